@@ -1,0 +1,235 @@
+//! The one `#[wasm_bindgen]` module: a `Session` the worker holds, wrapping weights and the current pass.
+//!
+//! Every result is copied out of wasm memory (`Box<[f32]>`, or JS objects built by serde), never a view into
+//! it, so the worker can transfer the buffers to the page. User data errors become `JsError`s, never panics.
+
+use crate::model::Forward;
+use crate::preprocess::{self, PreprocessInfo};
+use crate::spec::{self, Kind};
+use crate::tensor::Tensor;
+use crate::weights::Weights;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Weights plus the latest forward pass (if any). JS holds this one opaque handle.
+#[wasm_bindgen]
+pub struct Session {
+    weights: Weights,
+    pass: Option<Forward>,
+    preprocess: Option<PreprocessInfo>,
+}
+
+fn js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConvDotJs {
+    layer: String,
+    oc: usize,
+    y: usize,
+    x: usize,
+    group: usize,
+    ic_start: usize,
+    c_in: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+    y0: isize,
+    x0: isize,
+    #[serde(with = "serde_bytes_f32")]
+    patch: Vec<f32>,
+    #[serde(with = "serde_bytes_f32")]
+    kernel: Vec<f32>,
+    #[serde(with = "serde_bytes_f32")]
+    products: Vec<f32>,
+    sum: f32,
+    bias: f32,
+    value: f32,
+    stored: f32,
+}
+
+/// Serialises `Vec<f32>` as a JS `Float32Array` (a copy), not an array of numbers.
+mod serde_bytes_f32 {
+    use serde::Serializer;
+    pub fn serialize<S: Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
+        // serde-wasm-bindgen passes a JS value through untouched when it is wrapped with `preserve`.
+        serde_wasm_bindgen::preserve::serialize(&js_sys::Float32Array::from(v), s)
+    }
+}
+
+#[derive(Serialize)]
+struct TopJs {
+    index: usize,
+    name: &'static str,
+    prob: f32,
+    logit: f32,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Deterministic seeded weights ("untrained"): the app still runs, and says its predictions mean nothing.
+    pub fn untrained(seed: u32) -> Session {
+        console_error_panic_hook::set_once();
+        Session { weights: Weights::untrained(seed as u64), pass: None, preprocess: None }
+    }
+
+    /// Loads ONNX or safetensors bytes (sniffed); throws with a readable message for a wrong or broken file.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Session, JsError> {
+        console_error_panic_hook::set_once();
+        let weights = Weights::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Session { weights, pass: None, preprocess: None })
+    }
+
+    /// The derived layer table (see ARCHITECTURE.md): the front end's only source of shapes.
+    pub fn spec(&self) -> Result<JsValue, JsError> {
+        js(&spec::table())
+    }
+
+    #[wasm_bindgen(js_name = weightsInfo)]
+    pub fn weights_info(&self) -> Result<JsValue, JsError> {
+        js(&self.weights.info)
+    }
+
+    /// Preprocesses an RGBA image (`w·h·4` bytes) and starts a new pass.
+    pub fn start(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
+        let (t, info) = preprocess::from_rgba(rgba, width as usize, height as usize).map_err(|e| JsError::new(&e))?;
+        self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
+        self.preprocess = Some(info);
+        Ok(())
+    }
+
+    /// Starts a pass on an input already in network space, `[3, 227, 227]` BGR minus mean.
+    #[wasm_bindgen(js_name = startInput)]
+    pub fn start_input(&mut self, chw: &[f32]) -> Result<(), JsError> {
+        let t = Tensor::new(spec::INPUT_SHAPE.to_vec(), chw.to_vec())
+            .ok_or_else(|| JsError::new(&format!("the input must hold {} values (3×227×227)", 3 * 227 * 227)))?;
+        self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
+        self.preprocess = None;
+        Ok(())
+    }
+
+    /// Runs the next layer; returns its id, or `undefined` when the pass is done (or none was started).
+    pub fn step(&mut self) -> Option<String> {
+        let w = &self.weights;
+        self.pass.as_mut()?.step(w).map(str::to_string)
+    }
+
+    fn pass(&self) -> Result<&Forward, JsError> {
+        self.pass.as_ref().ok_or_else(|| JsError::new("no image has been run yet"))
+    }
+
+    fn output(&self, id: &str) -> Result<&Tensor, JsError> {
+        if id != "data" && spec::layer(id).is_none() {
+            return Err(JsError::new(&format!("no layer called '{id}'")));
+        }
+        self.pass()?.output(id).ok_or_else(|| JsError::new(&format!("{id} has not been computed yet")))
+    }
+
+    /// A copy of layer `id`'s output (or the input, `data`).
+    pub fn tensor(&self, id: &str) -> Result<Box<[f32]>, JsError> {
+        Ok(self.output(id)?.data.clone().into_boxed_slice())
+    }
+
+    /// `[C, H, W]` or `[N]` of layer `id`'s output.
+    pub fn shape(&self, id: &str) -> Result<Box<[u32]>, JsError> {
+        Ok(self.output(id)?.shape.iter().map(|&d| d as u32).collect())
+    }
+
+    /// How the current image was resized and cropped, or `null` for a network-space input.
+    #[wasm_bindgen(js_name = preprocessInfo)]
+    pub fn preprocess_info(&self) -> Result<JsValue, JsError> {
+        match &self.preprocess {
+            Some(p) => js(p),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Per output element of pooling layer `id`, the flat index `c·H·W + y·W + x` of the winning input.
+    #[wasm_bindgen(js_name = poolArgmax)]
+    pub fn pool_argmax(&self, id: &str) -> Result<Box<[u32]>, JsError> {
+        Ok(self.pass()?.pool_argmax(id).map_err(|e| JsError::new(&e.0))?.into())
+    }
+
+    /// Conv layer `id`'s output at (oc, y, x), taken apart: patch, kernel, products, sum, bias, value.
+    #[wasm_bindgen(js_name = convDot)]
+    pub fn conv_dot(&self, id: &str, oc: u32, y: u32, x: u32) -> Result<JsValue, JsError> {
+        let (oc, y, x) = (oc as usize, y as usize, x as usize);
+        let f = self.pass()?;
+        let d = f.conv_dot(&self.weights, id, oc, y, x).map_err(|e| JsError::new(&e.0))?;
+        let l = spec::layer(id).expect("conv_dot checked the id");
+        let stored = f.output(id).map(|t| {
+            let (_, h, w) = t.chw();
+            t.data[(oc * h + y) * w + x]
+        });
+        js(&ConvDotJs {
+            layer: id.to_string(),
+            oc,
+            y,
+            x,
+            group: d.group,
+            ic_start: d.ic_start,
+            c_in: d.c_in_group,
+            k: l.k,
+            stride: l.stride,
+            pad: l.pad,
+            y0: d.y0,
+            x0: d.x0,
+            patch: d.patch,
+            kernel: d.kernel,
+            products: d.products,
+            sum: d.sum,
+            bias: d.bias,
+            value: d.value,
+            stored: stored.unwrap_or(f32::NAN),
+        })
+    }
+
+    fn weights_of(&self, id: &str) -> Result<&crate::weights::LayerWeights, JsError> {
+        match spec::layer(id) {
+            Some(l) if matches!(l.kind, Kind::Conv | Kind::Fc) => {
+                self.weights.layer(id).ok_or_else(|| JsError::new(&format!("no weights for {id}")))
+            }
+            Some(_) => Err(JsError::new(&format!("{id} has no weights"))),
+            None => Err(JsError::new(&format!("no layer called '{id}'"))),
+        }
+    }
+
+    /// All kernels of conv layer `id`, `[c_out, c_in/groups, k, k]`. (FC matrices are served row by row.)
+    pub fn kernels(&self, id: &str) -> Result<Box<[f32]>, JsError> {
+        if spec::layer(id).map(|l| l.kind) == Some(Kind::Fc) {
+            return Err(JsError::new(&format!("{id} is fully connected; ask for one row with kernel()")));
+        }
+        Ok(self.weights_of(id)?.weight.clone().into_boxed_slice())
+    }
+
+    /// One output channel's weights: conv `[c_in/groups, k, k]`, fc one row `[n_in]`.
+    pub fn kernel(&self, id: &str, oc: u32) -> Result<Box<[f32]>, JsError> {
+        let w = self.weights_of(id)?;
+        let n = w.bias.len();
+        let oc = oc as usize;
+        if oc >= n {
+            return Err(JsError::new(&format!("{id} has {n} output channels; {oc} is out of range")));
+        }
+        let per = w.weight.len() / n;
+        Ok(w.weight[oc * per..][..per].into())
+    }
+
+    /// Layer `id`'s biases, `[c_out]`.
+    pub fn bias(&self, id: &str) -> Result<Box<[f32]>, JsError> {
+        Ok(self.weights_of(id)?.bias.clone().into_boxed_slice())
+    }
+
+    /// The `k` most probable classes with names: `[{index, name, prob, logit}]`.
+    #[wasm_bindgen(js_name = topK)]
+    pub fn top_k(&self, k: u32) -> Result<JsValue, JsError> {
+        let top = self.pass()?.top_k(k as usize).map_err(|e| JsError::new(&e.0))?;
+        let v: Vec<TopJs> = top
+            .into_iter()
+            .map(|p| TopJs { index: p.index, name: crate::classes::name(p.index).unwrap_or("?"), prob: p.prob, logit: p.logit })
+            .collect();
+        js(&v)
+    }
+}

@@ -1,0 +1,211 @@
+//! AlexNet's forward pass, one layer per `step()`, keeping every intermediate tensor for the explainer.
+//!
+//! The pass is a small state machine so the wasm worker can hand each layer to the page as it finishes and
+//! check for cancellation in between; `forward_traced` wraps it with a per-layer callback for native use.
+
+use crate::ops::{conv, linear, lrn, pool, relu, softmax};
+use crate::spec::{Kind, LayerSpec, ALEXNET, INPUT_SHAPE};
+use crate::tensor::Tensor;
+use crate::weights::Weights;
+use std::fmt;
+
+/// A query or input the model cannot answer; the message is meant for a person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelError(pub String);
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+fn err<T>(s: impl Into<String>) -> Result<T, ModelError> {
+    Err(ModelError(s.into()))
+}
+
+/// One prediction: ImageNet class index, probability (from `prob`) and logit (from `fc8`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prediction {
+    pub index: usize,
+    pub prob: f32,
+    pub logit: f32,
+}
+
+/// A forward pass in progress. `outputs[i]` is `ALEXNET[i]`'s output once that layer has run.
+pub struct Forward {
+    input: Tensor,
+    outputs: Vec<Option<Tensor>>,
+    /// Per pooling layer (same index), the arg-max of every window.
+    argmax: Vec<Option<Vec<u32>>>,
+    next: usize,
+}
+
+impl Forward {
+    /// Starts a pass on a network-space input `[3, 227, 227]` (BGR, mean subtracted).
+    pub fn new(input: Tensor) -> Result<Forward, ModelError> {
+        if input.shape != INPUT_SHAPE {
+            return err(format!("the network input must be {:?}, got {:?}", INPUT_SHAPE, input.shape));
+        }
+        Ok(Forward { input, outputs: vec![None; ALEXNET.len()], argmax: vec![None; ALEXNET.len()], next: 0 })
+    }
+
+    /// Runs the next layer and returns its id, or `None` when the pass is complete.
+    pub fn step(&mut self, w: &Weights) -> Option<&'static str> {
+        let l = ALEXNET.get(self.next)?;
+        let x = self.output(l.input).expect("layers run in order, so the input exists");
+        let (out, am) = run_layer(l, x, w);
+        self.outputs[self.next] = Some(out);
+        self.argmax[self.next] = am;
+        self.next += 1;
+        Some(l.id)
+    }
+
+    /// Runs every remaining layer.
+    pub fn run_all(&mut self, w: &Weights) {
+        while self.step(w).is_some() {}
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.next == ALEXNET.len()
+    }
+
+    /// The output of `id` (or the input for `data`), if it has been computed.
+    pub fn output(&self, id: &str) -> Option<&Tensor> {
+        if id == "data" {
+            return Some(&self.input);
+        }
+        let i = crate::spec::index_of(id)?;
+        self.outputs[i].as_ref()
+    }
+
+    /// For pooling layer `id`: per output element, the flat index `c·H·W + y·W + x` of the winning input.
+    pub fn pool_argmax(&self, id: &str) -> Result<&[u32], ModelError> {
+        let i = crate::spec::index_of(id).ok_or_else(|| ModelError(format!("no layer called '{id}'")))?;
+        if ALEXNET[i].kind != Kind::Pool {
+            return err(format!("{id} is not a pooling layer"));
+        }
+        self.argmax[i].as_deref().ok_or_else(|| ModelError(format!("{id} has not run yet")))
+    }
+
+    /// Takes conv layer `id`'s output at (oc, y, x) apart into patch × kernel products + bias.
+    pub fn conv_dot(&self, w: &Weights, id: &str, oc: usize, y: usize, x: usize) -> Result<conv::ConvDot, ModelError> {
+        let l = crate::spec::layer(id).ok_or_else(|| ModelError(format!("no layer called '{id}'")))?;
+        if l.kind != Kind::Conv {
+            return err(format!("{id} is not a convolution layer"));
+        }
+        let input = self.output(l.input).ok_or_else(|| ModelError(format!("{id}'s input {} has not been computed", l.input)))?;
+        let (c, h, wd) = input.chw();
+        let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
+        let lw = w.layer(id).ok_or_else(|| ModelError(format!("no weights for {id}")))?;
+        conv::dot_at(&s, &input.data, &lw.weight, &lw.bias, oc, y, x).ok_or_else(|| {
+            ModelError(format!("{id} has no output at channel {oc}, y {y}, x {x} (it is {}×{}×{})", s.c_out, s.out_h(), s.out_w()))
+        })
+    }
+
+    /// The `k` most probable classes, once `prob` has run.
+    pub fn top_k(&self, k: usize) -> Result<Vec<Prediction>, ModelError> {
+        let (Some(p), Some(z)) = (self.output("prob"), self.output("fc8")) else {
+            return err("the pass has not reached prob yet");
+        };
+        let mut idx: Vec<usize> = (0..p.data.len()).collect();
+        // Sort by probability, highest first; ties (and NaN) fall back to index order for determinism.
+        idx.sort_by(|&a, &b| p.data[b].partial_cmp(&p.data[a]).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)));
+        Ok(idx.into_iter().take(k).map(|i| Prediction { index: i, prob: p.data[i], logit: z.data[i] }).collect())
+    }
+}
+
+/// Computes one layer from its input tensor; pooling also returns its arg-max.
+fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> (Tensor, Option<Vec<u32>>) {
+    let (c, h, wd) = x.chw();
+    match l.kind {
+        Kind::Conv => {
+            let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
+            let lw = w.layer(l.id).expect("weights hold every conv layer");
+            let data = conv::conv2d(&s, &x.data, &lw.weight, &lw.bias);
+            (Tensor { shape: vec![s.c_out, s.out_h(), s.out_w()], data }, None)
+        }
+        Kind::Relu => {
+            let mut data = x.data.clone();
+            relu::relu_inplace(&mut data);
+            (Tensor { shape: x.shape.clone(), data }, None)
+        }
+        Kind::Lrn => {
+            let p = l.lrn.expect("LRN layers carry their parameters");
+            (Tensor { shape: x.shape.clone(), data: lrn::lrn(&p, &x.data, c, h * wd) }, None)
+        }
+        Kind::Pool => {
+            let s = pool::PoolSpec { c, h, w: wd, k: l.k, stride: l.stride };
+            let p = pool::max_pool(&s, &x.data);
+            (Tensor { shape: vec![c, s.out_h(), s.out_w()], data: p.values }, Some(p.argmax))
+        }
+        Kind::Fc => {
+            // Flattening a [C, H, W] volume in row-major order: index c·H·W + y·W + x, as Caffe and ONNX do.
+            let lw = w.layer(l.id).expect("weights hold every fc layer");
+            (Tensor { shape: vec![l.c_out], data: linear::linear(&lw.weight, &lw.bias, &x.data) }, None)
+        }
+        Kind::Softmax => (Tensor { shape: x.shape.clone(), data: softmax::softmax(&x.data) }, None),
+    }
+}
+
+/// Runs the whole net, calling `each(layer id, output)` as every layer finishes; returns the finished pass.
+pub fn forward_traced(w: &Weights, input: Tensor, mut each: impl FnMut(&'static str, &Tensor)) -> Result<Forward, ModelError> {
+    let mut f = Forward::new(input)?;
+    while let Some(id) = f.step(w) {
+        each(id, f.output(id).expect("a layer's output exists after its step"));
+    }
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::testutil::rand_vec;
+
+    fn input() -> Tensor {
+        Tensor::new(INPUT_SHAPE.to_vec(), rand_vec(42, 3 * 227 * 227).iter().map(|v| v * 100.0).collect()).unwrap()
+    }
+
+    #[test]
+    fn full_pass_shapes_and_queries() {
+        let w = Weights::untrained(1);
+        let mut seen = vec![];
+        let f = forward_traced(&w, input(), |id, t| seen.push((id, t.shape.clone()))).unwrap();
+        assert_eq!(seen.len(), ALEXNET.len());
+        let table = crate::spec::derive();
+        for ((id, shape), info) in seen.iter().zip(&table) {
+            assert_eq!(*id, info.id);
+            assert_eq!(*shape, info.out_shape, "{id}");
+        }
+        let p = &f.output("prob").unwrap().data;
+        assert!((p.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < 1e-4);
+        let top = f.top_k(5).unwrap();
+        assert_eq!(top.len(), 5);
+        assert!(top.windows(2).all(|t| t[0].prob >= t[1].prob));
+
+        // The conv query reproduces the stored output (fast path vs dot product).
+        for (id, oc, y, x) in [("conv1", 5, 0, 54), ("conv2", 200, 13, 0), ("conv5", 255, 12, 12)] {
+            let d = f.conv_dot(&w, id, oc, y, x).unwrap();
+            let t = f.output(id).unwrap();
+            let (_, h, wd) = t.chw();
+            let stored = t.data[(oc * h + y) * wd + x];
+            assert!((d.value - stored).abs() <= 1e-4 * stored.abs().max(1.0), "{id}: {} vs {stored}", d.value);
+        }
+        assert_eq!(f.conv_dot(&w, "conv2", 200, 0, 0).unwrap().ic_start, 48);
+        assert!(f.conv_dot(&w, "conv1", 96, 0, 0).is_err());
+        assert!(f.conv_dot(&w, "pool1", 0, 0, 0).is_err());
+
+        // Pool arg-max points at the winning input value.
+        let am = f.pool_argmax("pool1").unwrap();
+        let (pin, pout) = (f.output("norm1").unwrap(), f.output("pool1").unwrap());
+        assert_eq!(am.len(), pout.data.len());
+        assert!(am.iter().zip(&pout.data).all(|(&i, &v)| pin.data[i as usize] == v));
+        assert!(f.pool_argmax("conv1").is_err());
+    }
+
+    #[test]
+    fn wrong_input_shape_is_an_error() {
+        assert!(Forward::new(Tensor::zeros(vec![3, 224, 224])).is_err());
+    }
+}

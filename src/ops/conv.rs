@@ -1,0 +1,306 @@
+//! 2-D convolution with stride, zero padding and Caffe's groups, as im2col + GEMM, beside a naive oracle.
+//!
+//! Per group g: `W_g [c_out/G, c_in/G·k·k] @ cols_g [c_in/G·k·k, out_h·out_w] -> out_g [c_out/G, out_h·out_w]`.
+
+/// Geometry of one convolution. The input is `[c_in, h, w]`, the weights `[c_out, c_in/groups, k, k]`,
+/// the bias `[c_out]` and the output `[c_out, out_h, out_w]`, all row-major.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvSpec {
+    pub c_in: usize,
+    pub h: usize,
+    pub w: usize,
+    pub c_out: usize,
+    pub k: usize,
+    pub stride: usize,
+    pub pad: usize,
+    pub groups: usize,
+}
+
+impl ConvSpec {
+    /// (H − k + 2P)/S + 1, rounded down as Caffe does for convolution.
+    pub fn out_h(&self) -> usize {
+        (self.h + 2 * self.pad - self.k) / self.stride + 1
+    }
+    pub fn out_w(&self) -> usize {
+        (self.w + 2 * self.pad - self.k) / self.stride + 1
+    }
+    /// Input channels each kernel reads (the seed's "kernel thickness").
+    pub fn c_in_group(&self) -> usize {
+        self.c_in / self.groups
+    }
+    pub fn c_out_group(&self) -> usize {
+        self.c_out / self.groups
+    }
+    /// Length of one kernel: c_in/groups · k · k.
+    pub fn kernel_len(&self) -> usize {
+        self.c_in_group() * self.k * self.k
+    }
+    pub fn weight_len(&self) -> usize {
+        self.c_out * self.kernel_len()
+    }
+    pub fn out_len(&self) -> usize {
+        self.c_out * self.out_h() * self.out_w()
+    }
+    /// True when the sizes are consistent (groups divide the channels, the kernel fits the padded input).
+    pub fn is_valid(&self) -> bool {
+        self.groups > 0
+            && self.stride > 0
+            && self.k > 0
+            && self.c_in % self.groups == 0
+            && self.c_out % self.groups == 0
+            && self.h + 2 * self.pad >= self.k
+            && self.w + 2 * self.pad >= self.k
+    }
+    fn check(&self, input: &[f32], weight: &[f32], bias: &[f32]) {
+        assert!(self.is_valid(), "invalid conv spec {self:?}");
+        assert_eq!(input.len(), self.c_in * self.h * self.w, "conv input length");
+        assert_eq!(weight.len(), self.weight_len(), "conv weight length");
+        assert_eq!(bias.len(), self.c_out, "conv bias length");
+    }
+}
+
+/// Reference: the textbook 6-deep loop, accumulating in f64.
+pub fn conv2d_naive(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+    s.check(input, weight, bias);
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let mut out = vec![0f32; s.out_len()];
+    for oc in 0..s.c_out {
+        let g = oc / s.c_out_group();
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut acc = bias[oc] as f64;
+                for ic in 0..s.c_in_group() {
+                    let c = g * s.c_in_group() + ic;
+                    for ky in 0..s.k {
+                        for kx in 0..s.k {
+                            let iy = (oy * s.stride + ky) as isize - s.pad as isize;
+                            let ix = (ox * s.stride + kx) as isize - s.pad as isize;
+                            if iy < 0 || ix < 0 || iy >= s.h as isize || ix >= s.w as isize {
+                                continue;
+                            }
+                            let v = input[(c * s.h + iy as usize) * s.w + ix as usize];
+                            let wv = weight[((oc * s.c_in_group() + ic) * s.k + ky) * s.k + kx];
+                            acc += v as f64 * wv as f64;
+                        }
+                    }
+                }
+                out[(oc * oh + oy) * ow + ox] = acc as f32;
+            }
+        }
+    }
+    out
+}
+
+/// Unrolls group `g`'s input windows into `cols [c_in/G·k·k, out_h·out_w]` (zeros where the window hits padding).
+fn im2col(s: &ConvSpec, input: &[f32], g: usize, cols: &mut [f32]) {
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let n = oh * ow;
+    for ic in 0..s.c_in_group() {
+        let plane = &input[(g * s.c_in_group() + ic) * s.h * s.w..][..s.h * s.w];
+        for ky in 0..s.k {
+            for kx in 0..s.k {
+                let row = &mut cols[((ic * s.k + ky) * s.k + kx) * n..][..n];
+                for oy in 0..oh {
+                    let iy = (oy * s.stride + ky) as isize - s.pad as isize;
+                    let dst = &mut row[oy * ow..][..ow];
+                    if iy < 0 || iy >= s.h as isize {
+                        dst.fill(0.0);
+                        continue;
+                    }
+                    let src = &plane[iy as usize * s.w..][..s.w];
+                    for (ox, d) in dst.iter_mut().enumerate() {
+                        let ix = (ox * s.stride + kx) as isize - s.pad as isize;
+                        *d = if ix < 0 || ix >= s.w as isize { 0.0 } else { src[ix as usize] };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Fast path: im2col + a blocked SIMD GEMM (`matrixmultiply`), one GEMM per group.
+pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+    s.check(input, weight, bias);
+    let n = s.out_h() * s.out_w();
+    let kl = s.kernel_len();
+    let cog = s.c_out_group();
+    let mut out = vec![0f32; s.out_len()];
+    // The output starts as the bias, and the GEMM accumulates onto it (beta = 1).
+    for (oc, chunk) in out.chunks_mut(n).enumerate() {
+        chunk.fill(bias[oc]);
+    }
+    let mut cols = vec![0f32; kl * n];
+    for g in 0..s.groups {
+        im2col(s, input, g, &mut cols);
+        let a = &weight[g * cog * kl..][..cog * kl];
+        let c = &mut out[g * cog * n..][..cog * n];
+        // SAFETY: a is [cog, kl], cols is [kl, n] and c is [cog, n], all row-major with the strides given;
+        // the slices above are exactly that long, so every index sgemm forms is in bounds.
+        unsafe {
+            matrixmultiply::sgemm(
+                cog, kl, n, 1.0,
+                a.as_ptr(), kl as isize, 1,
+                cols.as_ptr(), n as isize, 1,
+                1.0,
+                c.as_mut_ptr(), n as isize, 1,
+            );
+        }
+    }
+    out
+}
+
+/// One output value taken apart: what the animated sweep shows at (oc, y, x).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConvDot {
+    /// The group (GPU tower for AlexNet's grouped layers) this output channel belongs to.
+    pub group: usize,
+    /// First input channel the kernel reads; it reads `c_in_group` channels from there.
+    pub ic_start: usize,
+    pub c_in_group: usize,
+    /// Top-left input coordinate of the window (negative inside the zero padding).
+    pub y0: isize,
+    pub x0: isize,
+    /// `[c_in/groups, k, k]` input values under the window, 0 where it covers padding.
+    pub patch: Vec<f32>,
+    /// `[c_in/groups, k, k]`: the kernel of output channel `oc`.
+    pub kernel: Vec<f32>,
+    /// `patch[i] · kernel[i]`, same layout.
+    pub products: Vec<f32>,
+    /// Σ products (accumulated in f64), without the bias.
+    pub sum: f32,
+    pub bias: f32,
+    /// sum + bias: the output value.
+    pub value: f32,
+}
+
+/// Takes one output position apart; `None` when (oc, y, x) is outside the output.
+pub fn dot_at(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32], oc: usize, y: usize, x: usize) -> Option<ConvDot> {
+    if oc >= s.c_out || y >= s.out_h() || x >= s.out_w() {
+        return None;
+    }
+    s.check(input, weight, bias);
+    let group = oc / s.c_out_group();
+    let ic_start = group * s.c_in_group();
+    let y0 = (y * s.stride) as isize - s.pad as isize;
+    let x0 = (x * s.stride) as isize - s.pad as isize;
+    let kl = s.kernel_len();
+    let kernel = weight[oc * kl..][..kl].to_vec();
+    let mut patch = vec![0f32; kl];
+    for ic in 0..s.c_in_group() {
+        for ky in 0..s.k {
+            for kx in 0..s.k {
+                let (iy, ix) = (y0 + ky as isize, x0 + kx as isize);
+                if iy >= 0 && ix >= 0 && (iy as usize) < s.h && (ix as usize) < s.w {
+                    patch[(ic * s.k + ky) * s.k + kx] = input[((ic_start + ic) * s.h + iy as usize) * s.w + ix as usize];
+                }
+            }
+        }
+    }
+    let products: Vec<f32> = patch.iter().zip(&kernel).map(|(a, b)| a * b).collect();
+    let sum = patch.iter().zip(&kernel).map(|(&a, &b)| a as f64 * b as f64).sum::<f64>() as f32;
+    Some(ConvDot {
+        group,
+        ic_start,
+        c_in_group: s.c_in_group(),
+        y0,
+        x0,
+        patch,
+        kernel,
+        products,
+        sum,
+        bias: bias[oc],
+        value: sum + bias[oc],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::testutil::{max_rel_err, rand_vec};
+
+    fn problem(s: ConvSpec, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        (rand_vec(seed, s.c_in * s.h * s.w), rand_vec(seed + 1, s.weight_len()), rand_vec(seed + 2, s.c_out))
+    }
+
+    const CASES: &[ConvSpec] = &[
+        // conv1-like: big kernel, stride 4, no padding.
+        ConvSpec { c_in: 3, h: 35, w: 35, c_out: 8, k: 11, stride: 4, pad: 0, groups: 1 },
+        // conv2-like: groups 2, pad 2.
+        ConvSpec { c_in: 8, h: 9, w: 9, c_out: 6, k: 5, stride: 1, pad: 2, groups: 2 },
+        // conv4-like: 3×3 pad 1, groups 2.
+        ConvSpec { c_in: 6, h: 7, w: 7, c_out: 4, k: 3, stride: 1, pad: 1, groups: 2 },
+        // Non-square input, stride 2 with padding, odd sizes.
+        ConvSpec { c_in: 4, h: 7, w: 10, c_out: 6, k: 3, stride: 2, pad: 1, groups: 2 },
+        // The seed's toy example: 5×5×3, 3×3×3, stride 1, pad 0 → 3×3×1.
+        ConvSpec { c_in: 3, h: 5, w: 5, c_out: 1, k: 3, stride: 1, pad: 0, groups: 1 },
+    ];
+
+    #[test]
+    fn fast_matches_naive_on_random_problems() {
+        for (i, s) in CASES.iter().enumerate() {
+            let (x, w, b) = problem(*s, 10 * i as u64);
+            let got = conv2d(s, &x, &w, &b);
+            let want = conv2d_naive(s, &x, &w, &b);
+            let e = max_rel_err(&got, &want);
+            assert!(e < 1e-5, "case {i} {s:?}: rel err {e}");
+        }
+    }
+
+    #[test]
+    fn seed_toy_example_shape() {
+        let s = CASES[4];
+        assert_eq!((s.out_h(), s.out_w(), s.c_out), (3, 3, 1));
+        assert_eq!(s.kernel_len(), 27);
+    }
+
+    #[test]
+    fn groups_read_only_their_half() {
+        // Changing the second half of the input channels must leave group 0's outputs untouched.
+        let s = CASES[1];
+        let (mut x, w, b) = problem(s, 3);
+        let before = conv2d(&s, &x, &w, &b);
+        let half = s.c_in / 2 * s.h * s.w;
+        for v in &mut x[half..] {
+            *v += 1.0;
+        }
+        let after = conv2d(&s, &x, &w, &b);
+        let per_group = s.c_out / 2 * s.out_h() * s.out_w();
+        assert_eq!(before[..per_group], after[..per_group]);
+        assert_ne!(before[per_group..], after[per_group..]);
+    }
+
+    #[test]
+    fn dot_at_reproduces_every_output() {
+        for (i, s) in CASES.iter().enumerate() {
+            let (x, w, b) = problem(*s, 100 + i as u64);
+            let out = conv2d_naive(s, &x, &w, &b);
+            for oc in 0..s.c_out {
+                for y in 0..s.out_h() {
+                    for xx in 0..s.out_w() {
+                        let d = dot_at(s, &x, &w, &b, oc, y, xx).unwrap();
+                        let want = out[(oc * s.out_h() + y) * s.out_w() + xx];
+                        assert!((d.value - want).abs() <= 1e-5 * want.abs().max(1.0), "case {i}");
+                        assert_eq!(d.products.len(), s.kernel_len());
+                    }
+                }
+            }
+            assert!(dot_at(s, &x, &w, &b, s.c_out, 0, 0).is_none());
+            assert!(dot_at(s, &x, &w, &b, 0, s.out_h(), 0).is_none());
+        }
+    }
+
+    #[test]
+    fn dot_at_marks_padding_as_zero() {
+        let s = CASES[2];
+        let (x, w, b) = problem(s, 9);
+        let d = dot_at(&s, &x, &w, &b, 3, 0, 0).unwrap();
+        assert_eq!((d.y0, d.x0, d.group, d.ic_start), (-1, -1, 1, 3));
+        // The first kernel row and column lie in the padding.
+        for ic in 0..d.c_in_group {
+            assert_eq!(d.patch[ic * 9], 0.0);
+            assert_eq!(d.patch[ic * 9 + 1], 0.0);
+            assert_eq!(d.patch[ic * 9 + 3], 0.0);
+            assert_eq!(d.patch[ic * 9 + 4], x[((3 + ic) * 7) * 7]);
+        }
+    }
+}

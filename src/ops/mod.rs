@@ -1,0 +1,35 @@
+//! The network's operators, one per file; each keeps a plain `*_naive` reference beside its fast path.
+
+pub mod conv;
+pub mod linear;
+pub mod lrn;
+pub mod pool;
+pub mod relu;
+pub mod softmax;
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Small deterministic random problems and a relative-error measure for the op tests.
+
+    /// A SplitMix64 stream of floats in [-1, 1): deterministic, dependency-free test data.
+    pub fn rand_vec(seed: u64, n: usize) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = s;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                ((z >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    /// max |a−b| / max(max |b|, tiny): error relative to the reference's scale.
+    pub fn max_rel_err(a: &[f32], b: &[f32]) -> f32 {
+        assert_eq!(a.len(), b.len());
+        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
+        a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
+    }
+}

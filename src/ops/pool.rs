@@ -1,0 +1,144 @@
+//! Max pooling (Caffe's, overlapping 3×3 stride 2 in AlexNet), returning which input won each window.
+
+/// Geometry: input `[c, h, w]`, square window `k`, `stride`, no padding (AlexNet uses none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSpec {
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub k: usize,
+    pub stride: usize,
+}
+
+impl PoolSpec {
+    /// Caffe rounds pooling output up: ceil((H − k)/S) + 1, so a last partial window still counts.
+    pub fn out_h(&self) -> usize {
+        (self.h - self.k).div_ceil(self.stride) + 1
+    }
+    pub fn out_w(&self) -> usize {
+        (self.w - self.k).div_ceil(self.stride) + 1
+    }
+    pub fn out_len(&self) -> usize {
+        self.c * self.out_h() * self.out_w()
+    }
+    pub fn is_valid(&self) -> bool {
+        self.k > 0 && self.stride > 0 && self.h >= self.k && self.w >= self.k
+    }
+}
+
+/// Max-pooled values `[c, out_h, out_w]` and, per output, the flat input index `c·H·W + y·W + x` of the maximum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pooled {
+    pub values: Vec<f32>,
+    pub argmax: Vec<u32>,
+}
+
+/// Reference: scan every window; ties go to the first maximum in row-major order (as Caffe does).
+pub fn max_pool_naive(s: &PoolSpec, input: &[f32]) -> Pooled {
+    assert!(s.is_valid() && input.len() == s.c * s.h * s.w);
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let mut values = Vec::with_capacity(s.out_len());
+    let mut argmax = Vec::with_capacity(s.out_len());
+    for c in 0..s.c {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut best = f32::NEG_INFINITY;
+                let mut at = 0usize;
+                for y in oy * s.stride..(oy * s.stride + s.k).min(s.h) {
+                    for x in ox * s.stride..(ox * s.stride + s.k).min(s.w) {
+                        let i = (c * s.h + y) * s.w + x;
+                        if input[i] > best {
+                            best = input[i];
+                            at = i;
+                        }
+                    }
+                }
+                values.push(best);
+                argmax.push(at as u32);
+            }
+        }
+    }
+    Pooled { values, argmax }
+}
+
+/// Fast path: a 1-D max along rows first, then down columns, so each input is read about twice, not k² times.
+/// The arg-max travels with the value; ties keep the earlier (row-major first) index like the reference.
+pub fn max_pool(s: &PoolSpec, input: &[f32]) -> Pooled {
+    assert!(s.is_valid() && input.len() == s.c * s.h * s.w);
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let mut values = vec![0f32; s.out_len()];
+    let mut argmax = vec![0u32; s.out_len()];
+    // Row maxima: for every input row y and output column ox, the best over x in the window.
+    let mut row_best = vec![(f32::NEG_INFINITY, 0u32); s.h * ow];
+    for c in 0..s.c {
+        let plane = c * s.h * s.w;
+        for y in 0..s.h {
+            for ox in 0..ow {
+                let mut b = (f32::NEG_INFINITY, 0u32);
+                for x in ox * s.stride..(ox * s.stride + s.k).min(s.w) {
+                    let i = plane + y * s.w + x;
+                    if input[i] > b.0 {
+                        b = (input[i], i as u32);
+                    }
+                }
+                row_best[y * ow + ox] = b;
+            }
+        }
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut b = (f32::NEG_INFINITY, 0u32);
+                for y in oy * s.stride..(oy * s.stride + s.k).min(s.h) {
+                    let r = row_best[y * ow + ox];
+                    if r.0 > b.0 {
+                        b = r;
+                    }
+                }
+                let o = (c * oh + oy) * ow + ox;
+                values[o] = b.0;
+                argmax[o] = b.1;
+            }
+        }
+    }
+    Pooled { values, argmax }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::testutil::rand_vec;
+
+    #[test]
+    fn alexnet_sizes() {
+        let side = |h| PoolSpec { c: 1, h, w: h, k: 3, stride: 2 }.out_h();
+        assert_eq!((side(55), side(27), side(13)), (27, 13, 6));
+    }
+
+    #[test]
+    fn fast_matches_naive() {
+        for (i, s) in [
+            PoolSpec { c: 3, h: 13, w: 13, k: 3, stride: 2 },
+            PoolSpec { c: 2, h: 10, w: 8, k: 3, stride: 2 }, // ceil mode: partial last window
+            PoolSpec { c: 1, h: 4, w: 4, k: 2, stride: 2 },  // the seed's 2×2 stride-2 picture
+        ]
+        .iter()
+        .enumerate()
+        {
+            let x = rand_vec(i as u64, s.c * s.h * s.w);
+            assert_eq!(max_pool(s, &x), max_pool_naive(s, &x), "case {i}");
+        }
+    }
+
+    #[test]
+    fn argmax_points_at_the_winner() {
+        let s = PoolSpec { c: 2, h: 7, w: 7, k: 3, stride: 2 };
+        let x = rand_vec(5, 98);
+        let p = max_pool(&s, &x);
+        for (v, &a) in p.values.iter().zip(&p.argmax) {
+            assert_eq!(*v, x[a as usize]);
+        }
+        // Ties: a constant plane picks each window's top-left element.
+        let p = max_pool(&s, &[1.0; 98]);
+        assert_eq!(p.argmax[0..3], [0, 2, 4]);
+        assert_eq!(p.argmax[3], 14);
+    }
+}

@@ -1,0 +1,371 @@
+//! The BVLC/Caffe AlexNet layer table: the only place the network's shapes live.
+//!
+//! Every number the app shows (output shapes, the (W−F+2P)/S+1 arithmetic, weight and bias counts,
+//! multiply-accumulates, GPU towers, receptive fields) is derived here from [`ALEXNET`], which mirrors
+//! Caffe's `models/bvlc_alexnet/deploy.prototxt` (227×227 input, `group: 2` on conv2/4/5, LRN, 3×3/2 pooling).
+//! The two `drop6`/`drop7` layers are identity at inference and are left out.
+
+use serde::Serialize;
+
+/// What a layer computes; the front end picks its view from this, never from the layer's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Conv,
+    Relu,
+    Lrn,
+    Pool,
+    Fc,
+    Softmax,
+}
+
+/// Caffe's across-channel LRN: `b = a / (k + alpha/n · Σ a²)^beta`, the sum over `n` neighbouring channels.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LrnSpec {
+    pub size: usize,
+    pub alpha: f32,
+    pub beta: f32,
+    pub k: f32,
+}
+
+/// One row of the declarative table. Shapes are not stored: they follow from the input and these fields.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LayerSpec {
+    /// Caffe's layer id (`conv1` … `prob`), used verbatim in Rust, messages, DOM ids and URLs.
+    pub id: &'static str,
+    pub kind: Kind,
+    /// Id of the layer whose output this one reads (`data` is the network input).
+    pub input: &'static str,
+    /// Output channels (conv) or output features (fc); ignored by other kinds.
+    pub c_out: usize,
+    /// Square kernel / window size (conv, pool).
+    pub k: usize,
+    pub stride: usize,
+    pub pad: usize,
+    /// Caffe's `group`: 2 means each half of the output reads only its half of the input.
+    pub groups: usize,
+    pub lrn: Option<LrnSpec>,
+    /// Whether the 2012 two-GPU model split this layer's output between the GPUs.
+    pub split_over_gpus: bool,
+}
+
+const fn conv(id: &'static str, input: &'static str, c_out: usize, k: usize, stride: usize, pad: usize, groups: usize) -> LayerSpec {
+    LayerSpec { id, kind: Kind::Conv, input, c_out, k, stride, pad, groups, lrn: None, split_over_gpus: true }
+}
+const fn unary(id: &'static str, kind: Kind, input: &'static str) -> LayerSpec {
+    LayerSpec { id, kind, input, c_out: 0, k: 0, stride: 1, pad: 0, groups: 1, lrn: None, split_over_gpus: true }
+}
+const fn pool(id: &'static str, input: &'static str) -> LayerSpec {
+    LayerSpec { id, kind: Kind::Pool, input, c_out: 0, k: 3, stride: 2, pad: 0, groups: 1, lrn: None, split_over_gpus: true }
+}
+const fn lrn(id: &'static str, input: &'static str) -> LayerSpec {
+    LayerSpec { lrn: Some(LrnSpec { size: 5, alpha: 1e-4, beta: 0.75, k: 1.0 }), ..unary(id, Kind::Lrn, input) }
+}
+const fn fc(id: &'static str, input: &'static str, c_out: usize, split: bool) -> LayerSpec {
+    LayerSpec { id, kind: Kind::Fc, input, c_out, k: 0, stride: 1, pad: 0, groups: 1, lrn: None, split_over_gpus: split }
+}
+
+/// The network input: 3 channels (BGR), 227×227 (not the paper's 224: see [`LayerInfo::formula`]).
+pub const INPUT_SHAPE: [usize; 3] = [3, 227, 227];
+/// Caffe's ImageNet mean, per channel in BGR order, subtracted from 0..255 pixel values.
+pub const MEAN_BGR: [f32; 3] = [104.0, 117.0, 123.0];
+/// Preprocessing: the shorter image side is resized to this, then the centre is cropped to `INPUT_SHAPE`.
+pub const RESIZE_SHORTER: usize = 256;
+
+/// BVLC AlexNet, layer by layer, in execution order.
+pub const ALEXNET: &[LayerSpec] = &[
+    conv("conv1", "data", 96, 11, 4, 0, 1),
+    unary("relu1", Kind::Relu, "conv1"),
+    lrn("norm1", "relu1"),
+    pool("pool1", "norm1"),
+    conv("conv2", "pool1", 256, 5, 1, 2, 2),
+    unary("relu2", Kind::Relu, "conv2"),
+    lrn("norm2", "relu2"),
+    pool("pool2", "norm2"),
+    conv("conv3", "pool2", 384, 3, 1, 1, 1),
+    unary("relu3", Kind::Relu, "conv3"),
+    conv("conv4", "relu3", 384, 3, 1, 1, 2),
+    unary("relu4", Kind::Relu, "conv4"),
+    conv("conv5", "relu4", 256, 3, 1, 1, 2),
+    unary("relu5", Kind::Relu, "conv5"),
+    pool("pool5", "relu5"),
+    fc("fc6", "pool5", 4096, true),
+    unary("relu6", Kind::Relu, "fc6"),
+    fc("fc7", "relu6", 4096, true),
+    unary("relu7", Kind::Relu, "fc7"),
+    // The paper's Figure 2 draws the 1000-way layer whole, fed by both GPUs' fc7 halves.
+    fc("fc8", "relu7", 1000, false),
+    LayerSpec { split_over_gpus: false, ..unary("prob", Kind::Softmax, "fc8") },
+];
+
+/// Ids of the layers that carry weights, in order: the tensors a weights file must hold.
+pub const PARAM_LAYERS: [&str; 8] = ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"];
+
+/// The output-size arithmetic (W−F+2P)/S+1 with its numbers, for conv and pool layers.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Formula {
+    pub w: usize,
+    pub f: usize,
+    pub p: usize,
+    pub s: usize,
+    pub out: usize,
+}
+
+/// Everything derived for one layer; this is what the worker sends to the front end as the spec table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerInfo {
+    pub id: &'static str,
+    pub kind: Kind,
+    pub input: &'static str,
+    /// `[C, H, W]` for spatial layers, `[N]` for vectors.
+    pub in_shape: Vec<usize>,
+    pub out_shape: Vec<usize>,
+    pub k: usize,
+    pub stride: usize,
+    pub pad: usize,
+    pub groups: usize,
+    pub c_in: usize,
+    pub c_out: usize,
+    /// `[c_out, c_in/groups, k, k]` for conv, `[n_out, n_in]` for fc, empty otherwise.
+    pub kernel_shape: Vec<usize>,
+    pub weights: usize,
+    pub biases: usize,
+    pub macs: usize,
+    /// Output values of this layer (the paper's "neurons").
+    pub neurons: usize,
+    /// 2 when the output channels are split over the two GPU towers (first half on GPU 1), else 1.
+    pub towers: usize,
+    /// True where the towers exchange data: the layer's kernels read both GPUs' channels (conv3, fc6, fc7, fc8).
+    pub reads_both_towers: bool,
+    /// Side of the input square that influences one output value, and the input-pixel step between outputs.
+    pub receptive_field: usize,
+    pub jump: usize,
+    pub formula: Option<Formula>,
+    pub lrn: Option<LrnSpec>,
+}
+
+/// The network input as the front end sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputInfo {
+    pub id: &'static str,
+    pub shape: [usize; 3],
+    pub resize: usize,
+    pub crop: usize,
+    pub channel_order: &'static str,
+    pub mean_bgr: [f32; 3],
+}
+
+/// Sums over the whole network.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Totals {
+    pub weights: usize,
+    pub biases: usize,
+    pub params: usize,
+    pub macs: usize,
+    pub conv_neurons: usize,
+}
+
+/// The derived table sent to the front end.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpecTable {
+    pub input: InputInfo,
+    pub layers: Vec<LayerInfo>,
+    pub totals: Totals,
+}
+
+/// Output side of a window sweep, or `None` when it does not divide evenly (e.g. 224 into conv1).
+///
+/// Caffe rounds pooling up and convolution down; for AlexNet every layer divides exactly, so we demand it.
+pub fn out_side(w: usize, f: usize, p: usize, s: usize) -> Option<usize> {
+    let span = (w + 2 * p).checked_sub(f)?;
+    (s > 0 && span % s == 0).then(|| span / s + 1)
+}
+
+/// Derives every layer's shapes, counts and geometry from [`ALEXNET`].
+pub fn derive() -> Vec<LayerInfo> {
+    let mut out: Vec<LayerInfo> = Vec::with_capacity(ALEXNET.len());
+    // Receptive field bookkeeping: rf grows by (k−1)·jump, jump multiplies by the stride.
+    for l in ALEXNET {
+        let (in_shape, in_rf, in_jump, in_towers) = match out.iter().find(|p| p.id == l.input) {
+            Some(p) => (p.out_shape.clone(), p.receptive_field, p.jump, p.towers),
+            None => (INPUT_SHAPE.to_vec(), 1, 1, 1),
+        };
+        let c_in = in_shape[0];
+        let in_numel: usize = in_shape.iter().product();
+        let towers = if l.split_over_gpus { 2 } else { 1 };
+        let (out_shape, kernel_shape, weights, biases, macs, formula, rf, jump) = match l.kind {
+            Kind::Conv => {
+                let side = out_side(in_shape[1], l.k, l.pad, l.stride).expect("spec: conv geometry divides");
+                let ks = vec![l.c_out, c_in / l.groups, l.k, l.k];
+                let w: usize = ks.iter().product();
+                (vec![l.c_out, side, side], ks, w, l.c_out, w * side * side,
+                 Some(Formula { w: in_shape[1], f: l.k, p: l.pad, s: l.stride, out: side }),
+                 in_rf + (l.k - 1) * in_jump, in_jump * l.stride)
+            }
+            Kind::Pool => {
+                let side = out_side(in_shape[1], l.k, l.pad, l.stride).expect("spec: pool geometry divides");
+                (vec![c_in, side, side], vec![], 0, 0, 0,
+                 Some(Formula { w: in_shape[1], f: l.k, p: l.pad, s: l.stride, out: side }),
+                 in_rf + (l.k - 1) * in_jump, in_jump * l.stride)
+            }
+            Kind::Fc => {
+                // The first FC layer is a "full convolution": its kernel covers the whole input volume.
+                (vec![l.c_out], vec![l.c_out, in_numel], l.c_out * in_numel, l.c_out, l.c_out * in_numel, None,
+                 INPUT_SHAPE[1], in_jump)
+            }
+            Kind::Relu | Kind::Lrn | Kind::Softmax => (in_shape.clone(), vec![], 0, 0, 0, None, in_rf, in_jump),
+        };
+        let c_out = out_shape[0];
+        let reads_both_towers = match l.kind {
+            // A grouped conv keeps to its tower; an ungrouped one fed by a split input mixes the towers.
+            Kind::Conv => l.groups == 1 && in_towers == 2,
+            Kind::Fc => in_towers == 2 || l.split_over_gpus,
+            _ => false,
+        };
+        out.push(LayerInfo {
+            id: l.id,
+            kind: l.kind,
+            input: l.input,
+            neurons: out_shape.iter().product(),
+            in_shape,
+            out_shape,
+            k: l.k,
+            stride: l.stride,
+            pad: l.pad,
+            groups: l.groups,
+            c_in,
+            c_out,
+            kernel_shape,
+            weights,
+            biases,
+            macs,
+            towers,
+            reads_both_towers,
+            receptive_field: rf,
+            jump,
+            formula,
+            lrn: l.lrn,
+        });
+    }
+    out
+}
+
+/// The full table the worker sends as data in its `ready` message.
+pub fn table() -> SpecTable {
+    let layers = derive();
+    let weights = layers.iter().map(|l| l.weights).sum();
+    let biases = layers.iter().map(|l| l.biases).sum();
+    let totals = Totals {
+        weights,
+        biases,
+        params: weights + biases,
+        macs: layers.iter().map(|l| l.macs).sum(),
+        conv_neurons: layers.iter().filter(|l| l.kind == Kind::Conv).map(|l| l.neurons).sum(),
+    };
+    SpecTable {
+        input: InputInfo {
+            id: "data",
+            shape: INPUT_SHAPE,
+            resize: RESIZE_SHORTER,
+            crop: INPUT_SHAPE[1],
+            channel_order: "BGR",
+            mean_bgr: MEAN_BGR,
+        },
+        layers,
+        totals,
+    }
+}
+
+/// The spec row of `id`, if it names a layer.
+pub fn layer(id: &str) -> Option<&'static LayerSpec> {
+    ALEXNET.iter().find(|l| l.id == id)
+}
+
+/// Index of `id` in [`ALEXNET`].
+pub fn index_of(id: &str) -> Option<usize> {
+    ALEXNET.iter().position(|l| l.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(id: &str) -> LayerInfo {
+        derive().into_iter().find(|l| l.id == id).unwrap()
+    }
+
+    #[test]
+    fn output_shapes_follow_the_formula() {
+        assert_eq!(info("conv1").out_shape, vec![96, 55, 55]);
+        assert_eq!(info("pool1").out_shape, vec![96, 27, 27]);
+        assert_eq!(info("conv2").out_shape, vec![256, 27, 27]);
+        assert_eq!(info("pool2").out_shape, vec![256, 13, 13]);
+        assert_eq!(info("conv3").out_shape, vec![384, 13, 13]);
+        assert_eq!(info("conv5").out_shape, vec![256, 13, 13]);
+        assert_eq!(info("pool5").out_shape, vec![256, 6, 6]);
+        assert_eq!(info("fc6").in_shape, vec![256, 6, 6]);
+        assert_eq!(info("fc8").out_shape, vec![1000]);
+        assert_eq!(info("prob").out_shape, vec![1000]);
+    }
+
+    #[test]
+    fn why_227_and_not_224() {
+        // (227−11)/4+1 = 55 exactly; (224−11)/4+1 = 54.25 does not divide.
+        assert_eq!(out_side(227, 11, 0, 4), Some(55));
+        assert_eq!(out_side(224, 11, 0, 4), None);
+        assert_eq!(info("conv1").formula, Some(Formula { w: 227, f: 11, p: 0, s: 4, out: 55 }));
+        // The seed's toy example: 5×5×3 input, 3×3×3 kernel, stride 1, pad 0 → 3×3×1.
+        assert_eq!(out_side(5, 3, 0, 1), Some(3));
+    }
+
+    #[test]
+    fn weight_counts_match_the_seed_table() {
+        let want = [
+            ("conv1", 34_848, vec![96, 3, 11, 11]),
+            ("conv2", 307_200, vec![256, 48, 5, 5]),
+            ("conv3", 884_736, vec![384, 256, 3, 3]),
+            ("conv4", 663_552, vec![384, 192, 3, 3]),
+            ("conv5", 442_368, vec![256, 192, 3, 3]),
+            ("fc6", 37_748_736, vec![4096, 9216]),
+            ("fc7", 16_777_216, vec![4096, 4096]),
+            ("fc8", 4_096_000, vec![1000, 4096]),
+        ];
+        for (id, w, ks) in want {
+            assert_eq!(info(id).weights, w, "{id}");
+            assert_eq!(info(id).kernel_shape, ks, "{id}");
+        }
+        let t = table().totals;
+        assert_eq!(t.params, 60_965_224);
+        assert_eq!(t.weights + t.biases, t.params);
+        assert_eq!(t.macs, 724_406_816);
+        assert_eq!(t.conv_neurons, 650_080);
+    }
+
+    #[test]
+    fn towers_and_cross_connections() {
+        let cross: Vec<_> = derive().into_iter().filter(|l| l.reads_both_towers).map(|l| l.id).collect();
+        assert_eq!(cross, vec!["conv3", "fc6", "fc7", "fc8"]);
+        assert_eq!(info("conv1").towers, 2);
+        assert_eq!(info("fc7").towers, 2);
+        assert_eq!(info("fc8").towers, 1);
+    }
+
+    #[test]
+    fn receptive_fields() {
+        assert_eq!((info("conv1").receptive_field, info("conv1").jump), (11, 4));
+        assert_eq!(info("pool1").receptive_field, 19);
+        assert_eq!(info("conv2").receptive_field, 51);
+        assert_eq!(info("pool2").receptive_field, 67);
+        assert_eq!(info("conv5").receptive_field, 163);
+        assert_eq!((info("pool5").receptive_field, info("pool5").jump), (195, 32));
+    }
+
+    #[test]
+    fn layer_ids_are_caffes() {
+        let ids: Vec<_> = ALEXNET.iter().map(|l| l.id).collect();
+        assert_eq!(
+            ids.join(" "),
+            "conv1 relu1 norm1 pool1 conv2 relu2 norm2 pool2 conv3 relu3 conv4 relu4 conv5 relu5 pool5 fc6 relu6 fc7 relu7 fc8 prob"
+        );
+    }
+}

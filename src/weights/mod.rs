@@ -1,0 +1,228 @@
+//! AlexNet's learned parameters: loading (ONNX, safetensors), validation against the spec, and a seeded init.
+
+pub mod onnx;
+pub mod protobuf;
+pub mod store;
+
+use crate::spec::{self, PARAM_LAYERS};
+use serde::Serialize;
+use std::fmt;
+
+/// The ONNX Model Zoo's BVLC AlexNet (`bvlcalexnet-12.onnx`): size and SHA-256 of the trained weights.
+pub const ZOO_URL: &str = "https://github.com/onnx/models/raw/main/validated/vision/classification/alexnet/model/bvlcalexnet-12.onnx";
+pub const ZOO_BYTES: usize = 243_863_787;
+pub const ZOO_SHA256: &str = "6b0da9510f27f234ee96a85dc3809dd210150fdefad87f6850f9788513216945";
+
+/// One weighted layer: `weight` is `[c_out, c_in/groups, k, k]` (conv) or `[n_out, n_in]` (fc), row-major;
+/// `bias` is `[c_out]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerWeights {
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// Where the weights came from; the UI shows it and says "untrained" when `trained` is false.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WeightsInfo {
+    pub source: String,
+    /// `seeded`, `onnx` or `safetensors`.
+    pub format: String,
+    /// Storage type of the file: `f32`, `f16` or `int8` (computation is always f32).
+    pub dtype: String,
+    /// True only for the BVLC weights, recognised by the Model Zoo file's SHA-256.
+    pub trained: bool,
+    pub params: usize,
+}
+
+/// All eight weighted layers, in `PARAM_LAYERS` order, each checked against the spec.
+#[derive(Clone, Debug)]
+pub struct Weights {
+    pub layers: Vec<LayerWeights>,
+    pub info: WeightsInfo,
+}
+
+/// Why a weights file was refused. Messages are meant for the person who chose the file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WeightsError {
+    /// A tensor has the wrong shape: names it, with expected and found shapes.
+    Shape { layer: String, tensor: String, expected: String, found: String },
+    /// The graph is not AlexNet's (missing layers, wrong attributes).
+    Structure(String),
+    /// The bytes cannot be read (truncated, not the claimed format).
+    Corrupt(String),
+    Unsupported(String),
+    /// Neither ONNX nor safetensors.
+    UnknownFormat,
+}
+
+impl fmt::Display for WeightsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WeightsError::Shape { layer, tensor, expected, found } => {
+                write!(f, "{layer} {tensor} has shape {found}, but AlexNet's {layer} needs {expected}")
+            }
+            WeightsError::Structure(s) | WeightsError::Corrupt(s) | WeightsError::Unsupported(s) => f.write_str(s),
+            WeightsError::UnknownFormat => f.write_str(
+                "this file is neither an ONNX model nor a safetensors weights file (expected e.g. bvlcalexnet-12.onnx)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WeightsError {}
+
+/// `(weight shape, bias shape)` for each of `PARAM_LAYERS`, from the spec.
+pub fn expected_shapes() -> Vec<(Vec<usize>, Vec<usize>)> {
+    let table = spec::derive();
+    PARAM_LAYERS
+        .iter()
+        .map(|id| {
+            let l = table.iter().find(|l| l.id == *id).expect("PARAM_LAYERS are in the spec");
+            (l.kernel_shape.clone(), vec![l.c_out])
+        })
+        .collect()
+}
+
+/// The file formats we read, told apart by their first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Onnx,
+    Safetensors,
+}
+
+/// Guesses the format: safetensors opens with a little-endian header length followed by `{`; an ONNX model
+/// is a protobuf whose first field is `ir_version` (field 1, varint: byte 0x08).
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    if bytes.len() >= 9 && bytes[8] == b'{' {
+        Some(Format::Safetensors)
+    } else if bytes.first() == Some(&0x08) {
+        Some(Format::Onnx)
+    } else {
+        None
+    }
+}
+
+impl Weights {
+    /// Loads an ONNX model or a safetensors file (sniffed), checking every tensor against the spec.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Weights, WeightsError> {
+        match sniff(bytes) {
+            Some(Format::Onnx) => Weights::from_onnx(bytes),
+            Some(Format::Safetensors) => store::read(bytes),
+            None => Err(WeightsError::UnknownFormat),
+        }
+    }
+
+    /// Imports an ONNX AlexNet; recognises the Model Zoo's trained file by size and SHA-256.
+    pub fn from_onnx(bytes: &[u8]) -> Result<Weights, WeightsError> {
+        let layers = onnx::import(bytes)?;
+        // Hashing 244 MB takes a moment, so only a file of exactly the Zoo's size is hashed.
+        let trained = bytes.len() == ZOO_BYTES && sha256_hex(bytes) == ZOO_SHA256;
+        let source = if trained {
+            "BVLC AlexNet (ONNX Model Zoo bvlcalexnet-12.onnx, SHA-256 verified)".to_string()
+        } else {
+            "ONNX file (not the Model Zoo's BVLC weights)".to_string()
+        };
+        Ok(Weights::new(layers, WeightsInfo { source, format: "onnx".into(), dtype: "f32".into(), trained, params: 0 }))
+    }
+
+    fn new(layers: Vec<LayerWeights>, mut info: WeightsInfo) -> Weights {
+        info.params = layers.iter().map(|l| l.weight.len() + l.bias.len()).sum();
+        Weights { layers, info }
+    }
+
+    /// Deterministic random weights for running without a weights file: He-uniform, so activations keep their
+    /// scale through the net. Everything that shows them says "untrained".
+    pub fn untrained(seed: u64) -> Weights {
+        let mut rng = SplitMix64(seed);
+        let layers = expected_shapes()
+            .into_iter()
+            .map(|(ws, bs)| {
+                let n: usize = ws.iter().product();
+                let fan_in: usize = ws[1..].iter().product();
+                let a = (6.0 / fan_in as f64).sqrt() as f32;
+                let weight = (0..n).map(|_| (rng.unit() * 2.0 - 1.0) * a).collect();
+                let bias = (0..bs[0]).map(|_| (rng.unit() * 2.0 - 1.0) * 0.1).collect();
+                LayerWeights { weight, bias }
+            })
+            .collect();
+        Weights::new(
+            layers,
+            WeightsInfo {
+                source: format!("untrained: seeded random weights (seed {seed})"),
+                format: "seeded".into(),
+                dtype: "f32".into(),
+                trained: false,
+                params: 0,
+            },
+        )
+    }
+
+    /// The weights of layer `id` (`conv1` … `fc8`).
+    pub fn layer(&self, id: &str) -> Option<&LayerWeights> {
+        PARAM_LAYERS.iter().position(|p| *p == id).and_then(|i| self.layers.get(i))
+    }
+
+    /// Checks every tensor's length against the spec (used by loaders that build `layers` themselves).
+    pub(crate) fn checked(layers: Vec<LayerWeights>, info: WeightsInfo) -> Result<Weights, WeightsError> {
+        let shapes = expected_shapes();
+        if layers.len() != shapes.len() {
+            return Err(WeightsError::Structure(format!("{} weighted layers, AlexNet has {}", layers.len(), shapes.len())));
+        }
+        for ((l, (ws, bs)), id) in layers.iter().zip(&shapes).zip(PARAM_LAYERS) {
+            if l.weight.len() != ws.iter().product::<usize>() || l.bias.len() != bs[0] {
+                return Err(WeightsError::Structure(format!("{id}: wrong number of values")));
+            }
+        }
+        Ok(Weights::new(layers, info))
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SplitMix64: a tiny, well-mixed generator, so the seeded weights are the same on every platform.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1) with 24 bits, as f32.
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untrained_is_deterministic_and_says_so() {
+        let a = Weights::untrained(7);
+        let b = Weights::untrained(7);
+        assert_eq!(a.layers[0], b.layers[0]);
+        assert!(!a.info.trained);
+        assert!(a.info.source.contains("untrained"));
+        assert_eq!(a.info.params, 60_965_224);
+        assert_ne!(Weights::untrained(8).layers[0], a.layers[0]);
+    }
+
+    #[test]
+    fn unknown_bytes_are_refused() {
+        assert_eq!(Weights::from_bytes(b"hello world, not weights").unwrap_err(), WeightsError::UnknownFormat);
+        assert_eq!(Weights::from_bytes(&[]).unwrap_err(), WeightsError::UnknownFormat);
+    }
+
+    #[test]
+    fn zoo_hash_helper() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
