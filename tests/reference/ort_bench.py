@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Times onnxruntime (CPU, default optimisations) on an AlexNet ONNX, as the speed baseline for the Rust engine.
+
+    .venv/bin/python tests/reference/ort_bench.py --model DIR/model.onnx --input DIR/input.npy --threads 1 --runs 20
+
+Prints one JSON object: {"threads", "runs": [ms, ...], "median_ms", "min_ms", "onnxruntime", "warmup"}, plus
+"layers": {node name: median ms} with --profile (onnxruntime's own profiler; fused nodes keep the name of the
+first node they absorbed, so optimised graphs show fewer entries than the model has nodes). Profiling adds
+a little overhead to the run times, so time without --profile when the numbers matter.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+
+import numpy as np
+import onnxruntime as ort
+
+
+def profile_layers(path):
+    """Median per-node kernel time (ms) from an onnxruntime profile file; the median makes the warm-up runs moot."""
+    with open(path) as f:
+        events = json.load(f)
+    per_node = {}
+    for e in events:
+        if e.get("cat") != "Node" or not e.get("name", "").endswith("_kernel_time"):
+            continue
+        name = e["name"][: -len("_kernel_time")]
+        per_node.setdefault(name, []).append(e["dur"] / 1000.0)
+    return {k: round(statistics.median(v), 3) for k, v in per_node.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--input", required=True, help=".npy, [1,3,227,227] float32")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="add per-node median times from onnxruntime's profiler")
+    args = ap.parse_args()
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = args.threads
+    opts.inter_op_num_threads = 1
+    # Default optimisations stay on: this is the speed a user of onnxruntime would see.
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    tmp = None
+    if args.profile:
+        tmp = tempfile.mkdtemp(prefix="ort_bench_")
+        opts.enable_profiling = True
+        opts.profile_file_prefix = os.path.join(tmp, "profile")
+    sess = ort.InferenceSession(args.model, opts, providers=["CPUExecutionProvider"])
+    x = np.load(args.input).astype(np.float32)
+    feed = {sess.get_inputs()[0].name: x}
+
+    for _ in range(args.warmup):
+        sess.run(None, feed)
+    runs = []
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        sess.run(None, feed)
+        runs.append(round((time.perf_counter() - t) * 1000.0, 3))
+
+    out = {"threads": args.threads, "runs": runs, "median_ms": round(statistics.median(runs), 3),
+           "min_ms": min(runs), "warmup": args.warmup, "onnxruntime": ort.__version__}
+    if args.profile:
+        profile = sess.end_profiling()
+        out["layers"] = profile_layers(profile)
+        os.remove(profile)
+        os.rmdir(tmp)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
