@@ -181,6 +181,8 @@ mod tests {
         let p = &f.output("prob").unwrap().data;
         assert!((p.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < 1e-4);
         let top = f.top_k(5).unwrap();
+        // The seeded weights keep the softmax spread out: neither one-hot nor uniform.
+        assert!(top[0].prob < 0.9 && top[0].prob > 2.0 / 1000.0, "top-1 prob {}", top[0].prob);
         assert_eq!(top.len(), 5);
         assert!(top.windows(2).all(|t| t[0].prob >= t[1].prob));
 

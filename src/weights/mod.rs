@@ -136,10 +136,15 @@ impl Weights {
         let mut rng = SplitMix64(seed);
         let layers = expected_shapes()
             .into_iter()
-            .map(|(ws, bs)| {
+            .zip(PARAM_LAYERS)
+            .map(|((ws, bs), id)| {
                 let n: usize = ws.iter().product();
                 let fan_in: usize = ws[1..].iter().product();
-                let a = (6.0 / fan_in as f64).sqrt() as f32;
+                // Activations on 0..255-scale input are large (std ~50-100), so He-scaled fc8 logits would
+                // make the softmax one-hot; a much smaller fc8 keeps the untrained probabilities spread out,
+                // which shows what softmax does instead of a single 100 % bar.
+                let shrink = if id == "fc8" { 40.0 } else { 1.0 };
+                let a = ((6.0 / fan_in as f64).sqrt() / shrink) as f32;
                 let weight = (0..n).map(|_| (rng.unit() * 2.0 - 1.0) * a).collect();
                 let bias = (0..bs[0]).map(|_| (rng.unit() * 2.0 - 1.0) * 0.1).collect();
                 LayerWeights { weight, bias }

@@ -1,0 +1,60 @@
+//! Shared helpers for the integration tests: the onnxruntime reference run and tolerances.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Named tolerance levels (after tract): relative to the reference's largest magnitude.
+pub const CLOSE: f32 = 1e-5;
+pub const APPROXIMATE: f32 = 1e-4;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// max |a−b| / max |b|: the error relative to the reference tensor's scale.
+pub fn max_rel_err(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len(), "lengths differ");
+    let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
+    a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("could not run {cmd:?}: {e}"));
+    assert!(out.status.success(), "{cmd:?} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+fn newer(a: &Path, b: &Path) -> bool {
+    let m = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    matches!((m(a), m(b)), (Some(x), Some(y)) if x > y)
+}
+
+/// The directory holding the generated random-weight AlexNet (`model.onnx`), its input and onnxruntime's output
+/// for every layer. Created on first use (Python venv with pinned onnx/onnxruntime/numpy, then the generator,
+/// ~10 s) and reused while the generator script is unchanged.
+pub fn reference_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = root();
+        let out = root.join("tests/reference/out");
+        let script = root.join("tests/reference/make_alexnet.py");
+        let manifest = out.join("manifest.json");
+        if !manifest.exists() || newer(&script, &manifest) || !out.join("model.onnx").exists() {
+            run(Command::new("bash").arg(root.join("scripts/pyenv.sh")).current_dir(&root));
+            run(Command::new(root.join(".venv/bin/python")).arg(&script).arg("--out").arg(&out).current_dir(&root));
+        }
+        out
+    })
+}
+
+/// Reads a float32 `.npy`, dropping a leading batch dimension of 1.
+pub fn npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (mut shape, data) = alexnet_explainer::npy::read_f32(&bytes).unwrap();
+    if shape.len() > 1 && shape[0] == 1 {
+        shape.remove(0);
+    }
+    (shape, data)
+}

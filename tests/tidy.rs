@@ -1,0 +1,81 @@
+//! Checks of the architecture's invariants that can be read off the source tree (see ARCHITECTURE.md).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, ext, out);
+        } else if p.extension().is_some_and(|x| x == ext) {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_rust_module_opens_with_a_doc_comment() {
+    let mut rs = vec![];
+    files(&common::root().join("src"), "rs", &mut rs);
+    assert!(rs.len() > 10);
+    for p in rs {
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.starts_with("//!"), "{} must open with a //! line", p.display());
+    }
+}
+
+#[test]
+fn only_api_rs_touches_javascript() {
+    let mut rs = vec![];
+    files(&common::root().join("src"), "rs", &mut rs);
+    for p in rs {
+        let text = std::fs::read_to_string(&p).unwrap();
+        if p.ends_with("api.rs") {
+            continue;
+        }
+        for needle in ["wasm_bindgen", "js_sys", "web_sys"] {
+            assert!(!text.contains(needle), "{} mentions {needle}; only src/api.rs may", p.display());
+        }
+    }
+}
+
+#[test]
+fn the_front_end_does_not_redeclare_the_network() {
+    // Numbers only the spec table may produce; a view that types them in has re-declared the network.
+    let mut js = vec![];
+    files(&common::root().join("www"), "js", &mut js);
+    for p in js {
+        let text = std::fs::read_to_string(&p).unwrap();
+        for n in ["9216", "60965224", "60,965,224", "34848", "37748736", "650080", "724406816"] {
+            assert!(!text.contains(n), "{} contains {n}: take it from the spec table instead", p.display());
+        }
+    }
+}
+
+#[test]
+fn main_thread_code_does_not_load_the_engine() {
+    // Only the worker may import the wasm package.
+    let mut js = vec![];
+    files(&common::root().join("www"), "js", &mut js);
+    for p in js {
+        let text = std::fs::read_to_string(&p).unwrap();
+        if text.contains("pkg/alexnet_explainer") {
+            assert!(p.ends_with("worker.js"), "{} imports the wasm engine; only www/worker.js may", p.display());
+        }
+    }
+}
+
+/// `tests/fixtures/spec.json` is the spec table as the worker sends it, for the JS unit tests. It is generated
+/// here; `UPDATE_FIXTURES=1 cargo test --test tidy` rewrites it after a spec change.
+#[test]
+fn spec_fixture_is_current() {
+    let want = serde_json::to_string_pretty(&alexnet_explainer::spec::table()).unwrap() + "\n";
+    let path = common::root().join("tests/fixtures/spec.json");
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let got = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(got == want, "tests/fixtures/spec.json is stale: run UPDATE_FIXTURES=1 cargo test --test tidy");
+}
