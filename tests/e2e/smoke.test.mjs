@@ -1,0 +1,49 @@
+// Browser smoke test: the page loads cleanly, reaches ready, runs a sample photo from the file input, and draws.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, REPO_ROOT } from './harness.mjs';
+
+test('smoke: load, run a photo, see top-5 and conv1 maps, step with the keyboard', { timeout: 180_000 }, async () => {
+  const app = await startApp();
+  const browser = await launchBrowser();
+  const { page } = browser;
+  try {
+    const errors = collectConsoleErrors(page);
+    await page.goto(app.url);
+    await page.waitForFunction(() => ['ready', 'running', 'done'].includes(document.getElementById('status')?.dataset.state), null, { timeout: 60_000 });
+    // The page runs its first sample by itself; let it finish so the upload below is the pass we check.
+    await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, { timeout: 60_000 });
+
+    await page.setInputFiles('#file-input', path.join(REPO_ROOT, 'www/samples/coffee.jpg'));
+    await page.waitForFunction(() => {
+      const s = document.getElementById('status');
+      return s.dataset.state === 'done' && s.textContent.includes('coffee.jpg');
+    }, null, { timeout: 60_000 });
+    assert.match(await page.textContent('#input-caption'), /coffee\.jpg/);
+
+    const top = await page.$$eval('#top5 li', (lis) => lis.map((li) => li.textContent));
+    assert.equal(top.length, 5);
+    for (const line of top) assert.match(line, /\d+\.\d%$/);
+
+    await page.goto(`${app.url}#view=maps&layer=conv1`);
+    await page.waitForSelector('#map-conv1-0');
+    assert.equal(await page.textContent('#view-title'), 'conv1 · Feature maps');
+    assert.equal(await page.textContent('#shape-text'), '55×55×48 ×2');
+    assert.equal(await page.locator('#maps-grid canvas').count(), 96);
+    assert.ok(await canvasIsNonBlank(page, '#map-conv1-0'), 'conv1 map 0 is drawn');
+    assert.equal(await page.getAttribute('#rail-conv1', 'aria-current'), 'true');
+
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.getElementById('view-title').textContent.startsWith('relu1 · '));
+    assert.match(page.url(), /layer=relu1/);
+    await page.goBack();
+    await page.waitForFunction(() => document.getElementById('view-title').textContent === 'conv1 · Feature maps');
+
+    await screenshot(page, 'smoke');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+});

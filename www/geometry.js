@@ -1,0 +1,406 @@
+// Pure geometry of the explainer: output sizes, sliding and pooling windows, tower splits, receptive fields, the
+// overview layout and the parameter ledger, all derived from the spec table the worker sends (never re-declared here).
+
+/**
+ * The output size formula (W − F + 2P)/S + 1.
+ * `out` is what Caffe's convolution produces (floor); `exact` keeps the fraction so the app can show why 224 fails
+ * (54.25) and 227 works (55).
+ * @returns {{out: number, exact: number, num: number, den: number, integral: boolean}}
+ */
+export function outSize(w, f, p, s) {
+  const num = w - f + 2 * p;
+  return { out: Math.floor(num / s) + 1, exact: num / s + 1, num, den: s, integral: num % s === 0 };
+}
+
+/** Formats a number for formulas: integers as is, fractions with up to 4 decimals (54.25). */
+export function fmtExact(v) {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(4)));
+}
+
+/** The formula with its numbers, e.g. "(227 − 11 + 2·0)/4 + 1 = 55"; a non-integral result is shown exactly. */
+export function formulaText(w, f, p, s) {
+  const r = outSize(w, f, p, s);
+  return `(${w} − ${f} + 2·${p})/${s} + 1 = ${fmtExact(r.exact)}`;
+}
+
+/** Looks a layer up by id; 'data' is answered from `spec.input` when the table does not list it as a row. */
+export function findLayer(spec, id) {
+  const row = spec.layers.find((l) => l.id === id);
+  if (row) return row;
+  if (id === spec.input.id) {
+    const n = spec.input.shape.reduce((a, b) => a * b, 1);
+    return { id, kind: 'data', input: null, in_shape: null, out_shape: spec.input.shape, towers: 1, neurons: n,
+      weights: 0, biases: 0, macs: 0, receptive_field: 1, jump: 1, reads_both_towers: false };
+  }
+  return null;
+}
+
+function checkPos(layer, y, x) {
+  const [, outH, outW] = layer.out_shape;
+  if (!(Number.isInteger(y) && Number.isInteger(x) && y >= 0 && x >= 0 && y < outH && x < outW)) {
+    throw new RangeError(`${layer.id}: output position (${y}, ${x}) outside ${outH}×${outW}`);
+  }
+}
+
+function window(layer, y, x) {
+  checkPos(layer, y, x);
+  const k = layer.k, s = layer.stride, p = layer.pad ?? 0;
+  const [, h, w] = layer.in_shape;
+  const y0 = y * s - p, x0 = x * s - p;
+  return {
+    k, stride: s, pad: p,
+    // Input coordinates; negative or ≥ size means the window covers zero padding there.
+    y0, x0, y1: y0 + k, x1: x0 + k,
+    // The same corner in the coordinates of the zero-padded input, whose size is size + 2P.
+    padY0: y * s, padX0: x * s, paddedH: h + 2 * p, paddedW: w + 2 * p,
+    // The part of the window that lies on real input (exclusive ends).
+    clip: { y0: Math.max(0, y0), x0: Math.max(0, x0), y1: Math.min(h, y0 + k), x1: Math.min(w, x0 + k) },
+  };
+}
+
+/** The input rectangle a conv output (y, x) reads, padding included. Throws RangeError outside the output. */
+export function convWindow(layer, y, x) {
+  return window(layer, y, x);
+}
+
+/** The input rectangle a pool output (y, x) takes its max over (clipped to the input, as Caffe does). */
+export function poolWindow(layer, y, x) {
+  return window(layer, y, x);
+}
+
+/** Every output position in sweep order: left→right, then top→bottom. */
+export function sweepPositions(outH, outW) {
+  const out = new Array(outH * outW);
+  for (let y = 0, i = 0; y < outH; y++) for (let x = 0; x < outW; x++, i++) out[i] = { i, y, x };
+  return out;
+}
+
+/** The position of sweep step `i` in an output of width `outW`. */
+export function positionAt(i, outW) {
+  return { y: Math.floor(i / outW), x: i % outW };
+}
+
+/**
+ * How many pooling windows cover each input pixel. With 3×3 windows at stride 2 (overlapping pooling) the counts are
+ * 1, 2 or 4: every odd row/column is shared by two neighbouring windows.
+ * @returns {{h: number, w: number, counts: Uint8Array, max: number, histogram: Map<number, number>}}
+ */
+export function poolCoverage(layer) {
+  const [, h, w] = layer.in_shape;
+  const [, outH, outW] = layer.out_shape;
+  const rows = axisCoverage(h, outH, layer.k, layer.stride, layer.pad ?? 0);
+  const cols = axisCoverage(w, outW, layer.k, layer.stride, layer.pad ?? 0);
+  const counts = new Uint8Array(h * w);
+  const histogram = new Map();
+  let max = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const c = rows[y] * cols[x];
+      counts[y * w + x] = c;
+      if (c > max) max = c;
+      histogram.set(c, (histogram.get(c) ?? 0) + 1);
+    }
+  }
+  return { h, w, counts, max, histogram };
+}
+
+function axisCoverage(size, out, k, s, p) {
+  const c = new Uint8Array(size);
+  for (let o = 0; o < out; o++) {
+    for (let i = Math.max(0, o * s - p); i < Math.min(size, o * s - p + k); i++) c[i]++;
+  }
+  return c;
+}
+
+function channels(layer) {
+  return layer.out_shape[0];
+}
+
+/** Which GPU tower (0 = GPU 1, 1 = GPU 2) holds an output channel; null for layers that are not split. */
+export function towerOf(layer, channel) {
+  if (layer.towers !== 2) return null;
+  return channel < channels(layer) / 2 ? 0 : 1;
+}
+
+/** The output channels a tower holds, [start, end). */
+export function towerChannels(layer, tower) {
+  const c = channels(layer);
+  if (layer.towers !== 2) return { start: 0, end: c };
+  const half = c / 2;
+  return { start: tower * half, end: (tower + 1) * half };
+}
+
+/**
+ * The input channels one kernel reads. With groups = 2 (conv2, conv4, conv5) a kernel sees only its own tower's half,
+ * so conv2's output channel 200 (group 1) reads channels 48..95; conv3 (groups = 1) reads all 256 of both towers.
+ * For fc layers every input value is read. `end` is exclusive.
+ */
+export function inputChannelRange(layer, oc) {
+  if (layer.kind === 'fc') return { group: 0, start: 0, end: fcInputs(layer), count: fcInputs(layer) };
+  const g = layer.groups ?? 1;
+  if (!(oc >= 0 && oc < layer.c_out)) throw new RangeError(`${layer.id}: output channel ${oc} outside 0..${layer.c_out - 1}`);
+  const group = Math.floor(oc / (layer.c_out / g));
+  const count = layer.c_in / g;
+  return { group, start: group * count, end: (group + 1) * count, count };
+}
+
+/** How many input values an fc layer reads (kernel_shape [n_out, n_in]; c_in is the input's channel count). */
+export function fcInputs(layer) {
+  return layer.kernel_shape?.[1] ?? layer.in_shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The receptive field of a layer, walked from the input through the `input` links:
+ * size r and jump j compose as r' = r + (k − 1)·j, j' = j·s; `start` is the image coordinate of the first output
+ * unit's field centre (start' = start + ((k − 1)/2 − p)·j). A fully connected layer sees the whole image (`global`).
+ */
+export function receptiveField(spec, id) {
+  const chain = [];
+  for (let l = findLayer(spec, id); l && l.kind !== 'data'; l = findLayer(spec, l.input)) chain.unshift(l);
+  let size = 1, jump = 1, start = 0, global = false;
+  for (const l of chain) {
+    if (l.kind === 'conv' || l.kind === 'pool') {
+      start += ((l.k - 1) / 2 - (l.pad ?? 0)) * jump;
+      size += (l.k - 1) * jump;
+      jump *= l.stride;
+    } else if (l.kind === 'fc' || l.kind === 'softmax') {
+      global = true;
+    }
+  }
+  if (global) return { size: spec.input.shape[1], jump: null, start: null, global };
+  return { size, jump, start, global };
+}
+
+/** The image rectangle [y0, y1) × [x0, x1) that output (y, x) of a spatial layer depends on (may overhang the image). */
+export function receptiveWindow(spec, id, y, x) {
+  const rf = receptiveField(spec, id);
+  const h = (rf.size - 1) / 2;
+  const cy = rf.start + y * rf.jump, cx = rf.start + x * rf.jump;
+  return { y0: cy - h, x0: cx - h, y1: cy + h + 1, x1: cx + h + 1, size: rf.size };
+}
+
+/** Per-layer parameter and cost rows plus totals and the conv/fc shares, all summed from the spec. */
+export function ledgerRows(spec) {
+  const layers = spec.layers.filter((l) => l.kind !== 'data');
+  const sum = (f, list = layers) => list.reduce((a, l) => a + f(l), 0);
+  const params = (l) => (l.weights ?? 0) + (l.biases ?? 0);
+  const totals = {
+    weights: sum((l) => l.weights ?? 0), biases: sum((l) => l.biases ?? 0), params: sum(params),
+    macs: sum((l) => l.macs ?? 0), neurons: sum((l) => l.neurons ?? 0),
+    convNeurons: sum((l) => l.neurons, layers.filter((l) => l.kind === 'conv')),
+  };
+  const rows = layers.map((l) => ({
+    id: l.id, kind: l.kind, outShape: l.out_shape, kernelShape: l.kernel_shape ?? null,
+    weights: l.weights ?? 0, biases: l.biases ?? 0, params: params(l), macs: l.macs ?? 0, neurons: l.neurons ?? 0,
+    paramShare: totals.params ? params(l) / totals.params : 0, macShare: totals.macs ? (l.macs ?? 0) / totals.macs : 0,
+  }));
+  const byKind = {};
+  for (const r of rows) {
+    const k = (byKind[r.kind] ??= { params: 0, macs: 0, neurons: 0, layers: 0 });
+    k.params += r.params; k.macs += r.macs; k.neurons += r.neurons; k.layers++;
+  }
+  for (const k of Object.values(byKind)) {
+    k.paramShare = totals.params ? k.params / totals.params : 0;
+    k.macShare = totals.macs ? k.macs / totals.macs : 0;
+  }
+  return { rows, totals, byKind };
+}
+
+/** Shape as the paper and the seed write it, W×H×C (or N for vectors). */
+export function shapeText(shape, channelsOverride) {
+  if (!shape) return '';
+  if (shape.length === 3) return `${shape[2]}×${shape[1]}×${channelsOverride ?? shape[0]}`;
+  return String(channelsOverride ?? shape[0]);
+}
+
+/**
+ * The kernel bank as the seed writes it, count × k×k×thickness: conv1 "96 × 11×11×3", conv2 "256 × 5×5×48";
+ * fc6 reads as a full convolution over its input volume, "4096 × 6×6×256"; fc7 "4096 × 4096".
+ */
+export function kernelText(layer) {
+  const ks = layer.kernel_shape;
+  if (!ks || !ks.length) return '';
+  if (ks.length === 4) return `${ks[0]} × ${ks[2]}×${ks[3]}×${ks[1]}`;
+  if (layer.in_shape && layer.in_shape.length === 3) return `${ks[0]} × ${shapeText(layer.in_shape)}`;
+  return `${ks[0]} × ${ks[1]}`;
+}
+
+/**
+ * A volume's drawn size at `unit` pixels per √-unit: front face `w` (channels) × `h` (rows), oblique depth `d`
+ * (columns, drawn at 45° and foreshortened). The overview also uses it for the small kernel cubes.
+ */
+export function volumeBox(unit, c, h, w) {
+  return { w: unit * Math.max(0.35, 0.6 * scaleLen(c)), h: unit * scaleLen(h), d: unit * 0.35 * scaleLen(w) * Math.SQRT1_2 };
+}
+
+// Kinds that get their own column in the overview; relu and lrn ride along as small tags on their producer's column.
+const TAG_KINDS = new Set(['relu', 'lrn']);
+
+/**
+ * Edge length on the overview's scale. The network spans 227 → 6 pixels and 3 → 256 channels, so lengths are
+ * proportional to √value: that keeps order and relative size while both ends stay visible on one canvas.
+ */
+export function scaleLen(v) {
+  return Math.sqrt(v);
+}
+
+/**
+ * Layout of the overview (the paper's Figure 2): one column per data/conv/pool/fc/softmax layer, two towers
+ * (GPU 1 on top, GPU 2 below) for split layers, relu/lrn as tags in the band between the towers.
+ * Volumes are drawn as boxes whose front face is C (across) × H (up) and whose oblique depth is W.
+ * @param {object} spec
+ * @param {{width: number, height: number, marginLeft?: number, minSlot?: number}} size CSS pixels; minSlot is the
+ *   narrowest column (room for its labels)
+ * @returns {{nodes: object[], tags: object[], edges: object[], columns: object[], unit: number, width: number, height: number}}
+ */
+export function overviewLayout(spec, { width, height, marginLeft = 16, minSlot = 60 }) {
+  const ordered = [findLayer(spec, spec.input.id), ...spec.layers.filter((l) => l.kind !== 'data')];
+  const columns = [];
+  const columnOf = new Map();
+  for (const l of ordered) {
+    if (TAG_KINDS.has(l.kind) && columns.length) {
+      columns[columns.length - 1].tags.push(l);
+      columnOf.set(l.id, columns.length - 1);
+    } else {
+      columnOf.set(l.id, columns.length);
+      columns.push({ layer: l, tags: [] });
+    }
+  }
+
+  // Natural sizes in units u (√-scaled), fitted to the canvas below.
+  const BAR = 1.1; // fc bar thickness in u
+  const GAP = 3.4; // gap between columns in u (room for connections)
+  const maxBarN = Math.max(...ordered.filter((l) => l.out_shape.length === 1).map((l) => l.out_shape[0] / (l.towers === 2 ? 2 : 1)), 1);
+  const natural = columns.map(({ layer }) => {
+    const split = layer.towers === 2 ? 2 : 1;
+    if (layer.out_shape.length === 3) {
+      const [c, h, w] = layer.out_shape;
+      const cc = c / split;
+      const box = volumeBox(1, cc, h, w);
+      return { volume: true, split, c: cc, h, w, fw: box.w, fh: box.h, d: box.d };
+    }
+    const n = layer.out_shape[0] / split;
+    return { volume: false, split, c: n, h: n, w: 1, fw: BAR, fh: null, d: 0, n };
+  });
+  const naturalWidth = natural.reduce((a, n) => a + n.fw + n.d, 0) + GAP * (columns.length - 1);
+  const margin = { left: marginLeft, right: 16, top: 34, bottom: 30 };
+  const band = 54; // the central band holding the relu/lrn tags
+  const slotH = (height - margin.top - margin.bottom - band) / 2;
+  // The tallest tower volume (front face plus oblique rise) and the shared input must fit their slots.
+  const towerMax = Math.max(...natural.filter((n) => n.volume && n.split === 2).map((n) => n.fh + n.d), 1);
+  const sharedMax = Math.max(...natural.filter((n) => n.volume && n.split === 1).map((n) => n.fh + n.d), 1);
+  const labelRoom = 30; // two label lines above and below each tower volume
+  const avail = width - margin.left - margin.right;
+  let unit = Math.min(
+    avail / naturalWidth,
+    (slotH - labelRoom) / towerMax,
+    (height - margin.top - margin.bottom - 2 * labelRoom) / sharedMax,
+  );
+  const barMaxH = 0.8 * (slotH - labelRoom);
+  const towerCy = [margin.top + slotH / 2, height - margin.bottom - slotH / 2];
+  const midY = margin.top + slotH + band / 2;
+
+  // Every column needs room for its labels (minSlot px), so narrow fc bars do not crowd their captions; shrink the
+  // unit until the columns plus a minimal gap fit, then spread the spare width evenly between the columns.
+  const labelSlot = Math.min(minSlot, (avail - 6 * (columns.length - 1)) / columns.length);
+  const slot = (n) => Math.max((n.fw + n.d) * unit, labelSlot);
+  const minGap = 6;
+  for (let i = 0; i < 40 && natural.reduce((a, n) => a + slot(n), 0) + minGap * (columns.length - 1) > avail; i++) unit *= 0.97;
+  const used = natural.reduce((a, n) => a + slot(n), 0);
+  const gapPx = columns.length > 1 ? (avail - used) / (columns.length - 1) : 0;
+
+  const nodes = [];
+  const tags = [];
+  const colInfo = [];
+  let left = margin.left;
+  columns.forEach((col, ci) => {
+    const n = natural[ci];
+    const w = n.fw * unit, d = n.d * unit;
+    const x = left + (slot(n) - (w + d)) / 2;
+    const towers = n.split === 2 ? [0, 1] : [null];
+    const colNodes = [];
+    for (const t of towers) {
+      const h = n.volume ? n.fh * unit : Math.max(6, barMaxH * Math.sqrt(n.n / maxBarN));
+      const cy = t === null ? midY : towerCy[t];
+      // Centre the whole drawn box (front face plus the oblique top) on the slot's centre line.
+      const y = cy - (h - d) / 2;
+      const node = {
+        id: col.layer.id, kind: col.layer.kind, tower: t, column: ci, volume: n.volume,
+        x, y, w, h, dx: d, dy: d, dims: { c: n.c, h: n.h, w: n.w },
+        label: n.volume ? shapeText(col.layer.out_shape, n.c) : String(n.c),
+        bbox: { x0: x, y0: y - d, x1: x + w + d, y1: y + h },
+      };
+      nodes.push(node);
+      colNodes.push(node);
+    }
+    const cx = x + (w + d) / 2;
+    col.tags.forEach((l, i) => {
+      const tw = 40, th = 16;
+      const ty = midY - (col.tags.length * (th + 4) - 4) / 2 + i * (th + 4);
+      tags.push({ id: l.id, kind: l.kind, column: ci, x: cx - tw / 2, y: ty, w: tw, h: th,
+        bbox: { x0: cx - tw / 2, y0: ty, x1: cx + tw / 2, y1: ty + th } });
+    });
+    colInfo.push({ id: col.layer.id, x0: x, x1: x + w + d, cx, nodes: colNodes, tags: col.tags.map((l) => l.id) });
+    left += slot(n) + gapPx;
+  });
+
+  // Connections: each column feeds the next. Within a tower unless the receiving layer reads both towers
+  // (conv3, fc6, fc7, fc8), where every source tower feeds every destination tower and the lines cross.
+  const edges = [];
+  for (let ci = 1; ci < colInfo.length; ci++) {
+    const dst = columns[ci].layer;
+    const from = colInfo[ci - 1].nodes, to = colInfo[ci].nodes;
+    for (const a of from) {
+      for (const b of to) {
+        const sameTower = a.tower === null || b.tower === null || a.tower === b.tower;
+        if (!sameTower && !dst.reads_both_towers) continue;
+        edges.push({ from: a.id, to: b.id, fromTower: a.tower, toTower: b.tower, cross: !sameTower,
+          x0: a.x + a.w, y0: a.y + a.h / 2, x1: b.x, y1: b.y + b.h / 2 });
+      }
+    }
+  }
+  return { nodes, tags, edges, columns: colInfo, unit, width, height, midY, towerCy, columnOf };
+}
+
+/** The overview element (volume, bar or tag) under a point, or null. Tags win over the volumes they sit between. */
+export function hitTest(layout, px, py) {
+  for (const t of layout.tags) if (px >= t.bbox.x0 && px <= t.bbox.x1 && py >= t.bbox.y0 && py <= t.bbox.y1) return t;
+  for (const n of layout.nodes) if (px >= n.bbox.x0 - 3 && px <= n.bbox.x1 + 3 && py >= n.bbox.y0 - 3 && py <= n.bbox.y1 + 3) return n;
+  return null;
+}
+
+/**
+ * The seed's toy convolution (not AlexNet, so it is computed here): input [C,H,W] and one kernel [C,k,k] as flat
+ * arrays, zero padding P, stride S. Returns the output map and, per position, the window's products.
+ */
+export function toyConv(input, [c, h, w], kernel, k, stride, pad) {
+  const oh = outSize(h, k, pad, stride).out, ow = outSize(w, k, pad, stride).out;
+  const out = new Float64Array(Math.max(0, oh) * Math.max(0, ow));
+  const terms = [];
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      const t = [];
+      let s = 0;
+      for (let ci = 0; ci < c; ci++) {
+        for (let ky = 0; ky < k; ky++) {
+          for (let kx = 0; kx < k; kx++) {
+            const iy = y * stride - pad + ky, ix = x * stride - pad + kx;
+            const a = iy >= 0 && iy < h && ix >= 0 && ix < w ? input[(ci * h + iy) * w + ix] : 0;
+            const b = kernel[(ci * k + ky) * k + kx];
+            t.push([a, b]);
+            s += a * b;
+          }
+        }
+      }
+      out[y * ow + x] = s;
+      terms.push(t);
+    }
+  }
+  return { outH: oh, outW: ow, out, terms };
+}
+
+/** The channels an LRN at channel c sums over: c − ⌊n/2⌋ … c + ⌊n/2⌋, clipped to [0, C). */
+export function lrnWindow(channelCount, c, size) {
+  const half = Math.floor(size / 2);
+  return { start: Math.max(0, c - half), end: Math.min(channelCount, c + half + 1) };
+}

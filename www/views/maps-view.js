@@ -1,0 +1,223 @@
+// Feature maps view: every channel of a layer as a small canvas, grouped by GPU tower, with a shared colour scale and a zoom.
+
+import { rangeOf, unionRange, scaleFor, paint, cssGradient, formatValue } from '../colormap.js';
+
+const SCALE_MODES = [
+  ['map', 'per map'],
+  ['layer', 'per layer'],
+  ['global', 'global (all layers of this pass)'],
+];
+
+/** The global range of one pass, computed once per pass (it reads every spatial tensor). */
+let globalCache = { passId: -1, range: null };
+
+async function globalRange(ctx) {
+  const passId = ctx.passId?.() ?? 0;
+  if (globalCache.passId === passId && globalCache.range) return globalCache.range;
+  // The input (mean-subtracted pixels, ±150) is left out: it would flatten every activation map to one colour.
+  const ids = ctx.spec.layers.filter((l) => l.out_shape.length === 3).map((l) => l.id);
+  const tensors = await Promise.all(ids.map((id) => ctx.tensor(id)));
+  const range = unionRange(tensors.filter(Boolean).map((t) => rangeOf(t.data)));
+  globalCache = { passId, range };
+  return range;
+}
+
+function h(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/**
+ * @param {HTMLElement} container
+ * @param {object} ctx the view context (spec, layer(id), tensor(id), navigate, ...)
+ */
+export function createMapsView(container, ctx) {
+  let token = 0;
+  let sortByActivation = false;
+  /** The cells of the layer on screen: {layerId, c, h, w, cells: [{button, canvas, image}]}. */
+  let grid = null;
+  let lastState = null;
+  let lastTensor = null;
+
+  const scaleSelect = h('select', { id: 'maps-scale', 'aria-label': 'Colour scale' });
+  for (const [value, label] of SCALE_MODES) scaleSelect.append(new Option(label, value));
+  const sortBox = h('input', { type: 'checkbox', id: 'maps-sort' });
+  const sortLabel = h('label', {});
+  sortLabel.append(sortBox, ' sort by activation');
+  const legend = h('span', { class: 'legend', id: 'maps-legend' });
+  const toolbar = h('div', { class: 'toolbar' });
+  const scaleLabel = h('label', {}, 'Colour scale ');
+  scaleLabel.append(scaleSelect);
+  toolbar.append(scaleLabel, sortLabel, legend);
+
+  const zoom = h('div', { class: 'zoom', id: 'maps-zoom', hidden: '' });
+  const zoomCanvas = h('canvas', { id: 'maps-zoom-canvas', role: 'img', class: 'pixelated' });
+  const readout = h('div', { class: 'readout' });
+  zoom.append(zoomCanvas, readout);
+  const note = h('p', { class: 'explain' });
+  const towersBox = h('div', { id: 'maps-grid' });
+  container.append(note, toolbar, zoom, towersBox);
+
+  scaleSelect.addEventListener('change', () => ctx.navigate({ scale: scaleSelect.value }, { replace: true }));
+  sortBox.addEventListener('change', () => {
+    sortByActivation = sortBox.checked;
+    if (lastState) update(lastState);
+  });
+  zoomCanvas.addEventListener('mousemove', (e) => {
+    if (!lastTensor || lastState?.channel === undefined) return;
+    const [, H, W] = lastTensor.shape;
+    const r = zoomCanvas.getBoundingClientRect();
+    const x = Math.min(W - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * W)));
+    const y = Math.min(H - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * H)));
+    const v = lastTensor.data[lastState.channel * H * W + y * W + x];
+    readout.dataset.hover = `(${y}, ${x}) = ${formatValue(v)}`;
+    renderReadout();
+  });
+
+  let readoutBase = '';
+  function renderReadout() {
+    readout.textContent = readoutBase + (readout.dataset.hover ? `\nunder the cursor (y, x): ${readout.dataset.hover}` : '');
+    readout.style.whiteSpace = 'pre-line';
+  }
+
+  function channelName(layer, c) {
+    if (layer.kind === 'data') return `${ctx.spec.input.channel_order?.[c] ?? c}`;
+    return String(c);
+  }
+
+  /** (Re)build the grid of canvases when the layer or its shape changes; otherwise reuse it. */
+  function ensureGrid(layer, C, H, W) {
+    if (grid && grid.layerId === layer.id && grid.c === C && grid.h === H && grid.w === W) return;
+    towersBox.replaceChildren();
+    const towers = layer.towers === 2 ? 2 : 1;
+    const per = C / towers;
+    const cells = [];
+    const groups = [];
+    for (let t = 0; t < towers; t++) {
+      const section = h('section', { class: 'tower', 'data-tower': String(t) });
+      const title = towers === 2 ? `GPU ${t + 1}: channels ${t * per}–${(t + 1) * per - 1}` : `${C} channel${C === 1 ? '' : 's'}`;
+      section.append(h('h3', {}, title));
+      const gridEl = h('div', { class: 'map-grid' });
+      gridEl.style.setProperty('--cell', `${Math.round(Math.max(40, Math.min(170, W * 1.2)))}px`);
+      section.append(gridEl);
+      towersBox.append(section);
+      groups.push(gridEl);
+    }
+    for (let c = 0; c < C; c++) {
+      const button = h('button', { type: 'button', class: 'map-cell', 'data-channel': String(c), 'aria-pressed': 'false' });
+      const canvas = h('canvas', { role: 'img', id: `map-${layer.id}-${c}` });
+      canvas.width = W;
+      canvas.height = H;
+      button.append(canvas, h('span', { class: 'idx' }, channelName(layer, c)));
+      button.addEventListener('click', () => ctx.navigate({ channel: c }, { replace: true }));
+      groups[Math.floor(c / per)].append(button);
+      cells.push({ button, canvas, image: new ImageData(W, H), group: groups[Math.floor(c / per)] });
+    }
+    grid = { layerId: layer.id, c: C, h: H, w: W, cells, groups, order: [...Array(C).keys()].join(',') };
+  }
+
+  function setLegend(scale, mode) {
+    legend.replaceChildren();
+    const ramp = h('span', { class: 'ramp' });
+    ramp.style.background = cssGradient(scale.lut);
+    if (mode === 'map') {
+      legend.append('low', ramp, 'high', h('span', {}, ' (each map stretched to its own range; white = 0 when a map has negatives)'));
+    } else {
+      legend.append(formatValue(scale.lo), ramp, formatValue(scale.hi));
+    }
+  }
+
+  async function update(state) {
+    lastState = state;
+    const my = ++token;
+    const layer = ctx.layer(state.layer);
+    scaleSelect.value = state.scale && SCALE_MODES.some(([m]) => m === state.scale) ? state.scale : 'layer';
+    const mode = scaleSelect.value;
+    if (!layer || layer.out_shape.length !== 3) {
+      towersBox.replaceChildren(h('p', { class: 'coming-soon' }, `${state.layer} is a vector, not a stack of feature maps.`));
+      grid = null;
+      return;
+    }
+    const [C, H, W] = layer.out_shape;
+    note.textContent = layer.kind === 'data'
+      ? `The network's input: ${C} channels (${ctx.spec.input.channel_order}) of ${W}×${H}, mean-subtracted.`
+      : `${layer.id} outputs ${C} feature maps of ${W}×${H}` +
+        (layer.towers === 2 ? `, ${C / 2} on each GPU (${W}×${H}×${C / 2} ×2).` : '.') +
+        ' Each map is one kernel\'s response at every position. Click a map to enlarge it.';
+    const t = await ctx.tensor(layer.id);
+    if (my !== token) return;
+    if (!t) {
+      towersBox.replaceChildren(h('p', { class: 'coming-soon' }, 'Run an image to see the feature maps.'));
+      grid = null;
+      return;
+    }
+    // The same pass, state and sorting were already drawn (the view is refreshed on the layer's event and
+    // again when the pass ends): painting 96–384 maps again would only cost a frame.
+    const drawnKey = `${ctx.passId?.()}|${layer.id}|${mode}|${state.channel}|${sortByActivation}`;
+    if (t === lastTensor && grid?.drawnKey === drawnKey) return;
+    lastTensor = t;
+    ensureGrid(layer, C, H, W);
+    grid.drawnKey = null;
+    const n = H * W;
+    const ranges = [];
+    const means = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      ranges.push(rangeOf(t.data, c * n, (c + 1) * n));
+      let s = 0;
+      for (let i = c * n; i < (c + 1) * n; i++) s += t.data[i];
+      means[c] = s / n;
+    }
+    let shared = null;
+    if (mode === 'layer') shared = scaleFor(unionRange(ranges));
+    if (mode === 'global') {
+      shared = scaleFor(await globalRange(ctx));
+      if (my !== token) return;
+    }
+    for (let c = 0; c < C; c++) {
+      const cell = grid.cells[c];
+      const scale = shared ?? scaleFor(ranges[c]);
+      paint(cell.image.data, t.data, c * n, n, scale);
+      cell.canvas.getContext('2d').putImageData(cell.image, 0, 0);
+      cell.canvas.setAttribute('aria-label', `${layer.id} channel ${channelName(layer, c)}: min ${formatValue(ranges[c].min)}, max ${formatValue(ranges[c].max)}, mean ${formatValue(means[c])}`);
+      cell.button.setAttribute('aria-pressed', String(c === state.channel));
+    }
+    // Sorting reorders within each tower, so the GPU split stays visible.
+    const order = [...Array(C).keys()];
+    if (sortByActivation) order.sort((a, b) => means[b] - means[a]);
+    // Moving 96–384 nodes forces a relayout of the whole grid, so it is done only when the order changes.
+    const key = order.join(',');
+    if (grid.order !== key) {
+      for (const c of order) grid.cells[c].group.append(grid.cells[c].button);
+      grid.order = key;
+    }
+    setLegend(shared ?? scaleFor(unionRange(ranges)), mode);
+    grid.drawnKey = drawnKey;
+
+    const ch = state.channel;
+    if (Number.isInteger(ch) && ch >= 0 && ch < C) {
+      zoom.hidden = false;
+      zoomCanvas.width = W;
+      zoomCanvas.height = H;
+      const img = new ImageData(W, H);
+      paint(img.data, t.data, ch * n, n, shared ?? scaleFor(ranges[ch]));
+      zoomCanvas.getContext('2d').putImageData(img, 0, 0);
+      zoomCanvas.setAttribute('aria-label', `${layer.id} channel ${channelName(layer, ch)} enlarged`);
+      const tower = layer.towers === 2 ? ` on GPU ${ch < C / 2 ? 1 : 2}` : '';
+      readoutBase = `${layer.id}, channel ${channelName(layer, ch)}${tower}\n${W}×${H} values\nmin ${formatValue(ranges[ch].min)}, max ${formatValue(ranges[ch].max)}, mean ${formatValue(means[ch])}`;
+      readout.dataset.hover = '';
+      renderReadout();
+    } else {
+      zoom.hidden = true;
+    }
+  }
+
+  return {
+    update,
+    destroy() {
+      token++;
+      container.replaceChildren();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+// Softmax view: fc8's 1000 logits beside the 1000 probabilities, the top 5 named, and their sum computed from the prob tensor.
+
+import { formatValue } from '../colormap.js';
+
+const UNTRAINED_TEXT =
+  'Untrained weights: this network has random weights, so its predictions mean nothing. ' +
+  'Load the real BVLC AlexNet weights to see real predictions.';
+
+function h(tag, attrs = {}, text) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Σ of a Float32Array in float64, so the displayed sum reflects the tensor, not the summation's rounding. */
+export function sum64(data) {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i];
+  return s;
+}
+
+/** Indices of the k largest values, largest first. */
+export function topIndices(data, k) {
+  return [...data.keys()].sort((a, b) => data[b] - data[a]).slice(0, k);
+}
+
+/**
+ * Draw one bar per value. Bars grow up from a zero line that sits at the bottom for non-negative data and
+ * in proportion for signed data; `highlight` bars are drawn in the accent colour.
+ */
+function drawBars(canvas, data, highlight, color, accent) {
+  const W = canvas.width;
+  const H = canvas.height;
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, W, H);
+  let lo = 0;
+  let hi = 0;
+  for (const v of data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const span = hi - lo || 1;
+  const zeroY = H - 1 - ((0 - lo) / span) * (H - 2);
+  const bw = W / data.length;
+  const barW = Math.max(1, bw);
+  g.fillStyle = '#ccc';
+  g.fillRect(0, Math.round(zeroY), W, 1);
+  const hl = new Set(highlight);
+  for (let i = 0; i < data.length; i++) {
+    const y = H - 1 - ((data[i] - lo) / span) * (H - 2);
+    g.fillStyle = hl.has(i) ? accent : color;
+    g.fillRect(i * bw, Math.min(y, zeroY), barW, Math.max(1, Math.abs(zeroY - y)));
+  }
+  return { lo, hi };
+}
+
+/**
+ * @param {HTMLElement} container
+ * @param {object} ctx the view context
+ */
+export function createSoftmaxView(container, ctx) {
+  let token = 0;
+  let names = { passId: -1, byIndex: null };
+  const banner = h('p', { class: 'banner', id: 'softmax-untrained', role: 'note' }, UNTRAINED_TEXT);
+  const formula = h('p', { class: 'explain' });
+  const sumLine = h('p', { class: 'formula', id: 'softmax-sum' });
+  const logitsCanvas = h('canvas', { id: 'softmax-logits', role: 'img', class: 'bars' });
+  const probCanvas = h('canvas', { id: 'softmax-bars', role: 'img', class: 'bars' });
+  const hover = h('p', { class: 'hint', id: 'softmax-hover' }, 'Hover over the bars to read a class.');
+  const table = h('table', { id: 'softmax-top', class: 'explain' });
+  const logitsFig = h('figure', {});
+  logitsFig.append(h('figcaption', {}, 'fc8 output (logits), one bar per class'), logitsCanvas);
+  const probFig = h('figure', {});
+  probFig.append(h('figcaption', {}, 'prob = softmax(logits), one bar per class'), probCanvas);
+  container.append(banner, formula, sumLine, logitsFig, probFig, hover, table);
+
+  let current = null;
+  function onHover(e) {
+    if (!current) return;
+    const canvas = e.currentTarget;
+    const r = canvas.getBoundingClientRect();
+    const i = Math.min(current.prob.length - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * current.prob.length)));
+    const name = names.byIndex?.get(i) ?? '';
+    hover.textContent = `class ${i}${name ? ` (${name})` : ''}: logit ${formatValue(current.logits[i])}, probability ${(current.prob[i] * 100).toFixed(3)}%`;
+  }
+  logitsCanvas.addEventListener('mousemove', onHover);
+  probCanvas.addEventListener('mousemove', onHover);
+
+  async function loadNames(passId, n) {
+    if (names.passId === passId) return;
+    names = { passId, byIndex: null };
+    try {
+      const all = await ctx.client.get('top', { k: n });
+      if (names.passId === passId) names.byIndex = new Map(all.map((p) => [p.index, p.name]));
+    } catch {
+      // Names are a hover nicety; the chart works without them.
+    }
+  }
+
+  async function update(state) {
+    const my = ++token;
+    banner.hidden = !!ctx.weightsInfo?.trained;
+    const softmax = ctx.spec.layers.find((l) => l.kind === 'softmax');
+    const logitsLayer = ctx.layer(softmax.input);
+    formula.textContent = `${softmax.id} turns ${logitsLayer.id}'s ${softmax.out_shape[0]} scores z into probabilities: ` +
+      'p_i = e^(z_i) / Σ_j e^(z_j). Every p_i is positive and they add up to 1; the largest logit gets the largest probability.';
+    const [prob, logits] = await Promise.all([ctx.tensor(softmax.id), ctx.tensor(logitsLayer.id)]);
+    if (my !== token) return;
+    if (!prob || !logits) {
+      sumLine.textContent = 'Run an image to see the probabilities.';
+      return;
+    }
+    current = { prob: prob.data, logits: logits.data };
+    const n = prob.data.length;
+    const top = topIndices(prob.data, 5);
+    const s = sum64(prob.data);
+    sumLine.textContent = `Σ p_i over ${n} classes = ${s.toFixed(6)}`;
+    for (const c of [logitsCanvas, probCanvas]) {
+      c.width = Math.max(n, 1000);
+      c.height = 200;
+    }
+    const lr = drawBars(logitsCanvas, logits.data, top, '#b8a030', '#e15759');
+    drawBars(probCanvas, prob.data, top, '#9aa5b1', '#e15759');
+    const named = new Map((ctx.result?.()?.top ?? []).map((p) => [p.index, p.name]));
+    await loadNames(ctx.passId?.() ?? 0, n);
+    if (my !== token) return;
+    const nameOf = (i) => named.get(i) ?? names.byIndex?.get(i) ?? `class ${i}`;
+    logitsCanvas.setAttribute('aria-label', `${n} logits from ${formatValue(lr.lo)} to ${formatValue(lr.hi)}; largest: ${top.map(nameOf).join(', ')}`);
+    probCanvas.setAttribute('aria-label', `${n} probabilities; top 5: ${top.map((i) => `${nameOf(i)} ${(prob.data[i] * 100).toFixed(1)}%`).join(', ')}`);
+    table.replaceChildren();
+    const head = h('tr', {});
+    for (const t of ['#', 'class', 'logit z', 'probability p']) head.append(h('th', {}, t));
+    table.append(head);
+    top.forEach((i, r) => {
+      const row = h('tr', {});
+      row.append(h('td', {}, String(r + 1)), h('td', {}, `${nameOf(i)} (${i})`), h('td', {}, formatValue(logits.data[i])), h('td', {}, `${(prob.data[i] * 100).toFixed(2)}%`));
+      table.append(row);
+    });
+  }
+
+  return {
+    update,
+    destroy() {
+      token++;
+      container.replaceChildren();
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// The module Web Worker that owns the one wasm Session: loads weights, runs passes one layer per task, answers queries.
+
+import init, { Session } from '../pkg/alexnet_explainer.js';
+import { MSG } from './protocol.js';
+
+/** The seed of the untrained weights; fixed so every untrained run is reproducible. */
+const UNTRAINED_SEED = 2012;
+
+/** Resolves once the wasm module is instantiated; created on the first request. */
+let wasmReady = null;
+/** @type {Session|null} the one session; replaced only by a successful `init`. */
+let session = null;
+/** The pass in flight: {id, cancelled}. A newer run or a `cancel` flips `cancelled`. */
+let currentPass = null;
+
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+
+/** A message for people from anything thrown (Error, JsError, a string, a wasm trap). */
+function describe(err) {
+  if (err instanceof WebAssembly.RuntimeError) {
+    return `The engine stopped with an internal error (${err.message}). Reload the page if it keeps happening.`;
+  }
+  if (err && typeof err === 'object' && 'message' in err && err.message) return String(err.message);
+  if (typeof err === 'string' && err) return err;
+  return `Unexpected error: ${String(err)}`;
+}
+
+/**
+ * Yield to the event loop so queued messages (a `cancel`, a newer `run`) are handled between layers.
+ * A MessageChannel task is not clamped to 4 ms the way nested `setTimeout(0)` is.
+ */
+const channel = new MessageChannel();
+const yieldQueue = [];
+channel.port1.onmessage = () => yieldQueue.shift()?.();
+function yieldTask() {
+  return new Promise((resolve) => {
+    yieldQueue.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
+
+function loadWasm() {
+  wasmReady ??= init();
+  return wasmReady;
+}
+
+/** Fetch a URL as bytes, posting `progress` as chunks arrive. */
+async function fetchWithProgress(id, url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not download weights from ${url}: HTTP ${response.status} ${response.statusText}`);
+  const total = Number(response.headers.get('Content-Length')) || 0;
+  if (!response.body) {
+    const buffer = new Uint8Array(await response.arrayBuffer());
+    post({ id, type: MSG.PROGRESS, loaded: buffer.length, total: buffer.length });
+    return buffer;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  let lastPost = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    // Posting for every 64 KiB chunk of a 244 MB file would flood the page; a few hundred updates are plenty.
+    if (loaded - lastPost > 1 << 20 || loaded === total) {
+      post({ id, type: MSG.PROGRESS, loaded, total });
+      lastPost = loaded;
+    }
+  }
+  post({ id, type: MSG.PROGRESS, loaded, total: total || loaded });
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+async function handleInit(msg) {
+  await loadWasm();
+  let next;
+  if (msg.weights === null || msg.weights === undefined) {
+    next = Session.untrained(UNTRAINED_SEED);
+  } else if (typeof msg.weights === 'string') {
+    next = Session.fromBytes(await fetchWithProgress(msg.id, msg.weights));
+  } else if (msg.weights instanceof ArrayBuffer || ArrayBuffer.isView(msg.weights)) {
+    const bytes = msg.weights instanceof ArrayBuffer ? new Uint8Array(msg.weights) : new Uint8Array(msg.weights.buffer, msg.weights.byteOffset, msg.weights.byteLength);
+    next = Session.fromBytes(bytes);
+  } else {
+    throw new Error('Weights must be a URL, the bytes of an .onnx or .safetensors file, or null.');
+  }
+  // Only a session that loaded replaces the old one, so a bad weights file leaves the page working.
+  if (currentPass) currentPass.cancelled = true;
+  currentPass = null;
+  session?.free();
+  session = next;
+  post({ id: msg.id, type: MSG.READY, spec: session.spec(), weightsInfo: session.weightsInfo() });
+}
+
+function requireSession() {
+  if (!session) throw new Error('The network is not loaded yet (no init has succeeded).');
+  return session;
+}
+
+/** Copy a typed array out of a larger buffer (wasm memory) into its own, so it can be transferred safely. */
+function ownCopy(array) {
+  return array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice();
+}
+
+function postLayer(id, layer) {
+  const data = ownCopy(session.tensor(layer));
+  const shape = Array.from(session.shape(layer));
+  post({ id, type: MSG.LAYER, layer, shape, data }, [data.buffer]);
+}
+
+async function handleRun(msg) {
+  const s = requireSession();
+  const { pixels } = msg;
+  if (!pixels || !Number.isInteger(pixels.width) || !Number.isInteger(pixels.height) || !pixels.data) {
+    throw new Error('run needs pixels {width, height, data}.');
+  }
+  if (pixels.data.length !== pixels.width * pixels.height * 4) {
+    throw new Error(`The image data has ${pixels.data.length} bytes, but ${pixels.width}×${pixels.height} RGBA needs ${pixels.width * pixels.height * 4}.`);
+  }
+  if (currentPass) currentPass.cancelled = true;
+  const pass = { id: msg.id, cancelled: false };
+  currentPass = pass;
+
+  const rgba = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
+  const timings = {};
+  let t0 = performance.now();
+  s.start(rgba, pixels.width, pixels.height);
+  timings.data = performance.now() - t0;
+  const sent = new Set(['data']);
+  postLayer(pass.id, 'data');
+
+  for (;;) {
+    await yieldTask();
+    // A newer run, a cancel or a new session may have arrived while we yielded.
+    if (pass.cancelled || session !== s) {
+      post({ id: pass.id, type: MSG.ERROR, message: 'The pass was cancelled.', cancelled: true });
+      return;
+    }
+    t0 = performance.now();
+    const layer = s.step();
+    if (layer === undefined || layer === null) break;
+    timings[layer] = performance.now() - t0;
+    if (!sent.has(layer)) {
+      sent.add(layer);
+      postLayer(pass.id, layer);
+    }
+  }
+  currentPass = null;
+  post({ id: pass.id, type: MSG.DONE, top: s.topK(5), timings, preprocess: s.preprocessInfo() });
+}
+
+/** Collect the transferable buffers of typed arrays in a reply value, copying views of larger buffers. */
+function detachable(value, transfer) {
+  if (ArrayBuffer.isView(value)) {
+    const copy = ownCopy(value);
+    transfer.push(copy.buffer);
+    return copy;
+  }
+  if (Array.isArray(value)) return value.map((v) => detachable(v, transfer));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = detachable(v, transfer);
+    return out;
+  }
+  return value;
+}
+
+function handleGet(msg) {
+  const s = requireSession();
+  const { what, layer } = msg;
+  let value;
+  switch (what) {
+    case 'tensor': value = s.tensor(layer); break;
+    case 'shape': value = Array.from(s.shape(layer)); break;
+    case 'kernels': value = s.kernels(layer); break;
+    case 'kernel': value = s.kernel(layer, msg.oc ?? 0); break;
+    case 'bias': value = s.bias(layer); break;
+    case 'conv-dot': value = s.convDot(layer, msg.oc ?? 0, msg.y ?? 0, msg.x ?? 0); break;
+    case 'pool-argmax': value = s.poolArgmax(layer); break;
+    case 'top': value = s.topK(msg.k ?? 5); break;
+    case 'preprocess': value = s.preprocessInfo(); break;
+    default: throw new Error(`Unknown query "${what}".`);
+  }
+  const transfer = [];
+  value = detachable(value, transfer);
+  post({ id: msg.id, type: MSG.DATA, value }, transfer);
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  const id = msg && Number.isInteger(msg.id) ? msg.id : -1;
+  try {
+    switch (msg?.type) {
+      case MSG.INIT: await handleInit(msg); break;
+      case MSG.RUN: await handleRun(msg); break;
+      case MSG.GET: handleGet(msg); break;
+      case MSG.CANCEL:
+        if (currentPass && currentPass.id === msg.target) currentPass.cancelled = true;
+        break;
+      default: throw new Error(`Unknown request type "${msg?.type}".`);
+    }
+  } catch (err) {
+    if (msg?.type === MSG.RUN && currentPass?.id === id) currentPass = null;
+    post({ id, type: MSG.ERROR, message: describe(err) });
+  }
+};
