@@ -1,4 +1,12 @@
 //! `alexnet`: the engine on the command line (predict, dump every layer, convert and inspect weights, fetch the real ones).
+//!
+//! Native only: cargo also builds binaries when it builds wasm32 integration tests, so there `main` is empty.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
 
 use alexnet_explainer::model::{forward_traced, Forward};
 use alexnet_explainer::spec::{self, PARAM_LAYERS};
@@ -273,7 +281,7 @@ fn quant_report(a: &Args) -> Res<()> {
     Ok(())
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = raw.first() else {
         eprintln!("{USAGE}");
@@ -305,4 +313,10 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

@@ -1,0 +1,107 @@
+// Shared helpers for the browser end-to-end tests: our static server, headless Chromium, console errors, pixels.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createServer } from '../../scripts/serve.mjs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
+
+// Debian's Chromium; we never download a browser build (no `npx playwright install`).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // we run as root, where Chromium's sandbox refuses to start
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Serves `root` (default: the repository) on a free port of 127.0.0.1.
+ * @returns {Promise<{url: string, close: () => Promise<void>}>} url ends with a slash.
+ */
+export async function startApp({ root = REPO_ROOT } = {}) {
+  const { url, close } = await createServer({ root, host: '127.0.0.1', port: 0 });
+  return { url, close };
+}
+
+/**
+ * Launches headless Chromium with a fresh profile in a temp dir (removed again by `close`).
+ * @returns {Promise<{context: import('playwright-core').BrowserContext, page: import('playwright-core').Page,
+ *   close: () => Promise<void>}>}
+ */
+export async function launchBrowser() {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium chromium-driver (scripts/test.sh does this)`);
+  }
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'alexnet-e2e-'));
+  // launch() refuses a --user-data-dir argument, so a fresh profile needs a persistent context.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close().catch(() => {});
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Collects console errors and uncaught exceptions of the page and its workers from now on (Chromium's own
+ * favicon 404 excepted).
+ * @returns {string[]} filled in as they happen; assert it is empty at the end of a test.
+ */
+export function collectConsoleErrors(page) {
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const { url, lineNumber } = msg.location();
+      // Chromium asks for /favicon.ico on its own and logs the 404; that is not the page's error.
+      if (url.endsWith('/favicon.ico')) return;
+      errors.push(url ? `console: ${msg.text()} (${url}:${lineNumber})` : `console: ${msg.text()}`);
+    }
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  return errors;
+}
+
+/** Saves a screenshot as tests/e2e/artifacts/<name>.png (git-ignored) and returns its path. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/**
+ * True when the canvas matching `selector` shows more than one distinct colour (i.e. something was drawn).
+ * Works for 2d and WebGL canvases alike by copying the canvas into a fresh 2d one.
+ */
+export async function canvasIsNonBlank(page, selector) {
+  return page.evaluate((sel) => {
+    const canvas = document.querySelector(sel);
+    if (!(canvas instanceof HTMLCanvasElement)) throw new Error(`no canvas matches ${sel}`);
+    if (canvas.width === 0 || canvas.height === 0) return false;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(canvas, 0, 0);
+    const px = new Uint32Array(ctx.getImageData(0, 0, copy.width, copy.height).data.buffer);
+    for (let i = 1; i < px.length; i++) if (px[i] !== px[0]) return true;
+    return false;
+  }, selector);
+}
