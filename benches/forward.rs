@@ -52,5 +52,5 @@ fn main() {
         println!("{:<8} {:9.3} {g}", l.id, m);
     }
     let m = median(&mut totals);
-    println!("{{\"engine\":\"alexnet-explainer native\",\"threads\":1,\"runs\":{runs},\"median_ms\":{m:.3},\"gmacs\":{:.2}}}", spec::table().totals.macs as f64 / m / 1e6);
+    println!("{{\"engine\":\"alexnet-explainer native\",\"threads\":{},\"runs\":{runs},\"median_ms\":{m:.3},\"gmacs\":{:.2}}}", alexnet_explainer::par::threads(), spec::table().totals.macs as f64 / m / 1e6);
 }

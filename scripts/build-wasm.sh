@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Builds the engine for the browser: cargo (wasm32, release, SIMD) → wasm-bindgen --target web → binaryen wasm-opt → pkg/.
+# Builds the engine for the browser: cargo (wasm32, release, SIMD) → wasm-bindgen --target web → binaryen wasm-opt.
+#
+# Two packages: pkg/ (stable Rust, single-threaded: works on any host) and pkg-threads/ (nightly, shared memory and
+# rayon on two threads: used when the page is cross-origin isolated). The threads build is optional: when nightly
+# or its rust-src is missing it is skipped with a note and the app runs single-threaded. THREADS=0 skips it.
 #
 # A second run with nothing changed is a cargo no-op plus a timestamp check (~1 s).
 # Environment: WASM_OPT=0 skips wasm-opt (quicker rebuilds; the module is ~20% larger and may run slower).
@@ -15,10 +19,7 @@ if [[ ! -f src/lib.rs ]]; then
 fi
 
 crate=alexnet_explainer
-artifact="target/wasm32-unknown-unknown/release/$crate.wasm"
-stamp=pkg/.build-stamp
 requested="${WASM_OPT:-1}"
-opt_mode="$requested"
 
 # Concurrent builds (serve.sh in one terminal, test.sh in another) queue on this lock instead of racing
 # to rewrite pkg/. The lock lives under target/ so it goes away with `cargo clean`.
@@ -27,19 +28,6 @@ if command -v flock >/dev/null; then
   exec 9>target/.build-wasm.lock
   flock -n 9 || { say "waiting for another build to finish"; flock 9; }
 fi
-
-# SIMD128 comes from .cargo/config.toml ([target.wasm32-unknown-unknown] rustflags).
-cargo build --lib --release --target wasm32-unknown-unknown
-
-if [[ -f "$stamp" && "$stamp" -nt "$artifact" && "$(cat "$stamp")" == "wasm-opt=$requested" && -f "pkg/$crate.js" ]]; then
-  exit 0
-fi
-
-# Stage the new pkg/ in target/ and swap it in at the end, so a running server never serves
-# a half-written glue file next to an old module.
-staging=target/pkg-staging
-rm -rf "$staging"
-wasm-bindgen --target web --out-dir "$staging" "$artifact"
 
 # Instantiates a module through the generated glue in Node. Debian's binaryen 108 once produced modules
 # that validate but fail here (`WebAssembly.Table.set(): Argument 1 is invalid for table`), so validating
@@ -54,42 +42,74 @@ loads() { # loads GLUE.js MODULE.wasm
 }
 
 wasm_opt=node_modules/.bin/wasm-opt # binaryen@132 from npm; never Debian's wasm-opt (see TOOLCHAIN.md).
-if [[ "$opt_mode" == 0 ]]; then
-  say "WASM_OPT=0: skipping wasm-opt"
-elif [[ ! -x "$wasm_opt" ]]; then
-  say "node_modules/.bin/wasm-opt is missing (run scripts/setup-toolchain.sh); skipping wasm-opt"
-  opt_mode=0
-else
-  bg="$staging/${crate}_bg.wasm"
-  # The features rustc 1.95 emits for wasm32-unknown-unknown by default, plus simd128 from our config.
-  if "$wasm_opt" -O3 \
-      --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      --enable-bulk-memory-opt --enable-call-indirect-overlong \
-      "$bg" -o "$bg.opt"; then
-    if err=$(loads "$staging/$crate.js" "$bg.opt"); then
-      mv "$bg.opt" "$bg"
-    elif loads "$staging/$crate.js" "$bg" >/dev/null; then
-      say "WARNING: the wasm-opt output does not load in Node; keeping the unoptimised module"
-      printf '%s\n' "$err" | tail -n 5 >&2
+
+# package OUT ARTIFACT [EXTRA wasm-opt FLAGS...]: wasm-bindgen + wasm-opt into OUT/, swapped in at the end so a
+# running server never serves a half-written glue file next to an old module. Skipped when OUT/ is current.
+package() {
+  local out=$1 artifact=$2; shift 2
+  local stamp="$out/.build-stamp" opt_mode="$requested"
+  if [[ -f "$stamp" && "$stamp" -nt "$artifact" && "$(cat "$stamp")" == "wasm-opt=$requested" && -f "$out/$crate.js" ]]; then
+    return 0
+  fi
+  local staging="target/$out-staging"
+  rm -rf "$staging"
+  wasm-bindgen --target web --out-dir "$staging" "$artifact"
+  if [[ "$opt_mode" == 0 ]]; then
+    say "WASM_OPT=0: skipping wasm-opt"
+  elif [[ ! -x "$wasm_opt" ]]; then
+    say "node_modules/.bin/wasm-opt is missing (run scripts/setup-toolchain.sh); skipping wasm-opt"
+    opt_mode=0
+  else
+    local bg="$staging/${crate}_bg.wasm" err
+    # The features rustc emits for wasm32-unknown-unknown by default, plus simd128 from our config.
+    if "$wasm_opt" -O3 \
+        --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        --enable-bulk-memory-opt --enable-call-indirect-overlong "$@" \
+        "$bg" -o "$bg.opt"; then
+      if err=$(loads "$staging/$crate.js" "$bg.opt"); then
+        mv "$bg.opt" "$bg"
+      elif loads "$staging/$crate.js" "$bg" >/dev/null; then
+        say "WARNING: the wasm-opt output does not load in Node; keeping the unoptimised module"
+        printf '%s\n' "$err" | tail -n 5 >&2
+        rm -f "$bg.opt"
+        opt_mode=failed
+      else
+        # Neither loads in Node (e.g. the module's start function needs a browser): nothing to compare.
+        say "note: could not check the module in Node; keeping the wasm-opt output"
+        mv "$bg.opt" "$bg"
+      fi
+    else
+      say "WARNING: wasm-opt failed; keeping the unoptimised module"
       rm -f "$bg.opt"
       opt_mode=failed
-    else
-      # Neither loads in Node (e.g. the module's start function needs a browser): nothing to compare.
-      say "note: could not check the module in Node; keeping the wasm-opt output"
-      mv "$bg.opt" "$bg"
     fi
-  else
-    say "WARNING: wasm-opt failed; keeping the unoptimised module"
-    rm -f "$bg.opt"
-    opt_mode=failed
   fi
-fi
+  # Records what was asked for, not what happened, so a failed wasm-opt is not retried on every run.
+  echo "wasm-opt=$requested" > "$staging/.build-stamp"
+  rm -rf "target/$out-old"
+  if [[ -d "$out" ]]; then mv "$out" "target/$out-old"; fi
+  mv "$staging" "$out"
+  rm -rf "target/$out-old"
+  say "$out/ is up to date ($(du -k "$out/${crate}_bg.wasm" | cut -f1) KiB wasm, wasm-opt: $opt_mode)"
+}
 
-# Records what was asked for, not what happened, so a failed wasm-opt is not retried on every run.
-echo "wasm-opt=$requested" > "$staging/.build-stamp"
-rm -rf target/pkg-old
-if [[ -d pkg ]]; then mv pkg target/pkg-old; fi
-mv "$staging" pkg
-rm -rf target/pkg-old
-say "pkg/ is up to date ($(du -k "pkg/${crate}_bg.wasm" | cut -f1) KiB wasm, wasm-opt: $opt_mode)"
+# Single-threaded build on stable; SIMD128 comes from .cargo/config.toml.
+cargo build --lib --release --target wasm32-unknown-unknown --no-default-features
+package pkg "target/wasm32-unknown-unknown/release/$crate.wasm"
+
+# The threads build: shared memory needs std rebuilt with atomics (nightly + rust-src), per TOOLCHAIN.md.
+if [[ "${THREADS:-1}" == 0 ]]; then
+  say "THREADS=0: skipping pkg-threads/"
+elif ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  say "note: no nightly toolchain; skipping pkg-threads/ (the app runs single-threaded)"
+elif [[ ! -d "$(rustup run nightly rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
+  say "note: nightly has no rust-src (rustup component add rust-src --toolchain nightly); skipping pkg-threads/"
+else
+  RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 -C link-arg=--shared-memory \
+-C link-arg=--max-memory=4294967296 -C link-arg=--import-memory -C link-arg=--export=__wasm_init_tls \
+-C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base" \
+    cargo +nightly build --lib --release --target wasm32-unknown-unknown --features threads \
+      -Z build-std=panic_abort,std --target-dir target/threads
+  package pkg-threads "target/threads/wasm32-unknown-unknown/release/$crate.wasm" --enable-threads
+fi

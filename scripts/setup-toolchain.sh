@@ -21,6 +21,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# The optional threads build (pkg-threads/) rebuilds std with atomics: nightly's rust-src. Failure is not fatal:
+# build-wasm.sh then skips that build and the app runs single-threaded.
+if rustup run nightly rustc --version >/dev/null 2>&1 \
+    && [[ ! -d "$(rustup run nightly rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
+  say "adding rust-src to the nightly toolchain (for the wasm threads build)"
+  rustup component add rust-src --toolchain nightly || say "note: could not add rust-src; the threads build will be skipped"
+fi
 
 # 2. wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate, or the generated glue and the
 #    test runner refuse the module. Cargo.lock is the truth once it exists; before that, the `=x.y.z` pin.

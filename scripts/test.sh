@@ -118,9 +118,10 @@ elif [[ $toolchain_ok -eq 0 ]]; then
   not_run wasm "the wasm toolchain setup failed"
 else
   # wasm-bindgen-test-runner drives Chromium through chromedriver; Debian's knows where its chromium is.
-  label="cargo test --no-fail-fast ${cargo_flags[*]} --target wasm32-unknown-unknown --test wasm" \
+  # The single-threaded build (no rayon): the same code as pkg/, the one every host can run.
+  label="cargo test --no-fail-fast ${cargo_flags[*]} --target wasm32-unknown-unknown --no-default-features --test wasm" \
     run_suite wasm env CHROMEDRIVER="$CHROMEDRIVER" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
-    cargo test --no-fail-fast "${cargo_flags[@]}" --target wasm32-unknown-unknown --test wasm
+    cargo test --no-fail-fast "${cargo_flags[@]}" --target wasm32-unknown-unknown --no-default-features --test wasm
 fi
 
 # (3) JS unit tests. Files are listed explicitly: with no arguments `node --test` would search the whole tree.

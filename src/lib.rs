@@ -6,6 +6,7 @@ pub mod classes;
 pub mod model;
 pub mod npy;
 pub mod ops;
+pub mod par;
 pub mod preprocess;
 pub mod spec;
 pub mod tensor;

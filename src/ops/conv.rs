@@ -2,6 +2,8 @@
 //!
 //! Per group g: `W_g [c_out/G, c_in/G·k·k] @ cols_g [c_in/G·k·k, out_h·out_w] -> out_g [c_out/G, out_h·out_w]`.
 
+use crate::par;
+
 /// Geometry of one convolution. The input is `[c_in, h, w]`, the weights `[c_out, c_in/groups, k, k]`,
 /// the bias `[c_out]` and the output `[c_out, out_h, out_w]`, all row-major.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,7 +120,33 @@ fn im2col(s: &ConvSpec, input: &[f32], g: usize, cols: &mut [f32]) {
     }
 }
 
-/// Fast path: im2col + a blocked SIMD GEMM (`matrixmultiply`), one GEMM per group.
+/// `c [rows, n] += a [rows, kl] @ b [kl, n]`, all row-major: one call into the blocked SIMD GEMM.
+fn gemm_acc(a: &[f32], b: &[f32], c: &mut [f32], kl: usize, n: usize) {
+    let rows = c.len() / n;
+    assert!(a.len() == rows * kl && b.len() == kl * n && c.len() == rows * n);
+    // SAFETY: the assert above pins every extent; sgemm reads a [rows, kl], b [kl, n] and writes c [rows, n]
+    // with the row strides given and unit column strides, all within the slices.
+    unsafe {
+        matrixmultiply::sgemm(
+            rows, kl, n, 1.0,
+            a.as_ptr(), kl as isize, 1,
+            b.as_ptr(), n as isize, 1,
+            1.0,
+            c.as_mut_ptr(), n as isize, 1,
+        );
+    }
+}
+
+/// One group: im2col, then its output rows `c [c_out/G, n]` (already holding the bias) += W_g @ cols.
+fn conv_group(s: &ConvSpec, input: &[f32], weight: &[f32], g: usize, c: &mut [f32]) {
+    let (n, kl, cog) = (s.out_h() * s.out_w(), s.kernel_len(), s.c_out_group());
+    let mut cols = vec![0f32; kl * n];
+    im2col(s, input, g, &mut cols);
+    gemm_acc(&weight[g * cog * kl..][..cog * kl], &cols, c, kl, n);
+}
+
+/// Fast path: im2col + a blocked SIMD GEMM (`matrixmultiply`). With two groups the towers run in parallel, as
+/// on the two GPUs of 2012; an ungrouped layer shares one im2col and splits its output rows in two.
 pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
     s.check(input, weight, bias);
     let n = s.out_h() * s.out_w();
@@ -129,21 +157,19 @@ pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<
     for (oc, chunk) in out.chunks_mut(n).enumerate() {
         chunk.fill(bias[oc]);
     }
-    let mut cols = vec![0f32; kl * n];
-    for g in 0..s.groups {
-        im2col(s, input, g, &mut cols);
-        let a = &weight[g * cog * kl..][..cog * kl];
-        let c = &mut out[g * cog * n..][..cog * n];
-        // SAFETY: a is [cog, kl], cols is [kl, n] and c is [cog, n], all row-major with the strides given;
-        // the slices above are exactly that long, so every index sgemm forms is in bounds.
-        unsafe {
-            matrixmultiply::sgemm(
-                cog, kl, n, 1.0,
-                a.as_ptr(), kl as isize, 1,
-                cols.as_ptr(), n as isize, 1,
-                1.0,
-                c.as_mut_ptr(), n as isize, 1,
-            );
+    if s.groups == 2 {
+        let (c0, c1) = out.split_at_mut(cog * n);
+        par::join(|| conv_group(s, input, weight, 0, c0), || conv_group(s, input, weight, 1, c1));
+    } else if s.groups == 1 && par::threads() > 1 && s.c_out >= 2 {
+        let mut cols = vec![0f32; kl * n];
+        im2col(s, input, 0, &mut cols);
+        let half = s.c_out / 2;
+        let (c0, c1) = out.split_at_mut(half * n);
+        let (w0, w1) = weight.split_at(half * kl);
+        par::join(|| gemm_acc(w0, &cols, c0, kl, n), || gemm_acc(w1, &cols, c1, kl, n));
+    } else {
+        for (g, c) in out.chunks_mut(cog * n).enumerate() {
+            conv_group(s, input, weight, g, c);
         }
     }
     out

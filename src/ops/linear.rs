@@ -1,5 +1,7 @@
 //! Fully connected layer y = W·x + b, with `W [n_out, n_in]` row-major (ONNX Gemm with transB = 1).
 
+use crate::par;
+
 /// Reference: one f64 dot product per output.
 pub fn linear_naive(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
     let n_in = x.len();
@@ -22,11 +24,24 @@ fn dot(a: &[f32], x: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// Fast path: the matrix is streamed once, row by row; x (≤ 36 KB) stays in cache.
+fn rows_into(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
+    for ((o, row), &bias) in out.iter_mut().zip(w.chunks_exact(x.len())).zip(b) {
+        *o = bias + dot(row, x);
+    }
+}
+
+/// Fast path: the matrix is streamed once, row by row (x, at most 36 KB, stays in cache); the two halves of
+/// the rows go to the two threads when there are two, like the two GPUs' halves of fc6 and fc7.
 pub fn linear(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
     let n_in = x.len();
     assert_eq!(w.len(), b.len() * n_in);
-    w.chunks_exact(n_in).zip(b).map(|(row, &bias)| bias + dot(row, x)).collect()
+    let mut out = vec![0f32; b.len()];
+    let half = b.len() / 2;
+    let (o0, o1) = out.split_at_mut(half);
+    let (w0, w1) = w.split_at(half * n_in);
+    let (b0, b1) = b.split_at(half);
+    par::join(|| rows_into(w0, b0, x, o0), || rows_into(w1, b1, x, o1));
+    out
 }
 
 #[cfg(test)]

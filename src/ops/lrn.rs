@@ -55,9 +55,20 @@ pub fn lrn(p: &LrnSpec, input: &[f32], c: usize, hw: usize) -> Vec<f32> {
             lo += 1;
         }
         let src = &input[ch * hw..][..hw];
-        for ((o, &x), &a) in out[ch * hw..][..hw].iter_mut().zip(src).zip(&acc) {
-            // Running sums of non-negative squares can drift a hair below zero after subtraction; clamp.
-            *o = x * (p.k + alpha_n * a.max(0.0)).powf(-p.beta);
+        let dst = &mut out[ch * hw..][..hw];
+        // Running sums of non-negative squares can drift a hair below zero after subtraction; clamp.
+        if p.beta == 0.75 {
+            // AlexNet's β: d^-0.75 = 1 / (√d · √√d). Square roots are exact IEEE operations (one wasm
+            // instruction each), while powf is a slow software routine in wasm: this halves LRN's time there.
+            for ((o, &x), &a) in dst.iter_mut().zip(src).zip(&acc) {
+                let d = p.k + alpha_n * a.max(0.0);
+                let r = d.sqrt();
+                *o = x / (r * r.sqrt());
+            }
+        } else {
+            for ((o, &x), &a) in dst.iter_mut().zip(src).zip(&acc) {
+                *o = x * (p.k + alpha_n * a.max(0.0)).powf(-p.beta);
+            }
         }
     }
     out

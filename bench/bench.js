@@ -1,0 +1,87 @@
+// Browser benchmark page: times our wasm forward pass or onnxruntime-web's on the same model and input.
+// A benchmark page computes on its own main thread; the app never does. Query: engine, threads, runs, model.
+const q = new URLSearchParams(location.search);
+const engine = q.get('engine') || 'ours';
+const threads = Number(q.get('threads') || 1);
+const runs = Number(q.get('runs') || 10);
+const modelUrl = q.get('model') || '../tests/reference/out/model.onnx';
+const out = document.getElementById('out');
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function npy(url) {
+  const buf = await (await fetch(url)).arrayBuffer();
+  const hlen = new DataView(buf).getUint16(8, true);
+  return new Float32Array(buf.slice(10 + hlen));
+}
+
+async function fetchBytes(url) {
+  const t0 = performance.now();
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  return { bytes, ms: performance.now() - t0 };
+}
+
+async function ours() {
+  const mod = await import(threads > 1 ? '../pkg-threads/alexnet_explainer.js' : '../pkg/alexnet_explainer.js');
+  await mod.default();
+  if (threads > 1) await mod.initThreadPool(threads);
+  const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
+  const { bytes, ms: downloadMs } = await fetchBytes(modelUrl);
+  let t0 = performance.now();
+  const s = mod.Session.fromBytes(bytes);
+  const parseMs = performance.now() - t0;
+  const spec = s.spec();
+  const perLayer = Object.fromEntries(spec.layers.map((l) => [l.id, []]));
+  const totals = [];
+  for (let r = 0; r < runs + 3; r++) {
+    s.startInput(input);
+    const start = performance.now();
+    for (;;) {
+      const t = performance.now();
+      const id = s.step();
+      if (id === undefined) break;
+      if (r >= 3) perLayer[id].push(performance.now() - t);
+    }
+    if (r >= 3) totals.push(performance.now() - start);
+  }
+  const peak = mod.simdPeakGflops ? mod.simdPeakGflops() : null;
+  return {
+    engine: 'ours', threads, runs: totals, medianMs: median(totals), downloadMs, parseMs,
+    layers: spec.layers.map((l) => ({ id: l.id, macs: l.macs, ms: median(perLayer[l.id]) })),
+    prob: Array.from(s.tensor('prob')), fc8: Array.from(s.tensor('fc8')),
+    simdPeakGflops: peak, wasmMemoryBytes: mod.wasmMemoryBytes ? mod.wasmMemoryBytes() : null,
+    crossOriginIsolated,
+  };
+}
+
+async function ort() {
+  const ortMod = await import('./vendor/ort/ort.wasm.min.mjs');
+  const o = ortMod.default ?? ortMod;
+  o.env.wasm.numThreads = threads;
+  o.env.wasm.simd = true;
+  o.env.wasm.wasmPaths = new URL('./vendor/ort/', location.href).href;
+  const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
+  const { bytes, ms: downloadMs } = await fetchBytes(modelUrl);
+  let t0 = performance.now();
+  const session = await o.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  const parseMs = performance.now() - t0;
+  const feeds = { [session.inputNames[0]]: new o.Tensor('float32', input, [1, 3, 227, 227]) };
+  const totals = [];
+  let last;
+  for (let r = 0; r < runs + 3; r++) {
+    const start = performance.now();
+    last = await session.run(feeds);
+    if (r >= 3) totals.push(performance.now() - start);
+  }
+  const prob = last[session.outputNames[0]].data;
+  return { engine: 'ort', threads, runs: totals, medianMs: median(totals), downloadMs, parseMs, prob: Array.from(prob), crossOriginIsolated };
+}
+
+try {
+  const r = engine === 'ort' ? await ort() : await ours();
+  window.__bench = r;
+  out.textContent = JSON.stringify({ ...r, prob: undefined, fc8: undefined }, null, 1);
+} catch (e) {
+  window.__bench = { error: String(e && e.stack || e) };
+  out.textContent = String(e && e.stack || e);
+}

@@ -1,0 +1,76 @@
+// Browser benchmark: our wasm forward pass vs onnxruntime-web (wasm backend, SIMD) on the same generated AlexNet
+// and input, in one headless Chromium session, page cross-origin isolated. Prints per-layer ms and GMAC/s for
+// ours, medians, ratios ours/ORT, and output agreement. Usage: node scripts/bench-web.mjs [--runs N] [--json FILE]
+import { copyFileSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, startApp, launchBrowser } from '../tests/e2e/harness.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
+const runs = Number(opt('runs', 15));
+const jsonOut = opt('json', null);
+
+const model = path.join(REPO_ROOT, 'tests/reference/out/model.onnx');
+if (!existsSync(model)) {
+  console.error('bench-web: tests/reference/out/model.onnx is missing; run `cargo test --release --test alexnet_reference` first');
+  process.exit(2);
+}
+// The server does not expose node_modules/, so the ORT runtime files are copied beside the bench page.
+const vendor = path.join(REPO_ROOT, 'bench/vendor/ort');
+mkdirSync(vendor, { recursive: true });
+for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) {
+  copyFileSync(path.join(REPO_ROOT, 'node_modules/onnxruntime-web/dist', f), path.join(vendor, f));
+}
+
+const configs = [
+  { engine: 'ours', threads: 1 },
+  { engine: 'ort', threads: 1 },
+  ...(existsSync(path.join(REPO_ROOT, 'pkg-threads/alexnet_explainer.js')) ? [{ engine: 'ours', threads: 2 }] : []),
+  { engine: 'ort', threads: 2 },
+];
+
+const app = await startApp();
+const { page, close } = await launchBrowser();
+const results = {};
+try {
+  for (const c of configs) {
+    await page.goto(`${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}`);
+    await page.waitForFunction(() => window.__bench, null, { timeout: 300_000, polling: 500 });
+    const r = await page.evaluate(() => window.__bench);
+    if (r.error) throw new Error(`${c.engine}/${c.threads}: ${r.error}`);
+    results[`${c.engine}-${c.threads}`] = r;
+    console.error(`bench-web: ${c.engine} ${c.threads} thread(s): median ${r.medianMs.toFixed(1)} ms, session ${r.parseMs.toFixed(0)} ms`);
+  }
+} finally {
+  await close();
+  await app.close();
+}
+
+const relErr = (a, b) => {
+  let e = 0, s = 0;
+  for (let i = 0; i < b.length; i++) { e = Math.max(e, Math.abs(a[i] - b[i])); s = Math.max(s, Math.abs(b[i])); }
+  return e / s;
+};
+const argmax = (v) => v.reduce((m, x, i) => (x > v[m] ? i : m), 0);
+const ours1 = results['ours-1'];
+const macsTotal = ours1.layers.reduce((s, l) => s + l.macs, 0);
+console.log('\nOur wasm forward pass, per layer (median ms, 1 thread' + (results['ours-2'] ? ' | 2 threads' : '') + '):');
+console.log('layer      ms(1)  GMAC/s' + (results['ours-2'] ? '     ms(2)  GMAC/s' : ''));
+ours1.layers.forEach((l, i) => {
+  const g = (ms) => (l.macs ? (l.macs / ms / 1e6).toFixed(2).padStart(7) : ''.padStart(7));
+  const two = results['ours-2'] ? `  ${results['ours-2'].layers[i].ms.toFixed(3).padStart(8)} ${g(results['ours-2'].layers[i].ms)}` : '';
+  console.log(`${l.id.padEnd(8)} ${l.ms.toFixed(3).padStart(8)} ${g(l.ms)}${two}`);
+});
+const convMacs = ours1.layers.filter((l) => l.id.startsWith('conv')).reduce((s, l) => s + l.macs, 0);
+const convMs = ours1.layers.filter((l) => l.id.startsWith('conv')).reduce((s, l) => s + l.ms, 0);
+console.log(`\nconv layers: ${(convMacs / convMs / 1e6).toFixed(2)} GMAC/s = ${(2 * convMacs / convMs / 1e6).toFixed(2)} GFLOP/s` +
+  (ours1.simdPeakGflops ? ` (${(100 * 2 * convMacs / convMs / 1e6 / ours1.simdPeakGflops).toFixed(0)}% of the measured SIMD128 peak ${ours1.simdPeakGflops.toFixed(1)} GFLOP/s)` : ''));
+console.log('\n| run | median ms | ratio ours/ORT | session/parse ms | prob max rel. err vs ours-1 | top-1 |');
+console.log('|---|---|---|---|---|---|');
+for (const [k, r] of Object.entries(results)) {
+  const peer = results[`ort-${r.threads}`];
+  const ratio = r.engine === 'ours' && peer ? (r.medianMs / peer.medianMs).toFixed(2) : '';
+  console.log(`| ${k} | ${r.medianMs.toFixed(1)} | ${ratio} | ${r.parseMs.toFixed(0)} | ${relErr(r.prob, ours1.prob).toExponential(1)} | ${argmax(r.prob) === argmax(ours1.prob) ? 'same' : 'DIFFERENT'} |`);
+}
+console.log(`\nmodel: generated random-weight BVLC AlexNet (f32, 244 MB), ${macsTotal.toLocaleString('en-US')} MACs; crossOriginIsolated=${ours1.crossOriginIsolated}; ${runs} timed runs after 3 warm-up`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, (k, v) => (k === 'prob' || k === 'fc8' ? undefined : v), 1));
