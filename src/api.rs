@@ -249,3 +249,16 @@ pub fn wasm_memory_bytes() -> f64 {
 pub fn engine_threads() -> u32 {
     crate::par::threads() as u32
 }
+
+/// Runs the SIMD peak probe for `iters` iterations; returns its checksum. Time it from JS and divide
+/// `peakFlops(iters)` by the seconds taken.
+#[wasm_bindgen(js_name = simdPeakProbe)]
+pub fn simd_peak_probe(iters: u32) -> f32 {
+    crate::peak::peak_probe(iters)
+}
+
+/// Floating-point operations in `simdPeakProbe(iters)`.
+#[wasm_bindgen(js_name = peakFlops)]
+pub fn peak_flops(iters: u32) -> f64 {
+    crate::peak::peak_flops(iters)
+}

@@ -7,6 +7,7 @@ pub mod model;
 pub mod npy;
 pub mod ops;
 pub mod par;
+pub mod peak;
 pub mod preprocess;
 pub mod spec;
 pub mod tensor;

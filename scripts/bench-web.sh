@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Browser benchmark: our wasm (1 and 2 threads) vs onnxruntime-web (1 and 2 threads) on the same generated AlexNet,
+# in one headless Chromium session. Builds what it needs first. Usage: ./scripts/bench-web.sh [--runs N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-toolchain.sh
+./scripts/build-wasm.sh
+bash scripts/pyenv.sh
+[[ -f tests/reference/out/model.onnx ]] || .venv/bin/python tests/reference/make_alexnet.py --out tests/reference/out
+exec node scripts/bench-web.mjs "$@"
