@@ -214,7 +214,9 @@ fn fetch(a: &Args) -> Res<()> {
                 .arg(&part)
                 .arg(weights::ZOO_URL)
                 .status()
-                .map_err(|e| format!("could not run curl ({e}); download {} by hand and run `alexnet convert`", weights::ZOO_URL))?;
+                .map_err(|e| {
+                    format!("could not run curl ({e}); download {} by hand (SHA-256 {}) and run `alexnet convert`", weights::ZOO_URL, weights::ZOO_SHA256)
+                })?;
             if !status.success() {
                 return Err(format!(
                     "the download failed (curl exit {status}). This machine may have no internet access. \
