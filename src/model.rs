@@ -143,7 +143,11 @@ fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> (Tensor, Option<Vec<u32>
         Kind::Fc => {
             // Flattening a [C, H, W] volume in row-major order: index c·H·W + y·W + x, as Caffe and ONNX do.
             let lw = w.layer(l.id).expect("weights hold every fc layer");
-            (Tensor { shape: vec![l.c_out], data: linear::linear(&lw.weight, &lw.bias, &x.data) }, None)
+            let data = match &lw.int8 {
+                Some(c) => linear::linear_i8(&c.q, &c.scale, &lw.bias, &x.data),
+                None => linear::linear(&lw.weight, &lw.bias, &x.data),
+            };
+            (Tensor { shape: vec![l.c_out], data }, None)
         }
         Kind::Softmax => (Tensor { shape: x.shape.clone(), data: softmax::softmax(&x.data) }, None),
     }

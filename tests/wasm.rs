@@ -74,3 +74,24 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(s.kernels("pool1").is_err());
     assert!(s.pool_argmax("pool1").is_err(), "pool1 has not run yet");
 }
+
+#[wasm_bindgen_test]
+fn int8_linear_simd_path_matches_the_naive_reference() {
+    // The SIMD128 int8 kernel (12-bit input codes, i32x4.dot_i16x8) exists only in the wasm build: checked here.
+    use alexnet_explainer::ops::linear::{linear_i8, linear_naive};
+    use alexnet_explainer::weights::store::quantize_rows;
+    for (n_out, n_in) in [(3usize, 5usize), (17, 100), (64, 1031), (8, 9216)] {
+        let w: Vec<f32> = (0..n_out * n_in).map(|i| ((i * 7919 % 1000) as f32 / 500.0) - 1.0).collect();
+        let (q, s) = quantize_rows(&w, n_out);
+        let deq: Vec<f32> = q.chunks_exact(n_in).zip(&s).flat_map(|(r, &sc)| r.iter().map(move |&v| v as f32 * sc)).collect();
+        let b: Vec<f32> = (0..n_out).map(|i| i as f32 * 0.1).collect();
+        let x: Vec<f32> = (0..n_in).map(|i| ((i * 31 % 97) as f32) - 40.0).collect();
+        let got = linear_i8(&q, &s, &b, &x);
+        let want = linear_naive(&deq, &b, &x);
+        let scale = want.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let err = got.iter().zip(&want).fold(0f32, |m, (a, b)| m.max((a - b).abs())) / scale;
+        // The wasm kernel rounds the input to 12-bit codes: errors up to ~1/4094 of the largest term's scale.
+        assert!(err < 2e-3, "{n_out}x{n_in}: {err}");
+        assert!(err > 0.0 || n_in < 16, "the 12-bit path must be the one under test");
+    }
+}

@@ -19,6 +19,25 @@ pub const ZOO_SHA256: &str = "6b0da9510f27f234ee96a85dc3809dd210150fdefad87f6850
 pub struct LayerWeights {
     pub weight: Vec<f32>,
     pub bias: Vec<f32>,
+    /// For fc layers loaded from an int8 file: the same weights as stored (`weight` is their dequantised copy),
+    /// so the forward pass streams 1 byte per weight instead of 4.
+    pub int8: Option<Int8Rows>,
+}
+
+/// Int8 rows with one scale per output row: `weight[r][i] = q[r][i] · scale[r]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Int8Rows {
+    /// `[n_out, n_in]`, row-major.
+    pub q: Vec<i8>,
+    /// `[n_out]`.
+    pub scale: Vec<f32>,
+}
+
+impl LayerWeights {
+    /// f32 weights and bias, with no compact copy.
+    pub fn new(weight: Vec<f32>, bias: Vec<f32>) -> LayerWeights {
+        LayerWeights { weight, bias, int8: None }
+    }
 }
 
 /// Where the weights came from; the UI shows it and says "untrained" when `trained` is false.
@@ -59,7 +78,12 @@ impl fmt::Display for WeightsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WeightsError::Shape { layer, tensor, expected, found } => {
-                write!(f, "{layer} {tensor} has shape {found}, but AlexNet's {layer} needs {expected}")
+                write!(f, "{layer} {tensor} has shape {found}, but AlexNet's {layer} needs {expected}")?;
+                if is_permutation(expected, found) {
+                    // The usual cause: an exporter or a hand conversion that swapped axes.
+                    f.write_str(" (the same sizes in another order: the tensor looks transposed)")?;
+                }
+                Ok(())
             }
             WeightsError::Structure(s) | WeightsError::Corrupt(s) | WeightsError::Unsupported(s) => f.write_str(s),
             WeightsError::UnknownFormat => f.write_str(
@@ -70,6 +94,16 @@ impl fmt::Display for WeightsError {
 }
 
 impl std::error::Error for WeightsError {}
+
+/// True when two shape strings such as `[96, 3, 11, 11]` and `[3, 96, 11, 11]` differ only in the order of their sizes.
+fn is_permutation(a: &str, b: &str) -> bool {
+    fn dims(s: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = s.split(|c: char| !c.is_ascii_digit()).filter(|t| !t.is_empty()).collect();
+        v.sort_unstable();
+        v
+    }
+    a != b && dims(a) == dims(b)
+}
 
 /// `(weight shape, bias shape)` for each of `PARAM_LAYERS`, from the spec.
 pub fn expected_shapes() -> Vec<(Vec<usize>, Vec<usize>)> {
@@ -147,7 +181,7 @@ impl Weights {
                 let a = ((6.0 / fan_in as f64).sqrt() / shrink) as f32;
                 let weight = (0..n).map(|_| (rng.unit() * 2.0 - 1.0) * a).collect();
                 let bias = (0..bs[0]).map(|_| (rng.unit() * 2.0 - 1.0) * 0.1).collect();
-                LayerWeights { weight, bias }
+                LayerWeights::new(weight, bias)
             })
             .collect();
         Weights::new(

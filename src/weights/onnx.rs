@@ -209,7 +209,7 @@ pub fn import(bytes: &[u8]) -> Result<Vec<LayerWeights>, WeightsError> {
             Some(bt) => to_f32(id, "bias", bname, bt, bshape, false)?,
             None => return Err(WeightsError::Structure(format!("{id}: the node has no bias initializer (expected {})", shape_str(&[bshape[0] as i64])))),
         };
-        out.push(LayerWeights { weight, bias });
+        out.push(LayerWeights::new(weight, bias));
     }
     Ok(out)
 }
