@@ -22,11 +22,16 @@ for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-sim
   copyFileSync(path.join(REPO_ROOT, 'node_modules/onnxruntime-web/dist', f), path.join(vendor, f));
 }
 
+const threadsBuild = existsSync(path.join(REPO_ROOT, 'pkg-threads/alexnet_explainer.js'));
+// The compact int8 file (made by bench-web.sh with `alexnet convert`): ours only, since ORT runs the f32 model.
+const int8 = existsSync(path.join(REPO_ROOT, 'tests/reference/out/model-int8.safetensors')) ? '../tests/reference/out/model-int8.safetensors' : null;
 const configs = [
   { engine: 'ours', threads: 1 },
   { engine: 'ort', threads: 1 },
-  ...(existsSync(path.join(REPO_ROOT, 'pkg-threads/alexnet_explainer.js')) ? [{ engine: 'ours', threads: 2 }] : []),
+  ...(threadsBuild ? [{ engine: 'ours', threads: 2 }] : []),
   { engine: 'ort', threads: 2 },
+  ...(int8 ? [{ engine: 'ours', threads: 1, model: int8, tag: 'int8' }] : []),
+  ...(int8 && threadsBuild ? [{ engine: 'ours', threads: 2, model: int8, tag: 'int8' }] : []),
 ];
 
 const app = await startApp();
@@ -34,11 +39,11 @@ const { page, close } = await launchBrowser();
 const results = {};
 try {
   for (const c of configs) {
-    await page.goto(`${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}`);
+    await page.goto(`${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}${c.model ? `&model=${c.model}` : ''}`);
     await page.waitForFunction(() => window.__bench, null, { timeout: 300_000, polling: 500 });
     const r = await page.evaluate(() => window.__bench);
     if (r.error) throw new Error(`${c.engine}/${c.threads}: ${r.error}`);
-    results[`${c.engine}-${c.threads}`] = r;
+    results[`${c.engine}-${c.threads}${c.tag ? `-${c.tag}` : ''}`] = r;
     console.error(`bench-web: ${c.engine} ${c.threads} thread(s): median ${r.medianMs.toFixed(1)} ms, session ${r.parseMs.toFixed(0)} ms`);
   }
 } finally {
@@ -70,6 +75,7 @@ console.log('|---|---|---|---|---|---|');
 for (const [k, r] of Object.entries(results)) {
   const peer = results[`ort-${r.threads}`];
   const ratio = r.engine === 'ours' && peer ? (r.medianMs / peer.medianMs).toFixed(2) : '';
+  // int8 rows are compared by top-1 only (their error is the quantisation's, ~1e-2), f32 rows by max rel. error.
   console.log(`| ${k} | ${r.medianMs.toFixed(1)} | ${ratio} | ${r.parseMs.toFixed(0)} | ${relErr(r.prob, ours1.prob).toExponential(1)} | ${argmax(r.prob) === argmax(ours1.prob) ? 'same' : 'DIFFERENT'} |`);
 }
 console.log(`\nmodel: generated random-weight BVLC AlexNet (f32, 244 MB), ${macsTotal.toLocaleString('en-US')} MACs; crossOriginIsolated=${ours1.crossOriginIsolated}; ${runs} timed runs after 3 warm-up`);

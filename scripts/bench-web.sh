@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 ./scripts/build-wasm.sh
 bash scripts/pyenv.sh
 [[ -f tests/reference/out/model.onnx ]] || .venv/bin/python tests/reference/make_alexnet.py --out tests/reference/out
+[[ -f tests/reference/out/model-int8.safetensors ]] || cargo run --release --bin alexnet -- convert \
+  --from tests/reference/out/model.onnx --to tests/reference/out/model-int8.safetensors --dtype int8
 exec node scripts/bench-web.mjs "$@"
