@@ -47,9 +47,29 @@ export const MIME_TYPES = {
 // Dot-directories (.git, .venv, .cargo, .ci) are refused separately, at any depth.
 const HIDDEN_TOP_DIRS = new Set(['target', 'node_modules']);
 
+/**
+ * The Content-Security-Policy: everything from our own origin only, plus compiling wasm ('wasm-unsafe-eval', not
+ * 'unsafe-eval'). Images may also be data: (the blank favicon) and blob: URLs; nothing may be fetched from
+ * elsewhere, so images and weights never leave the machine. index.html carries the same policy in a
+ * <meta http-equiv> for static hosts that cannot send headers (tests/e2e/robustness.test.mjs checks they agree).
+ * No frame-ancestors: embed.html is meant to be framed by other sites.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:", // wasm-bindgen-rayon spawns its thread workers from blob: URLs
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
 // Sent on every response, errors included. COOP + COEP make the page cross-origin isolated
 // (SharedArrayBuffer, threaded wasm); CORP keeps our files from being embedded by other origins.
 const COMMON_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -207,17 +227,20 @@ async function handle(root, req, res) {
 
 /**
  * Starts the static server and resolves once it is listening.
- * @param {{root?: string, host?: string, port?: number, log?: boolean}} [options]
- *   root defaults to the repository root, host to 127.0.0.1, port to 8000 (0 picks a free one).
+ * @param {{root?: string, host?: string, port?: number, log?: boolean,
+ *   handler?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean}} [options]
+ *   root defaults to the repository root, host to 127.0.0.1, port to 8000 (0 picks a free one). `handler` (tests
+ *   only) sees each request first and returns true when it answered it, e.g. to serve a download that fails.
  * @returns {Promise<{server: http.Server, url: string, port: number, close: () => Promise<void>}>}
  *   url ends with a slash, e.g. `http://127.0.0.1:8000/`.
  */
-export async function createServer({ root = REPO_ROOT, host = '127.0.0.1', port = 8000, log = false } = {}) {
+export async function createServer({ root = REPO_ROOT, host = '127.0.0.1', port = 8000, log = false, handler } = {}) {
   const realRoot = await fsp.realpath(path.resolve(root));
   const server = http.createServer((req, res) => {
     if (log) {
       res.on('finish', () => console.log(`${req.method} ${req.url} ${res.statusCode}`));
     }
+    if (handler?.(req, res)) return;
     handle(realRoot, req, res).catch((err) => {
       // A client that goes away mid-download is normal; anything else is worth a line.
       if (err?.code !== 'ERR_STREAM_PREMATURE_CLOSE') console.error(`error serving ${req.url}: ${err?.message ?? err}`);

@@ -23,11 +23,12 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
- * Serves `root` (default: the repository) on a free port of 127.0.0.1.
+ * Serves `root` (default: the repository) on a free port of 127.0.0.1; `handler(req, res)` may answer requests
+ * first (returning true), e.g. a download that drops the connection.
  * @returns {Promise<{url: string, close: () => Promise<void>}>} url ends with a slash.
  */
-export async function startApp({ root = REPO_ROOT } = {}) {
-  const { url, close } = await createServer({ root, host: '127.0.0.1', port: 0 });
+export async function startApp({ root = REPO_ROOT, handler } = {}) {
+  const { url, close } = await createServer({ root, host: '127.0.0.1', port: 0, handler });
   return { url, close };
 }
 

@@ -20,13 +20,14 @@ before(async () => {
   fs.writeFileSync(path.join(site, 'index.html'), `<!doctype html>
 <meta charset="utf-8"><title>server check</title>
 <canvas id="c" width="8" height="8"></canvas>
-<script type="module">
-  const ctx = document.getElementById('c').getContext('2d');
-  ctx.fillStyle = '#000'; ctx.fillRect(0, 0, 8, 8);
-  ctx.fillStyle = '#f00'; ctx.fillRect(0, 0, 4, 4);
-  window.ready = true;
-</script>
+<script type="module" src="main.js"></script>
 <canvas id="blank" width="8" height="8"></canvas>`);
+  // An external script: the server's Content-Security-Policy refuses inline ones, as it should.
+  fs.writeFileSync(path.join(site, 'main.js'), `const ctx = document.getElementById('c').getContext('2d');
+ctx.fillStyle = '#000'; ctx.fillRect(0, 0, 8, 8);
+ctx.fillStyle = '#f00'; ctx.fillRect(0, 0, 4, 4);
+window.ready = true;
+`);
   fs.writeFileSync(path.join(site, 'module.wasm'), fs.existsSync(BUILT_WASM) ? fs.readFileSync(BUILT_WASM) : EMPTY_WASM);
   app = await startApp({ root: site });
   browser = await launchBrowser();

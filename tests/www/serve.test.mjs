@@ -225,3 +225,53 @@ test('resolveRequestPath and parseRange', () => {
 test('a port already in use is reported, not swallowed', async () => {
   await assert.rejects(createServer({ root, port: app.port }), { code: 'EADDRINUSE' });
 });
+
+test('the Content-Security-Policy allows only our origin and wasm compilation, on every response', async () => {
+  const { CONTENT_SECURITY_POLICY } = await import('../../scripts/serve.mjs');
+  for (const p of ['/', '/a.js', '/a.wasm', '/missing', '/../secret.txt']) {
+    assert.equal((await request(p)).headers['content-security-policy'], CONTENT_SECURITY_POLICY, p);
+  }
+  const directives = Object.fromEntries(CONTENT_SECURITY_POLICY.split(/;\s*/).map((d) => { const [k, ...v] = d.split(' '); return [k, v]; }));
+  assert.deepEqual(directives['default-src'], ["'self'"]);
+  assert.deepEqual(directives['script-src'], ["'self'", "'wasm-unsafe-eval'"]);
+  assert.deepEqual(directives['connect-src'], ["'self'"], 'images and weights never leave the machine');
+  assert.deepEqual(directives['object-src'], ["'none'"]);
+  for (const v of Object.values(directives).flat()) {
+    assert.ok(!["'unsafe-eval'", "'unsafe-inline'", '*', 'http:', 'https:'].includes(v), `the policy allows ${v}`);
+  }
+  // index.html carries the same policy for static hosts.
+  const html = fs.readFileSync(new URL('../../index.html', import.meta.url), 'utf8');
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
+  assert.equal(meta?.[1], CONTENT_SECURITY_POLICY);
+});
+
+test('the server listens on 127.0.0.1 unless told otherwise', async () => {
+  assert.equal(app.server.address().address, '127.0.0.1');
+  const cli = fs.readFileSync(new URL('../../scripts/serve.mjs', import.meta.url), 'utf8');
+  assert.match(cli, /host: '127\.0\.0\.1'/);
+});
+
+test('more traversal encodings: overlong UTF-8, double encoding, mixed separators, absolute paths', async () => {
+  const attempts = [
+    '/%c0%ae%c0%ae/secret.txt', // overlong UTF-8 for '.', rejected by decodeURIComponent
+    '/%c0%af..%c0%afsecret.txt',
+    '/%25%32%65%25%32%65/secret.txt', // %2e%2e encoded once more
+    '/..%252fsecret.txt',
+    '/sub/..%2f..%2fsecret.txt',
+    '/.%2e/.%2e/secret.txt',
+    '/%2e%2e%5csecret.txt',
+    '/sub/%2E./%2E./secret.txt',
+    '//etc/passwd',
+    '/..;/secret.txt',
+    '/sub/./../../secret.txt',
+    `/${'../'.repeat(20)}secret.txt`,
+    '/%2e%2e%2f%2e%2e%2fsecret.txt',
+    '/link.txt/',
+    '/%ef%bc%8e%ef%bc%8e/secret.txt', // fullwidth dots are just a name, which does not exist
+  ];
+  for (const p of attempts) {
+    const res = await request(p);
+    assert.ok([301, 400, 403, 404].includes(res.status), `${p} → ${res.status}`);
+    assert.ok(!res.body.toString().includes(SECRET), `${p} leaked the secret`);
+  }
+});

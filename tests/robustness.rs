@@ -1,0 +1,485 @@
+//! Hostile weights files and images against the native engine: each is refused with a message naming the problem,
+//! nothing panics, and no allocation is larger than the file justifies (measured by a counting allocator).
+//!
+//! Fixtures are built here in code (a hand-written protobuf encoder for ONNX, the crate's own safetensors writer);
+//! regressions found by the fuzz targets in `fuzz/` are added at the end.
+
+mod common;
+
+use alexnet_explainer::preprocess::{self, MAX_SIDE};
+use alexnet_explainer::spec::{self, PARAM_LAYERS};
+use alexnet_explainer::weights::store::{self, StoreDtype};
+use alexnet_explainer::weights::{expected_shapes, Weights, WeightsError};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+// ---------- a per-thread counting allocator ----------
+
+/// Counts live bytes and their peak for the current thread only, so tests running in parallel do not mix.
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<usize> = const { Cell::new(0) };
+    static PEAK: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        shrank(layout.size());
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            shrank(layout.size());
+            grew(new_size);
+        }
+        p
+    }
+}
+
+fn grew(n: usize) {
+    // `try_with`: the thread-locals may already be gone while a thread shuts down.
+    let _ = LIVE.try_with(|l| {
+        let v = l.get() + n;
+        l.set(v);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(v)));
+    });
+}
+
+fn shrank(n: usize) {
+    let _ = LIVE.try_with(|l| l.set(l.get().saturating_sub(n)));
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Runs `f` and returns its result with the peak number of bytes it had allocated at once (on this thread).
+fn peak_alloc<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(base));
+    let r = f();
+    (r, PEAK.with(Cell::get) - base)
+}
+
+const MB: usize = 1 << 20;
+
+/// Loads `bytes` as weights, expecting a refusal; checks that the peak allocation stays within what the file's
+/// size justifies plus 4 MB of bookkeeping: an int8 file becomes f32 (4×) and its fc rows also stay int8 (1×).
+fn refused(bytes: &[u8]) -> WeightsError {
+    let (r, peak) = peak_alloc(|| Weights::from_bytes(bytes));
+    let limit = 5 * bytes.len() + 4 * MB;
+    assert!(peak <= limit, "a {} byte file made the loader hold {peak} bytes at once (limit {limit})", bytes.len());
+    match r {
+        Ok(_) => panic!("a hostile file of {} bytes was accepted", bytes.len()),
+        Err(e) => e,
+    }
+}
+
+// ---------- a tiny protobuf encoder for ONNX ----------
+
+fn varint(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn vfield(field: u32, v: u64, out: &mut Vec<u8>) {
+    varint((field as u64) << 3, out);
+    varint(v, out);
+}
+
+fn bfield(field: u32, bytes: &[u8], out: &mut Vec<u8>) {
+    varint(((field as u64) << 3) | 2, out);
+    varint(bytes.len() as u64, out);
+    out.extend_from_slice(bytes);
+}
+
+/// TensorProto: dims (1), data_type (2, float), name (8), raw_data (9).
+fn tensor(name: &str, dims: &[usize], raw: &[u8]) -> Vec<u8> {
+    let mut t = vec![];
+    for &d in dims {
+        vfield(1, d as u64, &mut t);
+    }
+    vfield(2, 1, &mut t);
+    bfield(8, name.as_bytes(), &mut t);
+    bfield(9, raw, &mut t);
+    t
+}
+
+/// AttributeProto: name (1), ints (8) with type INTS (20 = 7), or i (3) with type INT (20 = 2).
+fn attr(name: &str, ints: &[i64], single: bool) -> Vec<u8> {
+    let mut a = vec![];
+    bfield(1, name.as_bytes(), &mut a);
+    if single {
+        vfield(20, 2, &mut a);
+        vfield(3, ints[0] as u64, &mut a);
+    } else {
+        vfield(20, 7, &mut a);
+        for &i in ints {
+            vfield(8, i as u64, &mut a);
+        }
+    }
+    a
+}
+
+fn node(op: &str, name: &str, inputs: &[&str], attrs: &[Vec<u8>]) -> Vec<u8> {
+    let mut n = vec![];
+    for i in inputs {
+        bfield(1, i.as_bytes(), &mut n);
+    }
+    bfield(2, format!("{name}_out").as_bytes(), &mut n);
+    bfield(3, name.as_bytes(), &mut n);
+    bfield(4, op.as_bytes(), &mut n);
+    for a in attrs {
+        bfield(5, a, &mut n);
+    }
+    n
+}
+
+fn model(nodes: &[Vec<u8>], inits: &[Vec<u8>]) -> Vec<u8> {
+    let mut g = vec![];
+    for n in nodes {
+        bfield(1, n, &mut g);
+    }
+    bfield(2, b"g", &mut g);
+    for t in inits {
+        bfield(5, t, &mut g);
+    }
+    let mut m = vec![];
+    vfield(1, 8, &mut m); // ir_version first, as exporters write it (and as the sniffer expects)
+    bfield(7, &g, &mut m);
+    m
+}
+
+/// How the AlexNet-shaped test model stores one layer's weight.
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    /// The first two axes swapped: conv1 as [3, 96, 11, 11], fc6 as [9216, 4096] under transB = 1.
+    SwapAxes(&'static str),
+    /// An fc layer declared transB = 0 (so [n_in, n_out] is expected) while the data is stored [n_out, n_in].
+    TransB0(&'static str),
+}
+
+/// An AlexNet-structured ONNX model with zero weights and the spec's attributes. Layers after a faulty one get
+/// shapes but no data, because the importer checks shapes before data and stops at the first problem.
+fn alexnet_onnx(fault: Fault) -> Vec<u8> {
+    let (mut nodes, mut inits) = (vec![], vec![]);
+    let mut prev = "data".to_string();
+    let mut broken = false;
+    for (id, (wshape, _)) in PARAM_LAYERS.iter().copied().zip(expected_shapes()) {
+        let l = spec::layer(id).unwrap();
+        let mut dims = wshape;
+        let mut attrs = vec![];
+        let conv = dims.len() == 4;
+        if conv {
+            let (k, s, p, g) = (l.k as i64, l.stride as i64, l.pad as i64, l.groups as i64);
+            attrs.push(attr("group", &[g], true));
+            attrs.push(attr("strides", &[s, s], false));
+            attrs.push(attr("pads", &[p, p, p, p], false));
+            attrs.push(attr("kernel_shape", &[k, k], false));
+        } else {
+            attrs.push(attr("transB", &[if fault == Fault::TransB0(id) { 0 } else { 1 }], true));
+        }
+        if fault == Fault::SwapAxes(id) {
+            dims.swap(0, 1);
+        }
+        if fault == Fault::SwapAxes(id) || fault == Fault::TransB0(id) {
+            broken = true;
+        }
+        let n: usize = dims.iter().product();
+        let data = if broken { vec![] } else { vec![0u8; n * 4] };
+        inits.push(tensor(&format!("{id}_w"), &dims, &data));
+        inits.push(tensor(&format!("{id}_b"), &[l.c_out], &if broken { vec![] } else { vec![0u8; l.c_out * 4] }));
+        let (w, b) = (format!("{id}_w"), format!("{id}_b"));
+        nodes.push(node(if conv { "Conv" } else { "Gemm" }, id, &[&prev, &w, &b], &attrs));
+        prev = format!("{id}_out");
+    }
+    model(&nodes, &inits)
+}
+
+/// A 2-layer MLP (Gemm → Relu → Gemm, 4 → 8 → 2): a perfectly valid ONNX model of another network.
+fn toy_onnx() -> Vec<u8> {
+    let z = |n: usize| vec![0u8; n * 4];
+    let tb = || vec![attr("transB", &[1], true)];
+    model(
+        &[node("Gemm", "fc1", &["x", "w1", "b1"], &tb()), node("Relu", "relu", &["fc1_out"], &[]), node("Gemm", "fc2", &["relu_out", "w2", "b2"], &tb())],
+        &[tensor("w1", &[8, 4], &z(32)), tensor("b1", &[8], &z(8)), tensor("w2", &[2, 8], &z(16)), tensor("b2", &[2], &z(2))],
+    )
+}
+
+/// Deterministic noise (xorshift64) that is neither ONNX- nor safetensors-looking.
+fn random_bytes(n: usize, mut s: u64) -> Vec<u8> {
+    let mut v: Vec<u8> = (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s as u8
+        })
+        .collect();
+    if v.first() == Some(&0x08) {
+        v[0] = 0x09;
+    }
+    if v.len() > 8 && v[8] == b'{' {
+        v[8] = b'|';
+    }
+    v
+}
+
+/// A small safetensors file from `(name, dtype, shape, bytes)`, through the crate's own dependency.
+fn safetensors_file(tensors: &[(&str, safetensors::Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+        .iter()
+        .map(|(n, dt, shape, data)| (n.to_string(), safetensors::tensor::TensorView::new(*dt, shape.clone(), data).unwrap()))
+        .collect();
+    safetensors::serialize(views, None).unwrap()
+}
+
+// ---------- weights ----------
+
+#[test]
+fn random_binary_is_not_weights() {
+    for (n, seed) in [(1024, 1), (4096, 2), (17, 3), (1, 4)] {
+        let e = refused(&random_bytes(n, seed));
+        assert_eq!(e, WeightsError::UnknownFormat, "{n} random bytes");
+        assert!(e.to_string().contains("neither an ONNX model nor a safetensors"), "{e}");
+    }
+    // Noise that happens to start like a protobuf is refused by the protobuf reader instead.
+    let mut b = random_bytes(1024, 5);
+    b[0] = 0x08;
+    let e = refused(&b);
+    assert!(matches!(e, WeightsError::Corrupt(_) | WeightsError::Structure(_)), "{e:?}");
+    assert!(refused(&[]) == WeightsError::UnknownFormat);
+}
+
+#[test]
+fn an_onnx_model_of_another_network_is_named_as_such() {
+    let e = refused(&toy_onnx()).to_string();
+    assert!(e.contains("0 Conv and 2 Gemm"), "{e}");
+    assert!(e.contains("is this an AlexNet model?"), "{e}");
+}
+
+#[test]
+fn the_well_formed_alexnet_onnx_loads() {
+    // The fixture itself is right, so the faults below are the only reason for each refusal.
+    let w = Weights::from_onnx(&alexnet_onnx(Fault::None)).expect("a zero-weight AlexNet ONNX loads");
+    assert_eq!(w.info.params, 60_965_224);
+    assert!(!w.info.trained);
+}
+
+#[test]
+fn a_transposed_conv_weight_is_named() {
+    let e = refused(&alexnet_onnx(Fault::SwapAxes("conv1")));
+    let m = e.to_string();
+    assert!(matches!(e, WeightsError::Shape { ref layer, .. } if layer == "conv1"), "{e:?}");
+    assert!(m.contains("conv1 weight (conv1_w) has shape [3, 96, 11, 11]") && m.contains("needs [96, 3, 11, 11]"), "{m}");
+    assert!(m.contains("looks transposed"), "{m}");
+}
+
+#[test]
+fn a_transposed_fc_matrix_is_named() {
+    // fc6 stored [n_in, n_out] = [9216, 4096] while its Gemm says transB = 1 (B is [n_out, n_in]).
+    let m = refused(&alexnet_onnx(Fault::SwapAxes("fc6"))).to_string();
+    assert!(m.starts_with("fc6 weight (fc6_w) has shape [9216, 4096]") && m.contains("looks transposed"), "{m}");
+    // The other way round: transB = 0 declares [n_in, n_out], but the data is stored [n_out, n_in].
+    let m = refused(&alexnet_onnx(Fault::TransB0("fc6"))).to_string();
+    assert!(m.starts_with("fc6 weight (fc6_w) has shape [4096, 9216]") && m.contains("needs [9216, 4096]"), "{m}");
+    // fc7 is square ([4096, 4096]): a transposed fc7 has the right shape, so no check of the file alone can see
+    // it. Such a file loads, but it is not the Model Zoo file, so its SHA-256 differs and it is never labelled
+    // trained; the UI then says its predictions are not the BVLC network's.
+}
+
+#[test]
+fn every_truncation_of_an_onnx_model_is_an_error() {
+    let full = alexnet_onnx(Fault::SwapAxes("conv2"));
+    // Cutting anywhere inside the conv1 data, and in the framing around it, must never panic.
+    let cuts: Vec<usize> = (0..200).chain((200..full.len()).step_by(9973)).chain([full.len() - 1]).collect();
+    for cut in cuts {
+        let e = refused(&full[..cut]);
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[test]
+fn truncated_safetensors_are_corrupt() {
+    let w = Weights::untrained(1);
+    let l = &w.layers[0];
+    let f32b = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let file = safetensors_file(&[
+        ("conv1.weight", safetensors::Dtype::F32, vec![96, 3, 11, 11], f32b(&l.weight)),
+        ("conv1.bias", safetensors::Dtype::F32, vec![96], f32b(&l.bias)),
+    ]);
+    for cut in [9, 16, 40, 100, file.len() / 2, file.len() - 1] {
+        let e = refused(&file[..cut]);
+        assert!(matches!(e, WeightsError::Corrupt(_)), "cut at {cut}: {e:?}");
+        assert!(e.to_string().starts_with("not a readable safetensors file"), "{e}");
+    }
+    // The whole (one-layer) file is readable but incomplete: the message names the first missing tensor.
+    let e = refused(&file).to_string();
+    assert!(e.contains("conv2.weight"), "{e}");
+}
+
+#[test]
+fn a_header_claiming_100_gb_is_refused_without_allocating() {
+    let mut b = (100u64 << 30).to_le_bytes().to_vec();
+    b.extend_from_slice(b"{\"conv1.weight\":{}}      ");
+    let e = refused(&b);
+    assert!(matches!(e, WeightsError::Corrupt(_)), "{e:?}");
+    // A header that fits but declares a tensor of 2^64 elements.
+    let h = br#"{"conv1.weight":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#;
+    let mut b = (h.len() as u64).to_le_bytes().to_vec();
+    b.extend_from_slice(h);
+    b.extend_from_slice(&[0; 4]);
+    let e = refused(&b);
+    assert!(matches!(e, WeightsError::Corrupt(_)), "{e:?}");
+}
+
+#[test]
+fn an_int8_file_without_a_scale_names_it() {
+    // conv1 complete, conv2 int8 without conv2.weight_scale.
+    let w = Weights::untrained(1);
+    let (q1, s1) = store::quantize_rows(&w.layers[0].weight, 96);
+    let (q2, _) = store::quantize_rows(&w.layers[1].weight, 256);
+    let u8s = |q: Vec<i8>| q.into_iter().map(|v| v as u8).collect::<Vec<u8>>();
+    let f32b = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let file = safetensors_file(&[
+        ("conv1.weight", safetensors::Dtype::I8, vec![96, 3, 11, 11], u8s(q1)),
+        ("conv1.weight_scale", safetensors::Dtype::F32, vec![96], f32b(&s1)),
+        ("conv1.bias", safetensors::Dtype::F32, vec![96], f32b(&w.layers[0].bias)),
+        ("conv2.weight", safetensors::Dtype::I8, vec![256, 48, 5, 5], u8s(q2)),
+        ("conv2.bias", safetensors::Dtype::F32, vec![256], f32b(&w.layers[1].bias)),
+    ]);
+    let e = refused(&file).to_string();
+    assert_eq!(e, "conv2.weight is int8 but its per-channel scale conv2.weight_scale is missing");
+}
+
+#[test]
+fn a_complete_file_round_trips_under_the_allocation_bound() {
+    // The bound used above is not vacuous: a real int8 file loads within it (f32 = 4× the int8 bytes, plus the
+    // fc layers' int8 rows kept for the forward pass).
+    let bytes = store::write(&Weights::untrained(2), StoreDtype::Int8, "test", None).unwrap();
+    let (r, peak) = peak_alloc(|| Weights::from_bytes(&bytes));
+    assert!(r.is_ok());
+    assert!(peak <= 5 * bytes.len() + 4 * MB, "{peak} bytes for a {} byte file", bytes.len());
+    println!("int8 file: {} bytes, peak while loading {peak} bytes ({:.2}×)", bytes.len(), peak as f64 / bytes.len() as f64);
+}
+
+#[test]
+fn a_one_kilobyte_file_never_allocates_more_than_a_few_mb() {
+    // Many shapes of 1 KB hostility: noise, noise behind each format's magic, and every prefix of a small model.
+    let mut files: Vec<Vec<u8>> = (0..64).map(|s| random_bytes(1024, s + 100)).collect();
+    for s in 0..64u64 {
+        let mut b = random_bytes(1024, s + 500);
+        b[0] = 0x08;
+        files.push(b);
+        let mut b = random_bytes(1024, s + 900);
+        b[..8].copy_from_slice(&((s * 97) % 1000).to_le_bytes());
+        b[8] = b'{';
+        files.push(b);
+    }
+    let toy = toy_onnx();
+    files.extend((0..toy.len()).map(|n| toy[..n].to_vec()));
+    let mut worst = 0;
+    for f in &files {
+        let (_, peak) = peak_alloc(|| Weights::from_bytes(f));
+        worst = worst.max(peak);
+    }
+    assert!(worst < 4 * MB, "a ≤ 1 KB file made the loader hold {worst} bytes");
+    println!("{} files of ≤ 1 KB: worst peak allocation {worst} bytes", files.len());
+}
+
+// ---------- images ----------
+
+#[test]
+fn degenerate_images_are_errors_and_tiny_ones_work() {
+    assert!(preprocess::from_rgba(&[], 0, 0).unwrap_err().contains("empty"));
+    assert!(preprocess::from_rgba(&[], 0, 10).is_err());
+    // 20000 × 20000 is refused before any pixel is looked at (the page downsizes before sending).
+    let (r, peak) = peak_alloc(|| preprocess::from_rgba(&[], 20_000, 20_000));
+    assert!(r.unwrap_err().contains("downscale it first"));
+    assert!(peak < 64 * 1024, "{peak}");
+    // A length mismatch is an error, not an out-of-bounds read.
+    assert!(preprocess::from_rgba(&[0; 15], 2, 2).unwrap_err().contains("expected 16 bytes"));
+    // 1×1 works, and a fully transparent pixel is white.
+    let (t, _) = preprocess::from_rgba(&[0, 0, 0, 0], 1, 1).unwrap();
+    assert!(t.data.iter().step_by(997).all(|v| v.is_finite()));
+    assert!((t.data[0] - (255.0 - spec::MEAN_BGR[0])).abs() < 1e-3);
+}
+
+#[test]
+fn extreme_aspect_ratios_preprocess() {
+    for (w, h) in [(MAX_SIDE, 1), (1, MAX_SIDE), (MAX_SIDE, 2), (3, 1)] {
+        let px: Vec<u8> = (0..w * h).flat_map(|_| [200u8, 200, 200, 255]).collect();
+        let (t, info) = preprocess::from_rgba(&px, w, h).unwrap_or_else(|e| panic!("{w}×{h}: {e}"));
+        assert!(info.crop_x + info.crop <= info.resized_w && info.crop_y + info.crop <= info.resized_h);
+        let plane = 227 * 227;
+        for (c, mean) in spec::MEAN_BGR.iter().enumerate() {
+            let want = 200.0 - mean;
+            let bad = t.data[c * plane..][..plane].iter().enumerate().find(|(_, v)| (*v - want).abs() >= 1e-2);
+            assert!(bad.is_none(), "{w}×{h} channel {c}: {bad:?} (want {want}), {info:?}");
+        }
+    }
+}
+
+// ---------- the fuzz corpora as regression tests ----------
+
+/// Every committed fuzz seed (and any crash input added to `fuzz/seeds/`) goes through its entry point in the
+/// ordinary test run too, so a fixed crash stays fixed without cargo-fuzz. See fuzz/README.md.
+#[test]
+fn committed_fuzz_seeds_never_panic() {
+    let seeds = common::root().join("fuzz/seeds");
+    let read = |target: &str| -> Vec<Vec<u8>> {
+        let Ok(dir) = std::fs::read_dir(seeds.join(target)) else { return vec![] };
+        dir.flatten().filter(|e| e.path().is_file()).map(|e| std::fs::read(e.path()).unwrap()).collect()
+    };
+    let mut n = 0;
+    for bytes in read("onnx_import") {
+        let (_, peak) = peak_alloc(|| (Weights::from_onnx(&bytes).is_ok(), Weights::from_bytes(&bytes).is_ok()));
+        assert!(peak <= 4 * bytes.len() + 4 * MB, "an ONNX seed of {} bytes held {peak} bytes", bytes.len());
+        n += 1;
+    }
+    for bytes in read("store_read") {
+        let (_, peak) = peak_alloc(|| store::read(&bytes).is_ok());
+        assert!(peak <= 4 * bytes.len() + 4 * MB, "a safetensors seed of {} bytes held {peak} bytes", bytes.len());
+        n += 1;
+    }
+    for bytes in read("preprocess") {
+        // The layout of fuzz_targets/preprocess.rs: [w u16][h u16][mode u8] pixels…
+        if bytes.len() < 5 {
+            continue;
+        }
+        let (w, h) = (u16::from_le_bytes([bytes[0], bytes[1]]) as usize, u16::from_le_bytes([bytes[2], bytes[3]]) as usize);
+        let (w, h) = if bytes[4] & 1 == 1 { (w * 17, h * 17) } else { (w, h) };
+        let _ = preprocess::from_rgba(&bytes[5..], w, h);
+        if w * h <= 1 << 18 && w > 0 && h > 0 && w <= MAX_SIDE && h <= MAX_SIDE && bytes.len() > 5 && bytes[4] & 2 == 0 {
+            let px: Vec<u8> = bytes[5..].iter().copied().cycle().take(w * h * 4).collect();
+            let (t, _) = preprocess::from_rgba(&px, w, h).expect("a well-formed image preprocesses");
+            assert!(t.data.iter().all(|v| v.is_finite()));
+        }
+        n += 1;
+    }
+    assert!(n >= 8, "only {n} fuzz seeds found under {}", seeds.display());
+    println!("{n} fuzz seeds replayed");
+}
