@@ -5,16 +5,31 @@ import { MSG } from './protocol.js';
 /** The engine resizes to 256 anyway; larger images are downscaled on decode so transfers stay small. */
 export const MAX_SIDE = 1024;
 
+/**
+ * Images up to this many pixels are decoded at full size and downscaled on a canvas (best quality). Bigger ones
+ * are decoded straight to the target size (`createImageBitmap` resize options), so a 20000×20000 PNG never
+ * becomes a 1.6 GB bitmap on the page.
+ */
+export const DIRECT_DECODE_PIXELS = 16_000_000;
+/** Images claiming more pixels than this (in their header) are refused before any decoding. */
+export const MAX_DECODE_PIXELS = 500_000_000;
+/** How much of a file is read to find its dimensions: JPEG's size comes after its EXIF block (≤ 64 KB). */
+const HEADER_BYTES = 256 * 1024;
+
 /** Crashes tolerated within {@link CRASH_WINDOW_MS} before the client gives up restarting the worker. */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
+/** While a request is open, a worker silent this long is pinged, and one silent for `watchdogMs` is restarted. */
+const PING_AFTER_MS = 5_000;
+const WATCHDOG_MS = 30_000;
+const WATCHDOG_TICK_MS = 1_000;
 
 /**
  * @typedef {import('./protocol.js').Pixels} Pixels
  * @typedef {import('./protocol.js').WeightsInfo} WeightsInfo
  * @typedef {import('./protocol.js').Prediction} Prediction
  * @typedef {import('./protocol.js').PreprocessInfo} PreprocessInfo
- * @typedef {{spec: object, weightsInfo: WeightsInfo}} ReadyInfo
+ * @typedef {{spec: object, weightsInfo: WeightsInfo, engine: {threads: number, mode: string}}} ReadyInfo
  * @typedef {{top: Prediction[], timings: Object<string, number>, preprocess: PreprocessInfo}} RunResult
  * @typedef {string|ArrayBuffer|Blob|null} WeightsSource
  *   A URL, the bytes or a File/Blob of an .onnx or .safetensors file, or null for seeded untrained weights.
@@ -51,6 +66,113 @@ function isPixels(x) {
     x.data && typeof x.data.length === 'number' && x.data.length === x.width * x.height * 4;
 }
 
+/** Big-endian and little-endian readers over a byte array that return 0 past its end instead of throwing. */
+const be16 = (b, i) => ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
+const be32 = (b, i) => (be16(b, i) * 65536) + be16(b, i + 2);
+const le16 = (b, i) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
+const le32 = (b, i) => le16(b, i) + le16(b, i + 2) * 65536;
+
+/** The EXIF orientation (1–8) in a JPEG APP1 segment's bytes `b[start, end)`, or 1. */
+function exifOrientation(b, start, end) {
+  if (String.fromCharCode(...b.subarray(start, start + 4)) !== 'Exif') return 1;
+  const t = start + 6;
+  const little = b[t] === 0x49;
+  const u16 = (i) => (little ? le16(b, i) : be16(b, i));
+  const u32 = (i) => (little ? le32(b, i) : be32(b, i));
+  const ifd = t + u32(t + 4);
+  const n = u16(ifd);
+  for (let k = 0; k < n && ifd + 2 + k * 12 + 12 <= end; k++) {
+    const e = ifd + 2 + k * 12;
+    if (u16(e) === 0x0112) {
+      const v = u16(e + 8);
+      return v >= 1 && v <= 8 ? v : 1;
+    }
+  }
+  return 1;
+}
+
+/**
+ * What the first bytes of a file say it is: `{type, width, height, orientation}` for PNG, JPEG, GIF, WebP and
+ * BMP (width/height as stored, before EXIF orientation), `{type: 'svg'}` for SVG/XML text, or null when unknown.
+ * It never throws on garbage: a wrong guess only means the browser's decoder decides.
+ * @param {Uint8Array} b
+ */
+export function sniffImage(b) {
+  if (b.length >= 24 && be32(b, 0) === 0x89504e47 && be32(b, 12) === 0x49484452) {
+    return { type: 'png', width: be32(b, 16), height: be32(b, 20), orientation: 1 };
+  }
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+    let i = 2;
+    let orientation = 1;
+    while (i + 9 < b.length) {
+      if (b[i] !== 0xff) return { type: 'jpeg', width: 0, height: 0, orientation };
+      const marker = b[i + 1];
+      if (marker === 0xff) { i += 1; continue; }
+      const len = be16(b, i + 2);
+      if (marker === 0xe1) orientation = exifOrientation(b, i + 4, Math.min(b.length, i + 2 + len));
+      // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC): the frame header holds the size.
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { type: 'jpeg', width: be16(b, i + 7), height: be16(b, i + 5), orientation };
+      }
+      i += 2 + len;
+    }
+    return { type: 'jpeg', width: 0, height: 0, orientation };
+  }
+  const ascii = (i, n) => String.fromCharCode(...b.subarray(i, i + n));
+  if (b.length >= 10 && ascii(0, 4) === 'GIF8') return { type: 'gif', width: le16(b, 6), height: le16(b, 8), orientation: 1 };
+  if (b.length >= 30 && ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP') {
+    const chunk = ascii(12, 4);
+    if (chunk === 'VP8X') return { type: 'webp', width: 1 + (le32(b, 24) & 0xffffff), height: 1 + (le32(b, 27) & 0xffffff), orientation: 1 };
+    if (chunk === 'VP8L') {
+      const v = le32(b, 21);
+      return { type: 'webp', width: 1 + (v & 0x3fff), height: 1 + ((v >>> 14) & 0x3fff), orientation: 1 };
+    }
+    if (chunk === 'VP8 ') return { type: 'webp', width: le16(b, 26) & 0x3fff, height: le16(b, 28) & 0x3fff, orientation: 1 };
+    return { type: 'webp', width: 0, height: 0, orientation: 1 };
+  }
+  if (b.length >= 26 && ascii(0, 2) === 'BM') return { type: 'bmp', width: Math.abs(le32(b, 18) | 0), height: Math.abs(le32(b, 22) | 0), orientation: 1 };
+  // Text that opens like XML or SVG (after an optional BOM and whitespace).
+  const text = new TextDecoder().decode(b.subarray(0, 512)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg')) || (text.startsWith('<!doctype svg'))) return { type: 'svg' };
+  return null;
+}
+
+/**
+ * Decode an image file into an ImageBitmap no larger than `maxSide` when its header says it is huge, upright
+ * (EXIF orientation applied), with readable errors for the usual problems.
+ */
+async function decodeBlob(blob, maxSide) {
+  const name = blob.name ? `“${blob.name}”` : 'The file';
+  if (blob.size === 0) throw new Error(`${name} is empty (0 bytes): there is no image in it.`);
+  const head = sniffImage(new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer()));
+  if (head?.type === 'svg' || /svg/i.test(blob.type)) {
+    // Rendering SVG means a document that could carry script and external links; bitmaps only.
+    throw new Error(`${name} is an SVG drawing. Only bitmap images (JPEG, PNG, GIF, WebP, BMP) can be explained: export it as PNG first.`);
+  }
+  const options = { imageOrientation: 'from-image' };
+  if (head?.width && head.height) {
+    const swap = head.orientation >= 5;
+    const w = swap ? head.height : head.width;
+    const h = swap ? head.width : head.height;
+    const pixels = w * h;
+    if (pixels > MAX_DECODE_PIXELS) {
+      throw new Error(`${name} is ${w}×${h} pixels (${Math.round(pixels / 1e6)} megapixels); the largest image this page decodes is ${MAX_DECODE_PIXELS / 1e6} megapixels. Downscale it first.`);
+    }
+    if (pixels > DIRECT_DECODE_PIXELS) {
+      const scale = maxSide / Math.max(w, h);
+      options.resizeWidth = Math.max(1, Math.round(w * scale));
+      options.resizeHeight = Math.max(1, Math.round(h * scale));
+      options.resizeQuality = 'medium';
+    }
+  }
+  try {
+    return await createImageBitmap(blob, options);
+  } catch {
+    const what = head ? `a damaged or truncated ${head.type.toUpperCase()}` : 'not a picture the browser can decode';
+    throw new Error(`${name} could not be read as an image (${blob.type || 'unknown type'}): it is ${what}.`);
+  }
+}
+
 function makeCanvas(width, height) {
   if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(width, height);
   const canvas = document.createElement('canvas');
@@ -76,12 +198,7 @@ export async function toPixels(image, maxSide = MAX_SIDE) {
   let width;
   let height;
   if (typeof Blob !== 'undefined' && image instanceof Blob) {
-    try {
-      source = await createImageBitmap(image, { imageOrientation: 'from-image' });
-    } catch (err) {
-      const name = image.name ? `“${image.name}”` : 'The file';
-      throw new Error(`${name} could not be read as an image (${image.type || 'unknown type'}): it is not a picture the browser can decode, or it is damaged.`);
-    }
+    source = await decodeBlob(image, maxSide);
   } else if (isPixels(image)) {
     const data = image.data instanceof Uint8ClampedArray ? image.data : new Uint8ClampedArray(image.data);
     source = await createImageBitmap(new ImageData(data, image.width, image.height));
@@ -104,16 +221,20 @@ export async function toPixels(image, maxSide = MAX_SIDE) {
   ctx.drawImage(source, 0, 0, w, h);
   const { data } = ctx.getImageData(0, 0, w, h);
   if (source !== image && typeof source.close === 'function') source.close();
+  // Free the canvas's backing store now rather than at the next GC: a long session decodes hundreds of images.
+  canvas.width = 0;
+  canvas.height = 0;
   return { width: w, height: h, data };
 }
 
 /**
  * Start the explainer: a module worker that owns the wasm session.
- * @param {{weights?: WeightsSource, workerUrl?: string|URL, createWorker?: () => Worker}} [options]
- *   `createWorker` replaces `new Worker(workerUrl, {type: 'module'})` (tests pass a fake).
+ * @param {{weights?: WeightsSource, workerUrl?: string|URL, createWorker?: () => Worker, watchdogMs?: number}} [options]
+ *   `createWorker` replaces `new Worker(workerUrl, {type: 'module'})` (tests pass a fake). `watchdogMs`: how long
+ *   the worker may stay silent while a request is open before it is presumed dead and restarted.
  * @returns {Explainer}
  */
-export function createExplainer({ weights = null, workerUrl, createWorker } = {}) {
+export function createExplainer({ weights = null, workerUrl, createWorker, watchdogMs = WATCHDOG_MS } = {}) {
   const url = workerUrl ?? new URL('./worker.js', import.meta.url);
   const spawn = createWorker ?? (() => new Worker(url, { type: 'module' }));
 
@@ -136,6 +257,16 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
   let crashes = [];
   /** The init in flight (or done); runs and queries wait for it. */
   let initPromise;
+  /** Counters for the debug hook: replies dropped as stale, restarts, workers spawned and terminated. */
+  const counts = { stale: 0, restarts: 0, spawned: 0, terminated: 0 };
+  /** When the worker last said anything, and since when a request has been open (null while idle). */
+  let lastHeard = Date.now();
+  let busySince = null;
+  const pingAfter = Math.min(PING_AFTER_MS, watchdogMs / 2);
+  let watchdog = null;
+  /** Unanswered `get` requests by question; a new pass or new weights start a new generation of answers. */
+  const inFlight = new Map();
+  let queryGeneration = 0;
 
   function emit(event, payload) {
     for (const fn of [...(listeners.get(event) ?? [])]) {
@@ -162,24 +293,33 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
 
   function onMessage(event) {
     const msg = event.data;
+    lastHeard = Date.now();
     if (!msg || typeof msg !== 'object') return;
     const entry = pending.get(msg.id);
     switch (msg.type) {
+      case MSG.PONG:
+        return;
       case MSG.PROGRESS:
         if (entry?.kind === 'init') emit('progress', { loaded: msg.loaded, total: msg.total });
         return;
       case MSG.READY:
         if (!entry) return;
         pending.delete(msg.id);
-        entry.resolve({ spec: msg.spec, weightsInfo: msg.weightsInfo });
+        entry.resolve({ spec: msg.spec, weightsInfo: msg.weightsInfo, engine: msg.engine });
         return;
       case MSG.LAYER:
         // Layers of a cancelled or superseded pass are stale: their id is no longer the active run's.
-        if (!activeRun || msg.id !== activeRun.id) return;
+        if (!activeRun || msg.id !== activeRun.id) {
+          counts.stale++;
+          return;
+        }
         emit('layer', { runId: msg.id, layer: msg.layer, shape: msg.shape, data: msg.data });
         return;
       case MSG.DONE: {
-        if (!activeRun || msg.id !== activeRun.id) return;
+        if (!activeRun || msg.id !== activeRun.id) {
+          counts.stale++;
+          return;
+        }
         const run = activeRun;
         activeRun = null;
         const result = { top: msg.top, timings: msg.timings, preprocess: msg.preprocess };
@@ -193,6 +333,12 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
         entry.resolve(msg.value);
         return;
       case MSG.ERROR: {
+        if (msg.fatal) {
+          // The wasm instance trapped: its state cannot be trusted any more, so the worker is replaced. The
+          // request that tripped it fails with the message (re-running the same input would trip it again).
+          handleCrash(msg.message, { failId: msg.id });
+          return;
+        }
         if (activeRun && msg.id === activeRun.id) {
           const run = activeRun;
           activeRun = null;
@@ -228,6 +374,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
     if (destroyed) throw new Error('The explainer was destroyed.');
     const ready = await request('init', { type: MSG.INIT, weights: payload }, transfer);
     currentWeights = source;
+    queryGeneration++;
     info = ready;
     emit('ready', ready);
     return ready;
@@ -235,6 +382,8 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
 
   function attach() {
     worker = spawn();
+    counts.spawned++;
+    lastHeard = Date.now();
     worker.onmessage = onMessage;
     worker.onerror = (event) => {
       event?.preventDefault?.();
@@ -248,17 +397,33 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
     pending.clear();
   }
 
-  function handleCrash(reason) {
+  /**
+   * Replace a dead (or untrustworthy) worker: re-initialise with the current weights and re-run the pass in
+   * flight, or the last image. `failId` names a request that caused the failure: it is rejected, not re-run.
+   */
+  function handleCrash(reason, { failId } = {}) {
     if (destroyed) return;
     try {
       worker.terminate();
+      counts.terminated++;
     } catch {
       // A dead worker may refuse termination; it is being replaced either way.
     }
+    counts.restarts++;
+    busySince = null;
     const now = Date.now();
     crashes = crashes.filter((t) => now - t < CRASH_WINDOW_MS);
     crashes.push(now);
     rejectPending(new Error(`The engine worker stopped (${reason}).`));
+    let failed = false;
+    if (activeRun && failId !== undefined && activeRun.id === failId) {
+      const run = activeRun;
+      activeRun = null;
+      failed = true;
+      // Without a last image to re-run, the restart below only reloads the weights.
+      if (lastPixels === run.pixels) lastPixels = null;
+      run.reject(new Error(reason));
+    }
     if (crashes.length > MAX_CRASHES) {
       const message = `The engine worker keeps stopping (${reason}); giving up. Reload the page to try again.`;
       if (activeRun) activeRun.reject(new Error(message));
@@ -269,7 +434,11 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
       return;
     }
     attach();
-    emit('restart', { message: `The engine worker stopped (${reason}) and was restarted; the last image is being run again.` });
+    emit('restart', {
+      message: failed
+        ? `${reason} The engine was restarted with the same weights; this image was not run again.`
+        : `The engine worker stopped (${reason}) and was restarted; the last image is being run again.`,
+    });
     const weightsAtCrash = currentWeights;
     initPromise = init(weightsAtCrash);
     const run = activeRun;
@@ -295,7 +464,30 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
     );
   }
 
+  /** Restart a worker that has stopped answering while a request is open (a hang, or a death nobody reported). */
+  function checkAlive() {
+    if (destroyed || !worker) return;
+    if (pending.size === 0 && !activeRun) {
+      busySince = null;
+      return;
+    }
+    const now = Date.now();
+    busySince ??= now;
+    const silent = now - Math.max(lastHeard, busySince);
+    if (silent > watchdogMs) {
+      handleCrash(`it did not answer for ${Math.round(silent / 1000)} s`);
+    } else if (silent > pingAfter) {
+      // The worker answers a ping between layers; silence after it means the worker is gone or stuck.
+      try {
+        worker.postMessage({ id: 0, type: MSG.PING });
+      } catch {
+        handleCrash('it can no longer receive messages');
+      }
+    }
+  }
+
   function postRun(run) {
+    queryGeneration++;
     const data = new Uint8ClampedArray(run.pixels.data);
     emit('start', { runId: run.id, pixels: run.pixels });
     send({ id: run.id, type: MSG.RUN, pixels: { width: run.pixels.width, height: run.pixels.height, data } }, [data.buffer]);
@@ -323,6 +515,9 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
     rejectReady = reject;
   });
   ready.catch(() => {});
+  watchdog = setInterval(checkAlive, Math.min(WATCHDOG_TICK_MS, watchdogMs / 4));
+  // In Node tests a pending interval would keep the process alive; browsers have no unref.
+  watchdog.unref?.();
   attach();
   initPromise = init(weights);
   initPromise.then(resolveReady, (err) => {
@@ -346,7 +541,16 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
     async get(what, args = {}) {
       await initPromise.catch(() => {});
       if (destroyed) throw new Error('The explainer was destroyed.');
-      return request('get', { ...args, type: MSG.GET, what });
+      // The same question asked again while the first is still unanswered (views remounted by key repeat, several
+      // embeds) shares the one request, so the worker's queue holds each question once.
+      const key = JSON.stringify([queryGeneration, what, args]);
+      const open = inFlight.get(key);
+      if (open) return open.then((value) => (typeof structuredClone === 'function' ? structuredClone(value) : value));
+      const promise = request('get', { ...args, type: MSG.GET, what });
+      inFlight.set(key, promise);
+      const forget = () => { if (inFlight.get(key) === promise) inFlight.delete(key); };
+      promise.then(forget, forget);
+      return promise;
     },
 
     async loadWeights(source) {
@@ -376,10 +580,37 @@ export function createExplainer({ weights = null, workerUrl, createWorker } = {}
       listeners.get(event)?.delete(fn);
     },
 
+    /**
+     * Debugging and test hooks (not an API): counters, the worker, a simulated crash, engine memory.
+     */
+    debug: {
+      stats: () => ({
+        pending: pending.size,
+        running: !!activeRun,
+        ...counts,
+        workersAlive: counts.spawned - counts.terminated,
+        crashes: crashes.length,
+        destroyed,
+      }),
+      worker: () => worker,
+      /** Kill the worker as a crash would: it is terminated and the client handles the death it reports. */
+      killWorker(reason = 'killed by a test') {
+        handleCrash(reason);
+      },
+      /** Kill the worker silently (no event), so only the watchdog can notice. */
+      killWorkerSilently() {
+        worker.terminate();
+      },
+      /** {wasmBytes}: the size of the worker's wasm memory. */
+      memory: () => request('get', { type: MSG.GET, what: 'stats' }),
+    },
+
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      clearInterval(watchdog);
       worker.terminate();
+      counts.terminated++;
       const err = new Error('The explainer was destroyed.');
       rejectPending(err);
       activeRun?.reject(err);

@@ -11,21 +11,6 @@ export const KIND_COLORS = Object.freeze({
   softmax: '#e15759',
 });
 
-/** Human titles of the views, keyed by view id (the id is what the URL hash holds). */
-export const VIEW_TITLES = Object.freeze({
-  overview: 'Overview',
-  preprocess: 'Preprocessing',
-  maps: 'Feature maps',
-  kernels: 'Kernels',
-  sweep: 'Convolution sweep',
-  relu: 'ReLU',
-  lrn: 'Local response normalisation',
-  pool: 'Max pooling',
-  fc: 'Fully connected',
-  softmax: 'Softmax',
-  ledger: 'Parameter ledger',
-});
-
 /** Views that do not belong to one layer; the tab bar always offers them. */
 export const GLOBAL_VIEWS = Object.freeze(['overview', 'ledger']);
 

@@ -59,14 +59,15 @@ export function createImageInput({ panel, dropTarget, onImage, onPick }) {
   preview.width = 1;
   preview.height = 1;
   const caption = h('p', { id: 'input-caption', class: 'caption' }, 'No image yet');
-  const fileLabel = h('label', { class: 'button file-button', for: 'file-input' }, 'Choose an image…');
+  // data-i18n keys let the app relabel the panel in the chosen language (www/i18n.js applyStatic).
+  const fileLabel = h('label', { class: 'button file-button', for: 'file-input', 'data-i18n': 'image.choose' }, 'Choose an image…');
   const fileInput = h('input', { type: 'file', id: 'file-input', accept: 'image/*' });
-  const hint = h('p', { class: 'hint' }, 'or drop one on the page, or paste it (Ctrl+V).');
-  const gallery = h('div', { id: 'gallery', class: 'gallery', role: 'group', 'aria-label': 'Sample images' });
-  const probesBox = h('div', { id: 'probes', class: 'gallery probes', role: 'group', 'aria-label': 'Synthetic probes' });
+  const hint = h('p', { class: 'hint', 'data-i18n': 'image.hint' }, 'or drop one on the page, or paste it (Ctrl+V).');
+  const gallery = h('div', { id: 'gallery', class: 'gallery', role: 'group', 'aria-label': 'Sample images', 'data-i18n-attr': 'aria-label:image.photosLabel' });
+  const probesBox = h('div', { id: 'probes', class: 'gallery probes', role: 'group', 'aria-label': 'Synthetic probes', 'data-i18n-attr': 'aria-label:image.probesLabel' });
   panel.append(
-    h('h2', {}, 'Input image'), preview, caption, fileLabel, fileInput, hint,
-    h('h3', {}, 'Photos'), gallery, h('h3', {}, 'Probes'), probesBox,
+    h('h2', { 'data-i18n': 'image.title' }, 'Input image'), preview, caption, fileLabel, fileInput, hint,
+    h('h3', { 'data-i18n': 'image.photos' }, 'Photos'), gallery, h('h3', { 'data-i18n': 'image.probes' }, 'Probes'), probesBox,
   );
 
   fileInput.addEventListener('change', () => {

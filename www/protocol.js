@@ -25,15 +25,20 @@ export const MSG = Object.freeze({
   DATA: 'data',
   /** Request: stop the pass whose id is `target` before its next layer. */
   CANCEL: 'cancel',
-  /** Reply to any request that failed; `message` is meant for people. */
+  /** Reply to any request that failed; `message` is meant for people. `fatal` means the engine trapped and the
+   * worker must be replaced. */
   ERROR: 'error',
+  /** Request: are you alive? Sent by the client's watchdog while a request has been silent for a while. */
+  PING: 'ping',
+  /** Reply to `ping`, between layers. */
+  PONG: 'pong',
 });
 
 /** Every type in {@link MSG}, for validation. */
 export const MESSAGE_TYPES = Object.freeze(Object.values(MSG));
 
 /** What a `get` request may ask for, and the session method that answers it. */
-export const GET_WHAT = Object.freeze(['tensor', 'shape', 'kernels', 'kernel', 'bias', 'conv-dot', 'pool-argmax', 'top', 'preprocess']);
+export const GET_WHAT = Object.freeze(['tensor', 'shape', 'kernels', 'kernel', 'bias', 'conv-dot', 'pool-argmax', 'top', 'preprocess', 'stats']);
 
 /** True when `msg` looks like a protocol message: an object with a known `type` and a numeric `id`. */
 export function isMessage(msg) {
@@ -65,5 +70,5 @@ export function isMessage(msg) {
  * @typedef {{id: number, type: 'done', top: Prediction[], timings: Object<string, number>, preprocess: PreprocessInfo}} DoneReply
  *   `timings` maps layer id → milliseconds spent in `step()`.
  * @typedef {{id: number, type: 'data', value: *}} DataReply
- * @typedef {{id: number, type: 'error', message: string, cancelled?: boolean}} ErrorReply
+ * @typedef {{id: number, type: 'error', message: string, cancelled?: boolean, fatal?: boolean}} ErrorReply
  */

@@ -1,13 +1,17 @@
 // The module Web Worker that owns the one wasm Session: loads weights, runs passes one layer per task, answers queries.
 
-import init, { Session } from '../pkg/alexnet_explainer.js';
 import { MSG } from './protocol.js';
+import { isManifestUrl, fetchParts, browserCache } from './weights-fetch.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
 const UNTRAINED_SEED = 2012;
 
-/** Resolves once the wasm module is instantiated; created on the first request. */
+/** Resolves once the wasm module is instantiated (to its exports); created on the first request. */
 let wasmReady = null;
+/** The instantiated module's exports, for the size of its memory. */
+let wasmExports = null;
+/** Attempts at a weights download before giving up; a dropped connection is usually transient. */
+const DOWNLOAD_ATTEMPTS = 3;
 /** @type {Session|null} the one session; replaced only by a successful `init`. */
 let session = null;
 /** The pass in flight: {id, cancelled}. A newer run or a `cancel` flips `cancelled`. */
@@ -39,15 +43,85 @@ function yieldTask() {
   });
 }
 
+/**
+ * The engine build this worker runs: two threads (pkg-threads/, rayon over shared memory) when the page is
+ * cross-origin isolated, else the single-threaded pkg/, which any static host can serve. Set by loadWasm().
+ * @type {{threads: number, mode: string}}
+ */
+let engine = { threads: 1, mode: 'not loaded' };
+/** The wasm package's `Session` class, from whichever build loaded. */
+let Session = null;
+
+async function loadThreaded() {
+  const mod = await import('../pkg-threads/alexnet_explainer.js');
+  const exports = await mod.default();
+  await mod.initThreadPool(2);
+  return { mod, exports, threads: mod.engineThreads(), mode: 'two threads (wasm threads, cross-origin isolated page)' };
+}
+
+async function loadSingle(why) {
+  const mod = await import('../pkg/alexnet_explainer.js');
+  const exports = await mod.default();
+  return { mod, exports, threads: 1, mode: `single-threaded (${why})` };
+}
+
 function loadWasm() {
-  wasmReady ??= init();
+  wasmReady ??= (async () => {
+    const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === 'function';
+    const cores = navigator.hardwareConcurrency || 1;
+    let loaded = null;
+    if (isolated && cores >= 2) {
+      try {
+        loaded = await loadThreaded();
+      } catch (err) {
+        // A host without the threads build (or a browser that refuses it) still gets a working engine.
+        loaded = await loadSingle(`the threads build did not load: ${describe(err)}`);
+      }
+    } else {
+      loaded = await loadSingle(isolated ? 'one CPU core' : 'the page is not cross-origin isolated, so no shared memory');
+    }
+    Session = loaded.mod.Session;
+    wasmExports = loaded.exports;
+    engine = { threads: loaded.threads, mode: loaded.mode };
+    return wasmExports;
+  })();
   return wasmReady;
 }
 
-/** Fetch a URL as bytes, posting `progress` as chunks arrive. */
+/** An error that retrying cannot fix (a 404, a refused URL), so the download is not attempted again. */
+class PermanentError extends Error {}
+
+/**
+ * Fetch a URL as bytes, posting `progress` as chunks arrive. A connection that drops mid-body, a body shorter
+ * than its Content-Length, or a 5xx is retried (the download restarts; nothing partial is ever used); each
+ * retry is announced with a `progress` message carrying `retry` and `message`.
+ */
 async function fetchWithProgress(id, url) {
+  let lastError;
+  for (let attempt = 1; attempt <= DOWNLOAD_ATTEMPTS; attempt++) {
+    try {
+      return await fetchOnce(id, url);
+    } catch (err) {
+      if (err instanceof PermanentError) throw err;
+      lastError = err;
+      if (attempt < DOWNLOAD_ATTEMPTS) {
+        post({ id, type: MSG.PROGRESS, loaded: 0, total: 0, retry: attempt, message: `The weights download was interrupted (${describe(err)}); retrying (attempt ${attempt + 1} of ${DOWNLOAD_ATTEMPTS})…` });
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  }
+  throw new Error(`Could not download weights from ${url}: ${describe(lastError)} (tried ${DOWNLOAD_ATTEMPTS} times).`);
+}
+
+async function fetchOnce(id, url) {
+  // A failure before the headers (connection refused or reset, or a URL the CSP forbids) is retried like one
+  // mid-body: the browser does not tell them apart.
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`Could not download weights from ${url}: HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok) {
+    const message = `Could not download weights from ${url}: HTTP ${response.status} ${response.statusText}`;
+    if (response.status >= 500) throw new Error(message);
+    throw new PermanentError(message);
+  }
   const total = Number(response.headers.get('Content-Length')) || 0;
   if (!response.body) {
     const buffer = new Uint8Array(await response.arrayBuffer());
@@ -69,6 +143,9 @@ async function fetchWithProgress(id, url) {
       lastPost = loaded;
     }
   }
+  if (total && loaded !== total) {
+    throw new Error(`the connection closed after ${loaded} of ${total} bytes`);
+  }
   post({ id, type: MSG.PROGRESS, loaded, total: total || loaded });
   const bytes = new Uint8Array(loaded);
   let offset = 0;
@@ -79,13 +156,37 @@ async function fetchWithProgress(id, url) {
   return bytes;
 }
 
+/**
+ * A session from URL weights: a `.parts.json` manifest of parts (www/weights-fetch.js joins and verifies them), or
+ * one file. Both are kept in the Cache API, so the next visit starts without the network; a single file is
+ * cached only once it has loaded, so a broken download is never kept.
+ */
+async function sessionFromUrl(id, url) {
+  const report = (loaded, total) => post({ id, type: MSG.PROGRESS, loaded, total });
+  if (isManifestUrl(url)) return Session.fromBytes(await fetchParts(url, { onProgress: report }));
+  const cache = browserCache();
+  const cached = await cache.get(url);
+  if (cached) {
+    report(cached.length, cached.length);
+    try {
+      return Session.fromBytes(cached);
+    } catch {
+      await cache.delete(url);
+    }
+  }
+  const bytes = await fetchWithProgress(id, url);
+  const s = Session.fromBytes(bytes);
+  await cache.put(url, bytes);
+  return s;
+}
+
 async function handleInit(msg) {
   await loadWasm();
   let next;
   if (msg.weights === null || msg.weights === undefined) {
     next = Session.untrained(UNTRAINED_SEED);
   } else if (typeof msg.weights === 'string') {
-    next = Session.fromBytes(await fetchWithProgress(msg.id, msg.weights));
+    next = await sessionFromUrl(msg.id, msg.weights);
   } else if (msg.weights instanceof ArrayBuffer || ArrayBuffer.isView(msg.weights)) {
     const bytes = msg.weights instanceof ArrayBuffer ? new Uint8Array(msg.weights) : new Uint8Array(msg.weights.buffer, msg.weights.byteOffset, msg.weights.byteLength);
     next = Session.fromBytes(bytes);
@@ -97,7 +198,7 @@ async function handleInit(msg) {
   currentPass = null;
   session?.free();
   session = next;
-  post({ id: msg.id, type: MSG.READY, spec: session.spec(), weightsInfo: session.weightsInfo() });
+  post({ id: msg.id, type: MSG.READY, spec: session.spec(), weightsInfo: session.weightsInfo(), engine });
 }
 
 function requireSession() {
@@ -174,6 +275,7 @@ function detachable(value, transfer) {
 }
 
 function handleGet(msg) {
+  if (msg.what === 'stats') return postValue(msg.id, { wasmBytes: wasmExports?.memory?.buffer.byteLength ?? 0 });
   const s = requireSession();
   const { what, layer } = msg;
   let value;
@@ -189,9 +291,13 @@ function handleGet(msg) {
     case 'preprocess': value = s.preprocessInfo(); break;
     default: throw new Error(`Unknown query "${what}".`);
   }
+  postValue(msg.id, value);
+}
+
+function postValue(id, value) {
   const transfer = [];
-  value = detachable(value, transfer);
-  post({ id: msg.id, type: MSG.DATA, value }, transfer);
+  const out = detachable(value, transfer);
+  post({ id, type: MSG.DATA, value: out }, transfer);
 }
 
 self.onmessage = async (event) => {
@@ -205,10 +311,14 @@ self.onmessage = async (event) => {
       case MSG.CANCEL:
         if (currentPass && currentPass.id === msg.target) currentPass.cancelled = true;
         break;
+      case MSG.PING: post({ id, type: MSG.PONG }); break;
       default: throw new Error(`Unknown request type "${msg?.type}".`);
     }
   } catch (err) {
     if (msg?.type === MSG.RUN && currentPass?.id === id) currentPass = null;
-    post({ id, type: MSG.ERROR, message: describe(err) });
+    // After a trap (a Rust panic, out of memory) the wasm instance's state cannot be trusted: say so, and the
+    // client replaces this worker, reloading the weights it had.
+    const fatal = err instanceof WebAssembly.RuntimeError;
+    post({ id, type: MSG.ERROR, message: describe(err), ...(fatal ? { fatal: true } : {}) });
   }
 };

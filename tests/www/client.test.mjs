@@ -30,9 +30,10 @@ test('init sends the weights and ready resolves with the spec', async () => {
   const init = ctx.w().last('init');
   assert.equal(init.weights, 'weights/alexnet.onnx');
   ctx.w().reply({ id: init.id, type: 'progress', loaded: 5, total: 10 });
-  ctx.w().reply({ id: init.id, type: 'ready', spec: SPEC, weightsInfo: INFO });
+  const engine = { threads: 2, mode: 'two threads' };
+  ctx.w().reply({ id: init.id, type: 'ready', spec: SPEC, weightsInfo: INFO, engine });
   const got = await ctx.client.ready;
-  assert.deepEqual(got, { spec: SPEC, weightsInfo: INFO });
+  assert.deepEqual(got, { spec: SPEC, weightsInfo: INFO, engine });
   assert.deepEqual(ctx.events.find(([n]) => n === 'progress')[1], { loaded: 5, total: 10 });
   assert.deepEqual(ctx.client.info(), got);
 });

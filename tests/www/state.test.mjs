@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { parseHash, formatHash, mergeState, sameState, STATE_KEYS } from '../../www/state.js';
 
 test('a full state survives a round trip through the hash', () => {
-  const state = { view: 'sweep', layer: 'conv2', tower: 1, channel: 17, y: 12, x: 0, step: 40, scale: 'layer', sample: 'chelsea' };
+  const state = { view: 'sweep', layer: 'conv2', tower: 1, channel: 17, y: 12, x: 0, step: 40, scale: 'layer', sample: 'chelsea', lang: 'zh' };
   const hash = formatHash(state);
-  assert.equal(hash, '#view=sweep&layer=conv2&tower=1&channel=17&y=12&x=0&step=40&scale=layer&sample=chelsea');
+  assert.equal(hash, '#view=sweep&layer=conv2&tower=1&channel=17&y=12&x=0&step=40&scale=layer&sample=chelsea&lang=zh');
   assert.deepEqual(parseHash(hash), state);
   assert.deepEqual(STATE_KEYS, Object.keys(state));
 });
@@ -37,4 +37,41 @@ test('changing layer drops the position keys of the old layer', () => {
   assert.deepEqual(mergeState(s, { channel: undefined, nonsense: 1 }), { view: 'maps', layer: 'conv1', y: 50, x: 3, scale: 'global' });
   assert.ok(sameState({ layer: 'a', view: 'b' }, { view: 'b', layer: 'a' }));
   assert.ok(!sameState({ layer: 'a' }, { layer: 'b' }));
+});
+
+test('every field round-trips on its own, with edge values', () => {
+  const cases = {
+    view: ['overview', 'preprocess', 'maps', 'kernels', 'sweep', 'relu', 'lrn', 'pool', 'fc', 'softmax', 'ledger'],
+    layer: ['data', 'conv1', 'norm2', 'pool5', 'fc6', 'prob'],
+    tower: [0, 1],
+    channel: [0, 17, 383, 4095],
+    y: [0, 54],
+    x: [0, 26],
+    step: [0, 3024],
+    scale: ['map', 'layer', 'global'],
+    sample: ['chelsea', 'coffee', 'probe-vedge', 'probe-stripes-16-45', 'my photo (1).jpg', '猫'],
+    lang: ['en', 'zh'],
+  };
+  assert.deepEqual(Object.keys(cases), [...STATE_KEYS], 'a test case for every state key');
+  for (const [key, values] of Object.entries(cases)) {
+    for (const value of values) {
+      const state = { [key]: value };
+      assert.deepEqual(parseHash(formatHash(state)), state, `${key}=${value}`);
+      // embed.html reads the same keys from its query string.
+      assert.deepEqual(parseHash(formatHash(state).replace(/^#/, '?').slice(1)), state, `?${key}=${value}`);
+    }
+  }
+});
+
+test('a deep link with every field, in any order, parses to the same state', () => {
+  const state = { view: 'kernels', layer: 'conv1', tower: 0, channel: 5, y: 1, x: 2, step: 3, scale: 'global', sample: 'probe-blob', lang: 'en' };
+  const shuffled = '#lang=en&sample=probe-blob&scale=global&step=3&x=2&y=1&channel=5&tower=0&layer=conv1&view=kernels';
+  assert.deepEqual(parseHash(shuffled), state);
+  assert.ok(sameState(parseHash(shuffled), state));
+  assert.equal(formatHash(parseHash(shuffled)), formatHash(state));
+});
+
+test('changing layer keeps the language and the sample', () => {
+  assert.deepEqual(mergeState({ layer: 'conv1', channel: 3, lang: 'zh', sample: 'coffee' }, { layer: 'conv2' }), { layer: 'conv2', lang: 'zh', sample: 'coffee' });
+  assert.deepEqual(mergeState({ lang: 'zh' }, { lang: undefined }), {});
 });

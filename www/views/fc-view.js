@@ -3,21 +3,23 @@
 import { KIND_COLORS } from '../config.js';
 import { formulaText, shapeText, kernelText, fcInputs, findLayer } from '../geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtInt, fmtNum, maxAbs, diverging, mapCanvas, drawBars, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
+import { t as pageT } from '../i18n.js';
 
 /** Mounts the fc view in `container`. */
 export function createFcView(container, ctx) {
   const { spec } = ctx;
+  const t = ctx.t ?? pageT;
   const fcs = spec.layers.filter((l) => l.kind === 'fc');
-  const layerSel = el('select', { 'aria-label': 'fully connected layer' }, fcs.map((l) => el('option', { value: l.id, text: l.id })));
-  const nIn = el('input', { type: 'number', min: 0, 'aria-label': 'output neuron' });
+  const layerSel = el('select', { 'aria-label': t('fc.layerLabel') }, fcs.map((l) => el('option', { value: l.id, text: l.id })));
+  const nIn = el('input', { type: 'number', min: 0, 'aria-label': t('fc.neuron') });
   const intro = el('div', { class: 'xv-formula', id: 'fc-intro' });
-  const outCanvas = canvasEl('all outputs of the layer as bars; click one to pick its weight row', 'xv-fc-out');
-  const rowCanvas = canvasEl('the chosen output\'s weight row and the input it multiplies', 'xv-fc-row');
+  const outCanvas = canvasEl(t('fc.outLabel'), 'xv-fc-out');
+  const rowCanvas = canvasEl(t('fc.rowLabel'), 'xv-fc-row');
   const hoverInfo = el('p', { class: 'xv-mono', id: 'fc-hover', text: ' ' });
   const dotLine = el('p', { id: 'fc-dot' });
-  const waiting = waitingNote();
-  const root = el('section', { class: 'xv xv-fc', 'aria-label': 'Fully connected layer' }, [
-    el('div', { class: 'xv-controls' }, [el('label', {}, ['layer', layerSel]), el('label', {}, ['output neuron', nIn])]),
+  const waiting = waitingNote(t('common.waiting'));
+  const root = el('section', { class: 'xv xv-fc', 'aria-label': t('view.fc') }, [
+    el('div', { class: 'xv-controls' }, [el('label', {}, [t('common.layer'), layerSel]), el('label', {}, [t('fc.neuron'), nIn])]),
     intro, waiting, outCanvas, rowCanvas, hoverInfo, dotLine,
   ]);
   container.append(root);
@@ -37,16 +39,16 @@ export function createFcView(container, ctx) {
     nIn.max = String(l.c_out - 1);
     nIn.value = String(n);
     const spatialIn = l.in_shape.length === 3;
-    const lines = [`${l.id}: ${fmtInt(l.c_out)} outputs, each a weighted sum of all ${fmtInt(fcInputs(l))} inputs + a bias`,
-      `weights ${kernelText(l)} = ${fmtInt(l.weights)}, biases ${fmtInt(l.biases)}`];
+    const lines = [t('fc.introOutputs', { id: l.id, n: fmtInt(l.c_out), inputs: fmtInt(fcInputs(l)) }),
+      t('fc.introWeights', { kernels: kernelText(l), w: fmtInt(l.weights), b: fmtInt(l.biases) })];
     if (spatialIn) {
       const [c, h, w] = l.in_shape;
-      lines.push(`as a convolution: ${l.c_out} kernels of ${shapeText(l.in_shape)}, as big as the whole input ${l.input} volume,`,
-        `so each kernel fits exactly once: ${formulaText(w, w, 0, 1)} → 1×1×${l.c_out} (a "full convolution")`,
-        `flatten order: index = c·${h * w} + y·${w} + x  (c < ${c}, y < ${h}, x < ${w})`,
-        `the seed first writes ${shapeText(findLayer(spec, l.input).in_shape)} for this kernel, then corrects it: after ${l.input} the volume is ${shapeText(l.in_shape)}`);
+      lines.push(t('fc.asConv', { n: l.c_out, shape: shapeText(l.in_shape), input: l.input }),
+        t('fc.fitsOnce', { formula: formulaText(w, w, 0, 1), n: l.c_out }),
+        t('fc.flatten', { hw: h * w, w, c, h }),
+        t('fc.seedCorrection', { wrong: shapeText(findLayer(spec, l.input).in_shape), input: l.input, shape: shapeText(l.in_shape) }));
     }
-    if (l.towers === 2) lines.push(`split over the two GPUs as ${l.c_out / 2} + ${l.c_out / 2}; ${l.reads_both_towers ? 'every output reads both towers' : ''}`);
+    if (l.towers === 2) lines.push(t('fc.split', { half: l.c_out / 2, both: l.reads_both_towers ? t('fc.readsBoth') : '' }));
     intro.textContent = lines.join('\n');
     loadedPass = passOf(ctx);
     const [a, b] = await Promise.all([ctx.tensor(l.input), ctx.tensor(l.id)]);
@@ -76,7 +78,7 @@ export function createFcView(container, ctx) {
     const g = fitCanvas(outCanvas, avail, 150);
     g.font = '12px system-ui, sans-serif';
     g.fillStyle = '#333';
-    g.fillText(`${layer.id} outputs (${fmtInt(output.data.length)}); neuron ${neuron} = ${fmtNum(output.data[neuron], 6)}`, 0, 12);
+    g.fillText(t('fc.outputs', { id: layer.id, n: fmtInt(output.data.length), neuron, v: fmtNum(output.data[neuron], 6) }), 0, 12);
     outBars = drawBars(g, output.data, 0, 20, avail, 120, { color: KIND_COLORS.fc, highlight: neuron });
     if (layer.towers === 2) {
       g.strokeStyle = '#999';
@@ -86,8 +88,8 @@ export function createFcView(container, ctx) {
       g.stroke();
       g.setLineDash([]);
       g.fillStyle = '#777';
-      g.fillText('GPU 1', 4, 146);
-      g.fillText('GPU 2', avail / 2 + 4, 146);
+      g.fillText(t('common.gpu', { gpu: 1 }), 4, 146);
+      g.fillText(t('common.gpu', { gpu: 2 }), avail / 2 + 4, 146);
     }
     drawRow(avail);
   }
@@ -98,7 +100,7 @@ export function createFcView(container, ctx) {
       const g = fitCanvas(rowCanvas, avail, 30);
       g.font = '12px system-ui, sans-serif';
       g.fillStyle = '#777';
-      g.fillText(row === null && input ? 'loading the weight row…' : '', 0, 18);
+      g.fillText(row === null && input ? t('fc.loadingRow') : '', 0, 18);
       dotLine.textContent = '';
       return;
     }
@@ -121,8 +123,8 @@ export function createFcView(container, ctx) {
       const imgW = mapCanvas(row, 0, c * h, w, (v) => diverging(v, mW));
       g.font = '12px system-ui, sans-serif';
       g.fillStyle = '#333';
-      g.fillText(`input ${layer.input}: ${c} slices of ${w}×${h}`, 0, 12);
-      g.fillText(`weight row ${neuron}: the same ${c}×${h}×${w} shape (a kernel)`, half + 30, 12);
+      g.fillText(t('fc.inputSlices', { input: layer.input, c, w, h }), 0, 12);
+      g.fillText(t('fc.rowShape', { neuron, c, h, w }), half + 30, 12);
       g.imageSmoothingEnabled = false;
       for (let k = 0; k < c; k++) {
         const tx = (k % perRow) * tpx, ty = 20 + Math.floor(k / perRow) * tpx;
@@ -134,19 +136,19 @@ export function createFcView(container, ctx) {
       const g = fitCanvas(rowCanvas, avail, 250);
       g.font = '12px system-ui, sans-serif';
       g.fillStyle = '#333';
-      g.fillText(`input ${layer.input} (${fmtInt(input.data.length)} values)`, 0, 12);
+      g.fillText(t('fc.inputValues', { input: layer.input, n: fmtInt(input.data.length) }), 0, 12);
       drawBars(g, input.data, 0, 18, avail, 95, { color: KIND_COLORS.relu });
       g.fillStyle = '#333';
-      g.fillText(`weight row ${neuron} of ${layer.id} (${fmtInt(row.length)} weights)`, 0, 136);
+      g.fillText(t('fc.rowOf', { neuron, id: layer.id, n: fmtInt(row.length) }), 0, 136);
       drawBars(g, row, 0, 142, avail, 95, { color: KIND_COLORS.fc });
       tiles = null;
     }
     const value = b === undefined ? null : dot + b;
     const ok = value !== null && Math.abs(value - engine) <= 1e-3 * Math.max(1, Math.abs(engine));
-    dotLine.replaceChildren(`Σ w·x over ${fmtInt(row.length)} inputs = ${fmtNum(dot, 6)}`,
-      b === undefined ? '' : ` + bias ${fmtNum(b, 6)} = ${fmtNum(value, 6)}`, `; the engine's ${layer.id}[${neuron}] = `,
+    dotLine.replaceChildren(t('fc.sum', { n: fmtInt(row.length), dot: fmtNum(dot, 6) }),
+      b === undefined ? '' : t('fc.plusBias', { b: fmtNum(b, 6), v: fmtNum(value, 6) }), t('fc.engine', { id: layer.id, neuron }),
       el('strong', { text: fmtNum(engine, 6) }), ' ',
-      value === null ? '' : el('span', { class: ok ? 'xv-ok' : 'xv-bad', text: ok ? '✓ the same value (up to float rounding of the long sum)' : '✗ differs' }));
+      value === null ? '' : el('span', { class: ok ? 'xv-ok' : 'xv-bad', text: ok ? t('fc.same') : t('fc.differs') }));
   }
 
   outCanvas.addEventListener('click', (ev) => {
@@ -164,7 +166,7 @@ export function createFcView(container, ctx) {
       const c = rr * tiles.perRow + col;
       if (col >= tiles.perRow || c >= tiles.c || inX >= tiles.w || inY >= tiles.h) continue;
       const idx = c * tiles.h * tiles.w + inY * tiles.w + inX;
-      hoverInfo.textContent = `${layer.input}[c=${c}, y=${inY}, x=${inX}] → input index ${c}·${tiles.h * tiles.w} + ${inY}·${tiles.w} + ${inX} = ${idx}: x = ${fmtNum(input.data[idx])}, w = ${fmtNum(row[idx])}`;
+      hoverInfo.textContent = t('fc.hover', { input: layer.input, c, y: inY, x: inX, hw: tiles.h * tiles.w, w: tiles.w, idx, xv: fmtNum(input.data[idx]), wv: fmtNum(row[idx]) });
       return;
     }
   });

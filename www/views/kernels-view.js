@@ -2,6 +2,7 @@
 
 import { scaleFor, paint, cssGradient, formatValue } from '../colormap.js';
 import { inputChannelRange } from '../geometry.js';
+import { t as pageT } from '../i18n.js';
 
 const fmtInt = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -16,20 +17,21 @@ function h(tag, attrs = {}, text) {
  * The sentences of the seed article's two rules, filled in from the spec row:
  * kernel thickness = input channels, kernel count = output channels.
  */
-export function kernelSentences(layer) {
+export function kernelSentences(layer, t = pageT) {
   const [count, thickness, kh, kw] = layer.kernel_shape;
   const groups = layer.groups ?? 1;
+  const n = count * kw * kh * thickness;
   const lines = [
-    `kernel thickness = input channels = ${thickness}; kernel count = output channels = ${count}`,
-    `${layer.id}: ${count}×${kw}×${kh}×${thickness} (count/width/height/thickness) = ${fmtInt(count * kw * kh * thickness)} weights` +
-      (count * kw * kh * thickness === layer.weights ? '' : ` (spec: ${fmtInt(layer.weights)})`) + `, plus ${fmtInt(layer.biases)} biases.`,
+    t('kernels.rule', { thick: thickness, count }),
+    t('kernels.bank', {
+      id: layer.id, count, kw, kh, thick: thickness, n: fmtInt(n), biases: fmtInt(layer.biases),
+      mismatch: n === layer.weights ? '' : t('kernels.specMismatch', { n: fmtInt(layer.weights) }),
+    }),
   ];
   if (groups > 1) {
-    lines.push(`${layer.id} has groups = ${groups}: its input has ${layer.c_in} channels, ${layer.c_in / groups} on each GPU, and each ` +
-      `GPU's ${count / groups} kernels read only their own GPU's ${thickness} channels, so the thickness is ${layer.c_in} / ${groups} = ${thickness}.`);
+    lines.push(t('kernels.groups', { id: layer.id, groups, cin: layer.c_in, perGpu: layer.c_in / groups, perGpuK: count / groups, thick: thickness }));
   } else if (layer.reads_both_towers) {
-    lines.push(`${layer.id} reads both GPUs: the two towers' channels are concatenated into ${layer.c_in}, so every kernel is ` +
-      `${kw}×${kh}×${thickness} (the usual figure draws it as two ${kw}×${kh}×${thickness / 2} halves, one per GPU).`);
+    lines.push(t('kernels.both', { id: layer.id, cin: layer.c_in, kw, kh, thick: thickness, half: thickness / 2 }));
   }
   return lines;
 }
@@ -39,6 +41,7 @@ export function kernelSentences(layer) {
  * @param {object} ctx the view context
  */
 export function createKernelsView(container, ctx) {
+  const t = ctx.t ?? pageT;
   let token = 0;
   const cache = new Map();
   const sentences = h('div', { class: 'explain', id: 'kernel-sentence' });
@@ -63,10 +66,10 @@ export function createKernelsView(container, ctx) {
     const gap = 1;
     const size = k * cin * k;
     const bgrToRgb = ctx.spec.input.channel_order === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-    for (let t = 0; t < towers; t++) {
+    for (let tw = 0; tw < towers; tw++) {
       const rows = Math.ceil(per / cols);
-      const canvas = h('canvas', { id: `kernels-gpu${t + 1}`, role: 'img', class: 'pixelated',
-        'aria-label': `${layer.id} kernels ${t * per}–${(t + 1) * per - 1} (GPU ${t + 1}) as ${k}×${k} colour tiles` });
+      const canvas = h('canvas', { id: `kernels-gpu${tw + 1}`, role: 'img', class: 'pixelated',
+        'aria-label': t('kernels.tilesLabel', { id: layer.id, first: tw * per, last: (tw + 1) * per - 1, gpu: tw + 1, k }) });
       canvas.width = cols * (k + gap) + gap;
       canvas.height = rows * (k + gap) + gap;
       canvas.style.width = `${canvas.width * 4}px`;
@@ -75,7 +78,7 @@ export function createKernelsView(container, ctx) {
       g.fillRect(0, 0, canvas.width, canvas.height);
       const img = new ImageData(k, k);
       for (let j = 0; j < per; j++) {
-        const oc = t * per + j;
+        const oc = tw * per + j;
         const base = oc * size;
         // Each kernel is stretched to its own range, the convention of the 2012 paper's Figure 3.
         let lo = Infinity;
@@ -97,16 +100,15 @@ export function createKernelsView(container, ctx) {
         const col = Math.floor(((e.clientX - r.left) / r.width) * canvas.width / (k + gap));
         const row = Math.floor(((e.clientY - r.top) / r.height) * canvas.height / (k + gap));
         const j = row * cols + col;
-        if (col < cols && j < per) ctx.navigate({ channel: t * per + j }, { replace: true });
+        if (col < cols && j < per) ctx.navigate({ channel: tw * per + j }, { replace: true });
       });
       const fig = h('figure', { class: 'tower' });
-      fig.append(h('h3', {}, `GPU ${t + 1}: kernels ${t * per}–${(t + 1) * per - 1}`), canvas);
+      fig.append(h('h3', {}, t('kernels.gpuKernels', { gpu: tw + 1, first: tw * per, last: (tw + 1) * per - 1 })), canvas);
       body.append(fig);
     }
     body.append(h('p', { class: 'hint' },
-      `Each tile is one ${k}×${k}×${cin} kernel shown as colour (the weights are stored in ${ctx.spec.input.channel_order} order and drawn as RGB), ` +
-      'stretched to its own range: grey is 0-ish, colours are what the kernel looks for.' +
-      (ctx.weightsInfo && !ctx.weightsInfo.trained ? ' These weights are random, so the tiles are noise; trained AlexNet shows edges and colour blobs here.' : '')));
+      t('kernels.tileHint', { k, cin, order: ctx.spec.input.channel_order }) +
+      (ctx.weightsInfo && !ctx.weightsInfo.trained ? ` ${t('kernels.randomTiles')}` : '')));
   }
 
   /** Deeper layers: one output channel's kernel, one k×k slice per input channel it reads. */
@@ -123,7 +125,7 @@ export function createKernelsView(container, ctx) {
     const next = h('button', { type: 'button' }, '▶');
     prev.addEventListener('click', () => ctx.navigate({ channel: Math.max(0, oc - 1) }, { replace: true }));
     next.addEventListener('click', () => ctx.navigate({ channel: Math.min(count - 1, oc + 1) }, { replace: true }));
-    const label = h('label', {}, 'Output channel ');
+    const label = h('label', {}, `${t('kernels.outputChannel')} `);
     label.append(input);
     toolbar.append(label, prev, next);
 
@@ -140,7 +142,7 @@ export function createKernelsView(container, ctx) {
     const rows = Math.ceil(thickness / cols);
     const cell = k + 1;
     const canvas = h('canvas', { id: 'kernel-slices', role: 'img', class: 'pixelated',
-      'aria-label': `${layer.id} kernel ${oc}: ${thickness} slices of ${k}×${k}, one per input channel ${range.start}–${range.end - 1}` });
+      'aria-label': t('kernels.slicesLabel', { id: layer.id, oc, thick: thickness, k, first: range.start, last: range.end - 1 }) });
     canvas.width = cols * cell + 1;
     canvas.height = rows * cell + 1;
     canvas.style.width = `${Math.min(900, canvas.width * Math.max(3, Math.floor(540 / canvas.width)))}px`;
@@ -152,15 +154,14 @@ export function createKernelsView(container, ctx) {
       paint(img.data, kernel, s * k * k, k * k, scale);
       g.putImageData(img, 1 + (s % cols) * cell, 1 + Math.floor(s / cols) * cell);
     }
-    const tower = layer.towers === 2 ? ` (GPU ${oc < count / 2 ? 1 : 2})` : '';
+    const tower = layer.towers === 2 ? ` (${t('common.gpu', { gpu: oc < count / 2 ? 1 : 2 })})` : '';
     const legend = h('span', { class: 'legend' });
     const ramp = h('span', { class: 'ramp' });
     ramp.style.background = cssGradient(scale.lut);
     legend.append(formatValue(scale.lo), ramp, formatValue(scale.hi));
     body.replaceChildren(
       h('p', { class: 'explain' },
-        `Kernel ${oc}${tower} of ${layer.id} is ${k}×${k}×${thickness}: ${thickness} slices of ${k}×${k}, one for each input channel ` +
-        `${range.start}–${range.end - 1} it reads. It produces output channel ${oc}; its bias is ${formatValue(bias[oc])}.`),
+        t('kernels.slices', { oc, tower, id: layer.id, k, thick: thickness, first: range.start, last: range.end - 1, bias: formatValue(bias[oc]) })),
       canvas, legend,
     );
   }
@@ -171,10 +172,10 @@ export function createKernelsView(container, ctx) {
     if (!layer || layer.kind !== 'conv' || !layer.kernel_shape) {
       sentences.replaceChildren();
       toolbar.replaceChildren();
-      body.replaceChildren(h('p', { class: 'coming-soon' }, `${state.layer} has no convolution kernels.`));
+      body.replaceChildren(h('p', { class: 'coming-soon' }, t('kernels.none', { id: state.layer })));
       return;
     }
-    sentences.replaceChildren(...kernelSentences(layer).map((line, i) => h('p', i === 0 ? { class: 'formula', id: 'kernel-rule' } : {}, line)));
+    sentences.replaceChildren(...kernelSentences(layer, t).map((line, i) => h('p', i === 0 ? { class: 'formula', id: 'kernel-rule' } : {}, line)));
     const rgb = layer.kernel_shape[1] === 3 && layer.input === ctx.spec.input.id;
     if (rgb) {
       toolbar.replaceChildren();

@@ -2,27 +2,29 @@
 import { KIND_COLORS, DEFAULT_VIEW_BY_KIND } from '../config.js';
 import { ledgerRows, shapeText, kernelText } from '../geometry.js';
 import { el, fmtInt, fmtMacs, fmtPct, timingOf } from './view-kit.js';
+import { t as pageT } from '../i18n.js';
 
 /** Mounts the ledger table in `container`. */
 export function createLedgerView(container, ctx) {
   const { spec } = ctx;
+  const t = ctx.t ?? pageT;
   const led = ledgerRows(spec);
   const { totals, byKind } = led;
   const fc = byKind.fc ?? { params: 0, paramShare: 0, macShare: 0 };
   const conv = byKind.conv ?? { params: 0, paramShare: 0, macs: 0, macShare: 0 };
 
   const sums = el('div', { class: 'xv-sums' }, [
-    panel('Parameters', fmtInt(totals.params), `${fmtInt(totals.weights)} weights + ${fmtInt(totals.biases)} biases (the paper's "60 M")`, 'ledger-total-params'),
-    panel('Multiply-accumulates per image', fmtMacs(totals.macs), `${fmtInt(totals.macs)} MACs = ${(2 * totals.macs / 1e9).toFixed(2)} G floating-point operations`),
-    panel('Conv neurons', fmtInt(totals.convNeurons), 'output values of the five conv layers (the paper\'s "650k neurons")', 'ledger-conv-neurons'),
-    panel('Fully connected share', fmtPct(fc.paramShare), `of the parameters sit in ${byKind.fc?.layers ?? 0} fc layers, which do only ${fmtPct(fc.macShare)} of the work`),
-    panel('Conv share', fmtPct(conv.macShare), `of the multiply-accumulates are convolutions, holding only ${fmtPct(conv.paramShare)} of the parameters`),
+    panel(t('led.params'), fmtInt(totals.params), t('led.paramsNote', { w: fmtInt(totals.weights), b: fmtInt(totals.biases) }), 'ledger-total-params'),
+    panel(t('led.macs'), fmtMacs(totals.macs), t('led.macsNote', { n: fmtInt(totals.macs), g: (2 * totals.macs / 1e9).toFixed(2) })),
+    panel(t('led.neurons'), fmtInt(totals.convNeurons), t('led.neuronsNote'), 'ledger-conv-neurons'),
+    panel(t('led.fcShare'), fmtPct(fc.paramShare), t('led.fcShareNote', { n: byKind.fc?.layers ?? 0, pct: fmtPct(fc.macShare) })),
+    panel(t('led.convShare'), fmtPct(conv.macShare), t('led.convShareNote', { pct: fmtPct(conv.paramShare) })),
   ]);
 
-  const timeHead = el('th', { scope: 'col', text: 'time (ms)', title: 'measured in the last pass' });
+  const timeHead = el('th', { scope: 'col', text: t('led.colTime'), title: t('led.colTimeTitle') });
   const head = el('tr', {}, [
-    ['layer', 'kind', 'output (W×H×C)', 'kernels', 'weights', 'biases', 'parameters', 'share of params', 'MACs', 'share of MACs', 'output values']
-      .map((t) => el('th', { scope: 'col', text: t })),
+    ['layer', 'kind', 'output', 'kernels', 'weights', 'biases', 'params', 'paramShare', 'macs', 'macShare', 'values']
+      .map((k) => el('th', { scope: 'col', text: t(`led.col.${k}`) })),
     timeHead,
   ].flat());
   const maxParamShare = Math.max(...led.rows.map((r) => r.paramShare));
@@ -39,7 +41,7 @@ export function createLedgerView(container, ctx) {
     timeCells.set(r.id, tc);
     return el('tr', { class: `xv-kind-${r.kind}${r.params ? '' : ' xv-nonparam'}`, 'data-layer': r.id }, [
       el('td', {}, [el('span', { class: 'xv-swatch', style: { background: color } }), link]),
-      el('td', { class: 'xv-left', text: r.kind }),
+      el('td', { class: 'xv-left', text: t(`kind.${r.kind}`) }),
       el('td', { text: shapeText(r.outShape) }),
       el('td', { text: kernelText(layer) }),
       el('td', { text: r.weights ? fmtInt(r.weights) : '' }),
@@ -55,43 +57,43 @@ export function createLedgerView(container, ctx) {
   const totalTime = el('td', { text: '' });
   const foot = el('tfoot', {}, [
     el('tr', { class: 'xv-total', id: 'ledger-total' }, [
-      el('td', { text: 'total' }), el('td', { text: '' }), el('td', { text: '' }), el('td', { text: '' }),
+      el('td', { text: t('led.total') }), el('td', { text: '' }), el('td', { text: '' }), el('td', { text: '' }),
       el('td', { text: fmtInt(totals.weights) }), el('td', { text: fmtInt(totals.biases) }),
-      el('td', { id: 'ledger-params' }, [fmtInt(totals.params), el('span', { class: 'xv-sub', text: 'parameters' })]), el('td', { text: '100 %' }),
+      el('td', { id: 'ledger-params' }, [fmtInt(totals.params), el('span', { class: 'xv-sub', text: t('led.paramsSub') })]), el('td', { text: '100 %' }),
       el('td', { id: 'ledger-macs' }, [fmtInt(totals.macs), el('span', { class: 'xv-sub', text: fmtMacs(totals.macs) })]), el('td', { text: '100 %' }),
       el('td', { text: fmtInt(totals.neurons) }), totalTime,
     ]),
     el('tr', { class: 'xv-total' }, [
-      el('td', { text: 'conv layers' }), el('td', {}), el('td', {}), el('td', {}), el('td', {}), el('td', {}),
+      el('td', { text: t('led.convLayers') }), el('td', {}), el('td', {}), el('td', {}), el('td', {}), el('td', {}),
       el('td', { text: fmtInt(conv.params) }), el('td', { text: fmtPct(conv.paramShare) }),
       el('td', { text: fmtInt(conv.macs) }), el('td', { text: fmtPct(conv.macShare) }),
       el('td', { text: fmtInt(totals.convNeurons) }), el('td', {}),
     ]),
     el('tr', { class: 'xv-total xv-kind-fc' }, [
-      el('td', { text: 'fc layers' }), el('td', {}), el('td', {}), el('td', {}), el('td', {}), el('td', {}),
+      el('td', { text: t('led.fcLayers') }), el('td', {}), el('td', {}), el('td', {}), el('td', {}), el('td', {}),
       el('td', { text: fmtInt(fc.params) }), el('td', { text: fmtPct(fc.paramShare) }),
       el('td', { text: fmtInt(fc.macs ?? 0) }), el('td', { text: fmtPct(fc.macShare) }),
       el('td', { text: fmtInt(fc.neurons ?? 0) }), el('td', {}),
     ]),
   ]);
   const table = el('table', { id: 'ledger-table' }, [
-    el('caption', { class: 'xv-note', text: 'Every number is derived from the layer table the engine sends (src/spec.rs); weights of a conv layer are c_out × c_in/groups × k × k, MACs are weights × output positions.' }),
+    el('caption', { class: 'xv-note', text: t('led.caption') }),
     el('thead', {}, head), body, foot,
   ]);
   const fc6 = spec.layers.find((l) => l.kind === 'fc');
-  const root = el('section', { class: 'xv xv-ledger', 'aria-label': 'Parameter ledger' }, [
+  const root = el('section', { class: 'xv xv-ledger', 'aria-label': t('view.ledger') }, [
     sums,
     el('div', { style: { overflowX: 'auto' } }, table),
-    fc6 ? el('p', { class: 'xv-note', text: `${fc6.id} alone holds ${fmtInt(fc6.weights)} weights (${kernelText(fc6)}), ${fmtPct(fc6.weights / totals.params)} of the network: the reason later networks dropped the big fully connected layers.` }) : null,
+    fc6 ? el('p', { class: 'xv-note', text: t('led.fc6Note', { id: fc6.id, w: fmtInt(fc6.weights), kernels: kernelText(fc6), pct: fmtPct(fc6.weights / totals.params) }) }) : null,
   ]);
   container.append(root);
 
   function showTimings() {
     // main.js keeps the last pass's {top, timings, preprocess} behind ctx.result(); a plain ctx.timings also works.
-    const t = ctx.timings ?? (typeof ctx.result === 'function' ? ctx.result()?.timings : null);
+    const timings = ctx.timings ?? (typeof ctx.result === 'function' ? ctx.result()?.timings : null);
     let sum = 0, any = false;
     for (const [id, td] of timeCells) {
-      const ms = timingOf(t, id);
+      const ms = timingOf(timings, id);
       td.textContent = ms === null || ms === undefined ? '' : ms.toFixed(1);
       if (ms !== null && ms !== undefined) { sum += ms; any = true; }
     }

@@ -3,23 +3,25 @@
 import { KIND_COLORS } from '../config.js';
 import { lrnWindow, towerOf } from '../geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtNum, fmtParam, maxAbs, sequential, mapCanvas, blit, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
+import { t as pageT } from '../i18n.js';
 
 /** Mounts the LRN view in `container`. */
 export function createLrnView(container, ctx) {
   const { spec } = ctx;
+  const t = ctx.t ?? pageT;
   const lrns = spec.layers.filter((l) => l.kind === 'lrn');
-  const layerSel = el('select', { 'aria-label': 'LRN layer' }, lrns.map((l) => el('option', { value: l.id, text: l.id })));
-  const cIn = el('input', { type: 'number', min: 0, 'aria-label': 'channel' });
-  const yIn = el('input', { type: 'number', min: 0, 'aria-label': 'row y' });
-  const xIn = el('input', { type: 'number', min: 0, 'aria-label': 'column x' });
-  const canvas = canvasEl('the neighbouring channels of the chosen position; click a map to move the position', 'xv-lrn-canvas');
-  const table = el('table', { 'aria-label': 'window values' });
+  const layerSel = el('select', { 'aria-label': t('lrn.layerLabel') }, lrns.map((l) => el('option', { value: l.id, text: l.id })));
+  const cIn = el('input', { type: 'number', min: 0, 'aria-label': t('common.channel') });
+  const yIn = el('input', { type: 'number', min: 0, 'aria-label': t('lrn.rowY') });
+  const xIn = el('input', { type: 'number', min: 0, 'aria-label': t('lrn.colX') });
+  const canvas = canvasEl(t('lrn.canvasLabel'), 'xv-lrn-canvas');
+  const table = el('table', { 'aria-label': t('common.windowValues') });
   const formula = el('div', { class: 'xv-formula', id: 'lrn-formula' });
   const result = el('p', { id: 'lrn-result' });
-  const waiting = waitingNote();
+  const waiting = waitingNote(t('common.waiting'));
   const paper = el('p', { class: 'xv-note' });
-  const root = el('section', { class: 'xv xv-lrn', 'aria-label': 'Local response normalisation' }, [
-    el('div', { class: 'xv-controls' }, [el('label', {}, ['layer', layerSel]), el('label', {}, ['channel', cIn]),
+  const root = el('section', { class: 'xv xv-lrn', 'aria-label': t('view.lrn') }, [
+    el('div', { class: 'xv-controls' }, [el('label', {}, [t('common.layer'), layerSel]), el('label', {}, [t('common.channel'), cIn]),
       el('label', {}, ['y', yIn]), el('label', {}, ['x', xIn])]),
     waiting, canvas,
     el('div', { class: 'xv-row' }, [table, el('div', {}, [formula, result])]),
@@ -40,9 +42,7 @@ export function createLrnView(container, ctx) {
     const [C, H, W] = l.out_shape;
     cIn.max = String(C - 1); yIn.max = String(H - 1); xIn.max = String(W - 1);
     const p = l.lrn;
-    paper.textContent = `Caffe's form divides α by n: b = a / (k + (α/n)·Σ a_j²)^β with k = ${fmtParam(p.k)}, α = ${fmtParam(p.alpha)}, n = ${p.size}, β = ${fmtParam(p.beta)}. ` +
-      'The paper writes b = a / (k + α·Σ a_j²)^β with k = 2, α = 1e-4, n = 5, β = 0.75 (no division by n); the BVLC model this engine runs uses Caffe\'s form. ' +
-      'The sum runs over n adjacent channels at the same pixel, clipped at the first and last channel.';
+    paper.textContent = t('lrn.paper', { k: fmtParam(p.k), alpha: fmtParam(p.alpha), n: p.size, beta: fmtParam(p.beta) });
     loadedPass = passOf(ctx);
     const [ta, tb] = await Promise.all([ctx.tensor(l.input), ctx.tensor(l.id)]);
     if (my !== gen) return;
@@ -70,7 +70,7 @@ export function createLrnView(container, ctx) {
     for (let j = c - Math.floor(p.size / 2), k = 0; k < p.size; j++, k++) {
       const px = k * (s + 12), py = 20;
       g.fillStyle = '#333';
-      g.fillText(j >= 0 && j < C ? `${layer.input} ch ${j}` : `(no channel ${j})`, px, 13);
+      g.fillText(j >= 0 && j < C ? t('lrn.ch', { input: layer.input, j }) : t('lrn.noChannel', { j }), px, 13);
       if (j < 0 || j >= C) {
         g.strokeStyle = '#ccc';
         g.setLineDash([4, 3]);
@@ -88,13 +88,13 @@ export function createLrnView(container, ctx) {
     }
     // The numbers.
     let sum = 0;
-    const rows = [el('tr', {}, ['channel j', 'tower', 'a_j', 'a_j²'].map((t) => el('th', { text: t })))];
+    const rows = [el('tr', {}, [t('lrn.colChannel'), t('lrn.colTower'), 'a_j', 'a_j²'].map((text) => el('th', { text })))];
     for (let j = win.start; j < win.end; j++) {
       const v = a.data[j * hw + i];
       sum += v * v;
-      const t = towerOf(layer, j);
+      const tw = towerOf(layer, j);
       rows.push(el('tr', { class: j === c ? 'xv-centre' : '' }, [
-        el('td', { text: j }), el('td', { text: t === null ? '' : `GPU ${t + 1}` }), el('td', { text: fmtNum(v, 6) }), el('td', { text: fmtNum(v * v, 6) }),
+        el('td', { text: j }), el('td', { text: tw === null ? '' : t('common.gpu', { gpu: tw + 1 }) }), el('td', { text: fmtNum(v, 6) }), el('td', { text: fmtNum(v * v, 6) }),
       ]));
     }
     rows.push(el('tr', {}, [el('td', { text: 'Σ' }), el('td'), el('td'), el('td', { text: fmtNum(sum, 6) })]));
@@ -107,11 +107,11 @@ export function createLrnView(container, ctx) {
       `b = a / (k + (α/n)·Σ a_j²)^β\n` +
       `  = ${fmtNum(av, 6)} / (${fmtParam(p.k)} + (${fmtParam(p.alpha)}/${p.size})·${fmtNum(sum, 6)})^${fmtParam(p.beta)}\n` +
       `  = ${fmtNum(av, 6)} / ${fmtNum(denom, 7)}\n` +
-      `  = ${fmtNum(mine, 6)}` + (win.end - win.start < p.size ? `\n(window clipped to channels ${win.start}..${win.end - 1})` : '');
+      `  = ${fmtNum(mine, 6)}` + (win.end - win.start < p.size ? `\n${t('lrn.clipped', { first: win.start, last: win.end - 1 })}` : '');
     const ok = Math.abs(mine - engine) <= 1e-4 * Math.max(1, Math.abs(engine));
-    result.replaceChildren(`engine's ${layer.id}[${c}, ${y}, ${x}] = `, el('strong', { text: fmtNum(engine, 6) }), ' ',
-      el('span', { class: ok ? 'xv-ok' : 'xv-bad', text: ok ? '✓ the same value' : `✗ differs by ${fmtNum(engine - mine)}` }),
-      `; the divisor ${fmtNum(denom, 5)} is ${denom < 1.01 ? 'close to 1: with these small α the normalisation barely changes small activations' : 'shrinking this value'}.`);
+    result.replaceChildren(t('lrn.engine', { id: layer.id, c, y, x }), el('strong', { text: fmtNum(engine, 6) }), ' ',
+      el('span', { class: ok ? 'xv-ok' : 'xv-bad', text: ok ? t('common.same') : t('common.differs', { d: fmtNum(engine - mine) }) }),
+      t('lrn.divisor', { d: fmtNum(denom, 5), what: t(denom < 1.01 ? 'lrn.divisorSmall' : 'lrn.divisorShrinks') }));
   }
 
   const change = () => ctx.navigate({ channel: clampInt(cIn.value, 0, layer.out_shape[0] - 1), y: clampInt(yIn.value, 0, layer.out_shape[1] - 1), x: clampInt(xIn.value, 0, layer.out_shape[2] - 1) });

@@ -1,24 +1,31 @@
 // Feature maps view: every channel of a layer as a small canvas, grouped by GPU tower, with a shared colour scale and a zoom.
 
 import { rangeOf, unionRange, scaleFor, paint, cssGradient, formatValue } from '../colormap.js';
+import { t as pageT } from '../i18n.js';
 
 const SCALE_MODES = [
-  ['map', 'per map'],
-  ['layer', 'per layer'],
-  ['global', 'global (all layers of this pass)'],
+  ['map', 'maps.scaleMap'],
+  ['layer', 'maps.scaleLayer'],
+  ['global', 'maps.scaleGlobal'],
 ];
 
-/** The global range of one pass, computed once per pass (it reads every spatial tensor). */
-let globalCache = { passId: -1, range: null };
+/**
+ * The global range of one pass, computed once per pass (it reads every spatial tensor). Kept per client, because
+ * embeds on one page may run different images in different workers whose pass ids coincide.
+ * @type {WeakMap<object, {passId: number, range: object}>}
+ */
+const globalCaches = new WeakMap();
 
 async function globalRange(ctx) {
   const passId = ctx.passId?.() ?? 0;
-  if (globalCache.passId === passId && globalCache.range) return globalCache.range;
+  const key = ctx.client ?? ctx;
+  const globalCache = globalCaches.get(key);
+  if (globalCache?.passId === passId && globalCache.range) return globalCache.range;
   // The input (mean-subtracted pixels, ±150) is left out: it would flatten every activation map to one colour.
   const ids = ctx.spec.layers.filter((l) => l.out_shape.length === 3).map((l) => l.id);
   const tensors = await Promise.all(ids.map((id) => ctx.tensor(id)));
   const range = unionRange(tensors.filter(Boolean).map((t) => rangeOf(t.data)));
-  globalCache = { passId, range };
+  globalCaches.set(key, { passId, range });
   return range;
 }
 
@@ -34,6 +41,7 @@ function h(tag, attrs = {}, text) {
  * @param {object} ctx the view context (spec, layer(id), tensor(id), navigate, ...)
  */
 export function createMapsView(container, ctx) {
+  const t = ctx.t ?? pageT;
   let token = 0;
   let sortByActivation = false;
   /** The cells of the layer on screen: {layerId, c, h, w, cells: [{button, canvas, image}]}. */
@@ -41,14 +49,14 @@ export function createMapsView(container, ctx) {
   let lastState = null;
   let lastTensor = null;
 
-  const scaleSelect = h('select', { id: 'maps-scale', 'aria-label': 'Colour scale' });
-  for (const [value, label] of SCALE_MODES) scaleSelect.append(new Option(label, value));
+  const scaleSelect = h('select', { id: 'maps-scale', 'aria-label': t('maps.scale') });
+  for (const [value, key] of SCALE_MODES) scaleSelect.append(new Option(t(key), value));
   const sortBox = h('input', { type: 'checkbox', id: 'maps-sort' });
   const sortLabel = h('label', {});
-  sortLabel.append(sortBox, ' sort by activation');
+  sortLabel.append(sortBox, ` ${t('maps.sort')}`);
   const legend = h('span', { class: 'legend', id: 'maps-legend' });
   const toolbar = h('div', { class: 'toolbar' });
-  const scaleLabel = h('label', {}, 'Colour scale ');
+  const scaleLabel = h('label', {}, `${t('maps.scale')} `);
   scaleLabel.append(scaleSelect);
   toolbar.append(scaleLabel, sortLabel, legend);
 
@@ -78,7 +86,7 @@ export function createMapsView(container, ctx) {
 
   let readoutBase = '';
   function renderReadout() {
-    readout.textContent = readoutBase + (readout.dataset.hover ? `\nunder the cursor (y, x): ${readout.dataset.hover}` : '');
+    readout.textContent = readoutBase + (readout.dataset.hover ? `\n${t('maps.under', { value: readout.dataset.hover })}` : '');
     readout.style.whiteSpace = 'pre-line';
   }
 
@@ -95,9 +103,11 @@ export function createMapsView(container, ctx) {
     const per = C / towers;
     const cells = [];
     const groups = [];
-    for (let t = 0; t < towers; t++) {
-      const section = h('section', { class: 'tower', 'data-tower': String(t) });
-      const title = towers === 2 ? `GPU ${t + 1}: channels ${t * per}–${(t + 1) * per - 1}` : `${C} channel${C === 1 ? '' : 's'}`;
+    for (let tw = 0; tw < towers; tw++) {
+      const section = h('section', { class: 'tower', 'data-tower': String(tw) });
+      const title = towers === 2
+        ? t('common.gpuChannels', { gpu: tw + 1, first: tw * per, last: (tw + 1) * per - 1 })
+        : t(C === 1 ? 'maps.channel1' : 'maps.channels', { c: C });
       section.append(h('h3', {}, title));
       const gridEl = h('div', { class: 'map-grid' });
       gridEl.style.setProperty('--cell', `${Math.round(Math.max(40, Math.min(170, W * 1.2)))}px`);
@@ -123,7 +133,7 @@ export function createMapsView(container, ctx) {
     const ramp = h('span', { class: 'ramp' });
     ramp.style.background = cssGradient(scale.lut);
     if (mode === 'map') {
-      legend.append('low', ramp, 'high', h('span', {}, ' (each map stretched to its own range; white = 0 when a map has negatives)'));
+      legend.append(t('maps.low'), ramp, t('maps.high'), h('span', {}, ` ${t('maps.perMapNote')}`));
     } else {
       legend.append(formatValue(scale.lo), ramp, formatValue(scale.hi));
     }
@@ -136,37 +146,36 @@ export function createMapsView(container, ctx) {
     scaleSelect.value = state.scale && SCALE_MODES.some(([m]) => m === state.scale) ? state.scale : 'layer';
     const mode = scaleSelect.value;
     if (!layer || layer.out_shape.length !== 3) {
-      towersBox.replaceChildren(h('p', { class: 'coming-soon' }, `${state.layer} is a vector, not a stack of feature maps.`));
+      towersBox.replaceChildren(h('p', { class: 'coming-soon' }, t('maps.vector', { id: state.layer })));
       grid = null;
       return;
     }
     const [C, H, W] = layer.out_shape;
     note.textContent = layer.kind === 'data'
-      ? `The network's input: ${C} channels (${ctx.spec.input.channel_order}) of ${W}×${H}, mean-subtracted.`
-      : `${layer.id} outputs ${C} feature maps of ${W}×${H}` +
-        (layer.towers === 2 ? `, ${C / 2} on each GPU (${W}×${H}×${C / 2} ×2).` : '.') +
-        ' Each map is one kernel\'s response at every position. Click a map to enlarge it.';
-    const t = await ctx.tensor(layer.id);
+      ? t('maps.noteData', { c: C, order: ctx.spec.input.channel_order, w: W, h: H })
+      : t(layer.towers === 2 ? 'maps.noteTowers' : 'maps.noteOne', { id: layer.id, c: C, w: W, h: H, half: C / 2 }) +
+        ` ${t('maps.noteClick')}`;
+    const tensor = await ctx.tensor(layer.id);
     if (my !== token) return;
-    if (!t) {
-      towersBox.replaceChildren(h('p', { class: 'coming-soon' }, 'Run an image to see the feature maps.'));
+    if (!tensor) {
+      towersBox.replaceChildren(h('p', { class: 'coming-soon' }, t('maps.run')));
       grid = null;
       return;
     }
     // The same pass, state and sorting were already drawn (the view is refreshed on the layer's event and
     // again when the pass ends): painting 96–384 maps again would only cost a frame.
     const drawnKey = `${ctx.passId?.()}|${layer.id}|${mode}|${state.channel}|${sortByActivation}`;
-    if (t === lastTensor && grid?.drawnKey === drawnKey) return;
-    lastTensor = t;
+    if (tensor === lastTensor && grid?.drawnKey === drawnKey) return;
+    lastTensor = tensor;
     ensureGrid(layer, C, H, W);
     grid.drawnKey = null;
     const n = H * W;
     const ranges = [];
     const means = new Float64Array(C);
     for (let c = 0; c < C; c++) {
-      ranges.push(rangeOf(t.data, c * n, (c + 1) * n));
+      ranges.push(rangeOf(tensor.data, c * n, (c + 1) * n));
       let s = 0;
-      for (let i = c * n; i < (c + 1) * n; i++) s += t.data[i];
+      for (let i = c * n; i < (c + 1) * n; i++) s += tensor.data[i];
       means[c] = s / n;
     }
     let shared = null;
@@ -178,9 +187,9 @@ export function createMapsView(container, ctx) {
     for (let c = 0; c < C; c++) {
       const cell = grid.cells[c];
       const scale = shared ?? scaleFor(ranges[c]);
-      paint(cell.image.data, t.data, c * n, n, scale);
+      paint(cell.image.data, tensor.data, c * n, n, scale);
       cell.canvas.getContext('2d').putImageData(cell.image, 0, 0);
-      cell.canvas.setAttribute('aria-label', `${layer.id} channel ${channelName(layer, c)}: min ${formatValue(ranges[c].min)}, max ${formatValue(ranges[c].max)}, mean ${formatValue(means[c])}`);
+      cell.canvas.setAttribute('aria-label', t('maps.cellLabel', { id: layer.id, ch: channelName(layer, c), min: formatValue(ranges[c].min), max: formatValue(ranges[c].max), mean: formatValue(means[c]) }));
       cell.button.setAttribute('aria-pressed', String(c === state.channel));
     }
     // Sorting reorders within each tower, so the GPU split stays visible.
@@ -201,11 +210,11 @@ export function createMapsView(container, ctx) {
       zoomCanvas.width = W;
       zoomCanvas.height = H;
       const img = new ImageData(W, H);
-      paint(img.data, t.data, ch * n, n, shared ?? scaleFor(ranges[ch]));
+      paint(img.data, tensor.data, ch * n, n, shared ?? scaleFor(ranges[ch]));
       zoomCanvas.getContext('2d').putImageData(img, 0, 0);
-      zoomCanvas.setAttribute('aria-label', `${layer.id} channel ${channelName(layer, ch)} enlarged`);
-      const tower = layer.towers === 2 ? ` on GPU ${ch < C / 2 ? 1 : 2}` : '';
-      readoutBase = `${layer.id}, channel ${channelName(layer, ch)}${tower}\n${W}×${H} values\nmin ${formatValue(ranges[ch].min)}, max ${formatValue(ranges[ch].max)}, mean ${formatValue(means[ch])}`;
+      zoomCanvas.setAttribute('aria-label', t('maps.zoomLabel', { id: layer.id, ch: channelName(layer, ch) }));
+      const tower = layer.towers === 2 ? t('maps.onGpu', { gpu: ch < C / 2 ? 1 : 2 }) : '';
+      readoutBase = t('maps.readout', { id: layer.id, ch: channelName(layer, ch), tower, w: W, h: H, min: formatValue(ranges[ch].min), max: formatValue(ranges[ch].max), mean: formatValue(means[ch]) });
       readout.dataset.hover = '';
       renderReadout();
     } else {

@@ -2,24 +2,22 @@
 import { KIND_COLORS, DEFAULT_VIEW_BY_KIND } from '../config.js';
 import { overviewLayout, hitTest, volumeBox, kernelText, shapeText, formulaText, receptiveField, findLayer, fcInputs } from '../geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtInt, fmtParam, shade, alpha, frameScheduler } from './view-kit.js';
+import { t as pageT } from '../i18n.js';
 
 const INK = '#2b2b2b';
 
 /** Mounts the overview in `container`. */
 export function createOverviewView(container, ctx) {
   const { spec } = ctx;
-  const canvas = canvasEl('AlexNet overview: data, five conv layers with pooling, three fully connected layers, in two GPU towers', 'xv-overview-canvas');
+  const t = ctx.t ?? pageT;
+  const canvas = canvasEl(t('ov.canvasLabel'), 'xv-overview-canvas');
   canvas.tabIndex = 0;
   const tip = el('div', { class: 'xv-tooltip', role: 'tooltip', hidden: true });
   const crossIds = spec.layers.filter((l) => l.reads_both_towers).map((l) => l.id);
   const sides = spec.layers.filter((l) => l.out_shape.length === 3).map((l) => l.out_shape[1]);
-  const root = el('section', { class: 'xv xv-overview', 'aria-label': 'Network overview' }, [
+  const root = el('section', { class: 'xv xv-overview', 'aria-label': t('ov.label') }, [
     el('div', { class: 'xv-canvas-wrap' }, [canvas, tip]),
-    el('p', { class: 'xv-note' }, [
-      `Edge lengths are proportional to √size, so ${spec.input.shape[1]} and ${Math.min(...sides)} fit on one page. GPU 1 is the top tower, GPU 2 the bottom one. `,
-      `Lines crossing between the towers are the cross-GPU connections: ${crossIds.join(', ')} read both towers; `,
-      'every other layer reads only its own GPU. Click a layer to open it; arrow keys and Enter work too.',
-    ]),
+    el('p', { class: 'xv-note', text: t('ov.note', { big: spec.input.shape[1], small: Math.min(...sides), cross: crossIds.join(', ') }) }),
   ]);
   container.append(root);
 
@@ -54,7 +52,7 @@ export function createOverviewView(container, ctx) {
       g.save();
       g.translate(12, cy);
       g.rotate(-Math.PI / 2);
-      g.fillText(`GPU ${i + 1}`, 0, 0);
+      g.fillText(t('common.gpu', { gpu: i + 1 }), 0, 0);
       g.restore();
     }
 
@@ -158,8 +156,8 @@ export function createOverviewView(container, ctx) {
       // Shape above the top box (and below the bottom one when the layer is split over two towers).
       g.fillText(top.label, cx, top.bbox.y0 - 8);
       if (bottom !== top) g.fillText(bottom.label, cx, bottom.bbox.y1 + 9);
-      else if (!top.volume) g.fillText(layer.kind === 'softmax' ? 'softmax' : '', cx, top.bbox.y1 + 9);
-      const kt = layer.kind === 'pool' ? `max ${layer.k}×${layer.k} × stride ${layer.stride}` : kernelText(layer);
+      else if (!top.volume) g.fillText(layer.kind === 'softmax' ? t('kind.softmax') : '', cx, top.bbox.y1 + 9);
+      const kt = layer.kind === 'pool' ? t('ov.poolKernel', { k: layer.k, s: layer.stride }) : kernelText(layer);
       if (kt) {
         g.fillStyle = shade(KIND_COLORS[layer.kind] ?? '#666', -0.5);
         g.font = '10.5px system-ui, sans-serif';
@@ -182,26 +180,26 @@ export function createOverviewView(container, ctx) {
   }
 
   function tipLines(l) {
-    const lines = [`${l.id} · ${l.kind}`];
-    const split = l.towers === 2 ? ` (2 towers × ${shapeText(l.out_shape, l.out_shape.length === 3 ? l.out_shape[0] / 2 : l.out_shape[0] / 2)})` : '';
-    lines.push(`output ${shapeText(l.out_shape)}${split}`);
+    const lines = [`${l.id} · ${t(`kind.${l.kind}`)}`];
+    const split = l.towers === 2 ? t('ov.tipSplit', { shape: shapeText(l.out_shape, l.out_shape[0] / 2) }) : '';
+    lines.push(t('ov.tipOutput', { shape: shapeText(l.out_shape), split }));
     if (l.formula) {
       const f = l.formula;
-      lines.push(`size: ${formulaText(f.w, f.f, f.p, f.s)}`);
+      lines.push(t('ov.tipSize', { formula: formulaText(f.w, f.f, f.p, f.s) }));
     }
     if (l.kind === 'conv') {
-      lines.push(`kernels ${kernelText(l)}${l.groups > 1 ? `, groups ${l.groups}: each kernel reads ${l.kernel_shape[1]} of ${l.c_in} channels` : ''}`);
+      lines.push(t('ov.tipKernels', { kernels: kernelText(l), groups: l.groups > 1 ? t('ov.tipGroups', { g: l.groups, thick: l.kernel_shape[1], cin: l.c_in }) : '' }));
     }
-    if (l.kind === 'fc') lines.push(`kernels ${kernelText(l)} (${fmtInt(fcInputs(l))} inputs each)`);
-    if (l.reads_both_towers) lines.push('reads both GPU towers (cross-GPU connection)');
+    if (l.kind === 'fc') lines.push(t('ov.tipFcKernels', { kernels: kernelText(l), n: fmtInt(fcInputs(l)) }));
+    if (l.reads_both_towers) lines.push(t('ov.tipCross'));
     if (l.lrn) lines.push(`LRN n=${l.lrn.size}, α=${fmtParam(l.lrn.alpha)}, β=${fmtParam(l.lrn.beta)}, k=${fmtParam(l.lrn.k)}`);
     const params = (l.weights ?? 0) + (l.biases ?? 0);
-    lines.push(`parameters ${fmtInt(params)}${params ? ` = ${fmtInt(l.weights)} weights + ${fmtInt(l.biases)} biases` : ''}`);
-    lines.push(`multiply-accumulates ${fmtInt(l.macs ?? 0)}`);
-    lines.push(`output values ${fmtInt(l.neurons ?? 0)}`);
+    lines.push(t('ov.tipParams', { n: fmtInt(params), split: params ? t('ov.tipParamsSplit', { w: fmtInt(l.weights), b: fmtInt(l.biases) }) : '' }));
+    lines.push(t('ov.tipMacs', { n: fmtInt(l.macs ?? 0) }));
+    lines.push(t('ov.tipNeurons', { n: fmtInt(l.neurons ?? 0) }));
     if (l.kind !== 'data') {
       const rf = receptiveField(spec, l.id);
-      lines.push(rf.global ? 'receptive field: the whole image' : `receptive field ${rf.size}×${rf.size} px, step ${rf.jump} px`);
+      lines.push(rf.global ? t('ov.rfWhole') : t('ov.rf', { size: rf.size, jump: rf.jump }));
     }
     return lines;
   }
@@ -239,7 +237,7 @@ export function createOverviewView(container, ctx) {
     const item = layout.tags.find((t) => t.id === id) ?? layout.nodes.find((n) => n.id === id);
     hover = item;
     showTip(item, item.bbox.x0, item.bbox.y1);
-    canvas.setAttribute('aria-label', `AlexNet overview; focused ${tipLines(findLayer(spec, id)).join('; ')}`);
+    canvas.setAttribute('aria-label', t('ov.focused', { lines: tipLines(findLayer(spec, id)).join('; ') }));
     frame.request();
   };
   canvas.addEventListener('mousemove', onMove);

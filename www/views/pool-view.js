@@ -3,28 +3,30 @@
 import { KIND_COLORS } from '../config.js';
 import { poolWindow, poolCoverage, formulaText, towerOf, shapeText } from '../geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtInt, fmtNum, maxAbs, sequential, diverging, mapCanvas, blit, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
+import { t as pageT } from '../i18n.js';
 
 /** Mounts the pool view in `container`. */
 export function createPoolView(container, ctx) {
   const { spec } = ctx;
+  const t = ctx.t ?? pageT;
   const pools = spec.layers.filter((l) => l.kind === 'pool');
-  const layerSel = el('select', { 'aria-label': 'pooling layer' }, pools.map((l) => el('option', { value: l.id, text: l.id })));
-  const chIn = el('input', { type: 'number', min: 0, 'aria-label': 'channel' });
-  const covBox = el('input', { type: 'checkbox', checked: true, 'aria-label': 'shade overlap counts' });
+  const layerSel = el('select', { 'aria-label': t('pool.layerLabel') }, pools.map((l) => el('option', { value: l.id, text: l.id })));
+  const chIn = el('input', { type: 'number', min: 0, 'aria-label': t('common.channel') });
+  const covBox = el('input', { type: 'checkbox', checked: true, 'aria-label': t('pool.shadeLabel') });
   const towerNote = el('span', { class: 'xv-note' });
-  const canvas = canvasEl('pooling windows over the input map and the pooled output; hover the output to pick a window', 'xv-pool-canvas');
+  const canvas = canvasEl(t('pool.canvasLabel'), 'xv-pool-canvas');
   const sizes = el('div', { class: 'xv-formula', id: 'pool-formulas' });
   const detail = el('div', { id: 'pool-detail' });
   const coverage = el('p', { class: 'xv-note' });
-  const waiting = waitingNote();
-  const root = el('section', { class: 'xv xv-pool', 'aria-label': 'Max pooling' }, [
-    el('div', { class: 'xv-controls' }, [el('label', {}, ['layer', layerSel]), el('label', {}, ['channel', chIn]),
-      el('label', {}, [covBox, 'shade overlaps']), towerNote]),
+  const waiting = waitingNote(t('common.waiting'));
+  const root = el('section', { class: 'xv xv-pool', 'aria-label': t('view.pool') }, [
+    el('div', { class: 'xv-controls' }, [el('label', {}, [t('common.layer'), layerSel]), el('label', {}, [t('common.channel'), chIn]),
+      el('label', {}, [covBox, t('pool.shade')]), towerNote]),
     sizes, waiting, canvas, detail, coverage,
   ]);
   container.append(root);
   sizes.textContent = pools.map((l) => `${l.id}: ${formulaText(l.formula.w, l.formula.f, l.formula.p, l.formula.s)}  (${shapeText(l.in_shape)} → ${shapeText(l.out_shape)})`).join('\n') +
-    `\nthe seed's 2×2 stride-2 example: ${formulaText(224, 2, 0, 2)}, and the channel count never changes`;
+    `\n${t('pool.seedExample', { formula: formulaText(224, 2, 0, 2) })}`;
 
   let gen = 0;
   let layer = null, channel = 0, sy = 0, sx = 0;
@@ -39,9 +41,10 @@ export function createPoolView(container, ctx) {
     layerSel.value = l.id;
     cov = poolCoverage(l);
     const hist = cov.histogram;
-    coverage.textContent = `Overlapping pooling: windows of ${l.k} at stride ${l.stride} share their edge rows and columns. Of the ${shapeText(l.in_shape, '').replace(/×$/, '')} input pixels, ` +
-      [...hist.entries()].sort((p, q) => p[0] - q[0]).map(([k, n]) => `${fmtInt(n)} lie in ${k} window${k > 1 ? 's' : ''}`).join(', ') +
-      '. The paper reports that this overlap (s < z) lowered the error slightly compared with 2×2 windows at stride 2.';
+    coverage.textContent = t('pool.coverage', {
+      k: l.k, s: l.stride, shape: shapeText(l.in_shape, '').replace(/×$/, ''),
+      list: [...hist.entries()].sort((p, q) => p[0] - q[0]).map(([k, n]) => t(k > 1 ? 'pool.lieIn' : 'pool.lieIn1', { n: fmtInt(n), k })).join(', '),
+    });
     loadedPass = passOf(ctx);
     const [a, b] = await Promise.all([ctx.tensor(l.input), ctx.tensor(l.id)]);
     if (my !== gen) return;
@@ -59,8 +62,8 @@ export function createPoolView(container, ctx) {
     const [, ih, iw] = layer.in_shape;
     chIn.max = String(C - 1);
     chIn.value = String(channel);
-    const t = towerOf(layer, channel);
-    towerNote.textContent = t === null ? '' : `channel ${channel} is on GPU ${t + 1}`;
+    const tw = towerOf(layer, channel);
+    towerNote.textContent = tw === null ? '' : t('pool.onGpu', { ch: channel, gpu: tw + 1 });
     if (!input || !output) { fitCanvas(canvas, 10, 10); detail.replaceChildren(); return; }
     const avail = Math.max(640, Math.min(1100, root.clientWidth || 900));
     const inS = Math.min(480, avail * 0.55), outS = Math.min(300, avail * 0.3);
@@ -74,8 +77,8 @@ export function createPoolView(container, ctx) {
     const ix = 0, iy = 20, ox = inS + gap, oy = 20 + (inS - oh * co) / 2;
     g.font = '12px system-ui, sans-serif';
     g.fillStyle = '#333';
-    g.fillText(`input ${layer.input}, channel ${channel}: ${iw}×${ih}`, ix, 13);
-    g.fillText(`output ${layer.id}: ${ow}×${oh}`, ox, 13);
+    g.fillText(t('pool.input', { id: layer.input, ch: channel, w: iw, h: ih }), ix, 13);
+    g.fillText(t('pool.output', { id: layer.id, w: ow, h: oh }), ox, 13);
     blit(g, mapCanvas(input.data, ioff, ih, iw, color), ix, iy, iw * ci, ih * ci);
     blit(g, mapCanvas(output.data, ooff, oh, ow, color), ox, oy, ow * co, oh * co);
     if (covBox.checked) {
@@ -150,16 +153,16 @@ export function createPoolView(container, ctx) {
     const okMax = Math.abs(out - best) <= 1e-6 * Math.max(1, Math.abs(best));
     detail.replaceChildren(
       el('div', { class: 'xv-row' }, [
-        el('table', { class: 'xv-toy-grid xv-pool-window', 'aria-label': 'window values' }, rows),
+        el('table', { class: 'xv-toy-grid xv-pool-window', 'aria-label': t('common.windowValues') }, rows),
         el('div', {}, [
-          el('p', {}, [`Output (${sy}, ${sx}) takes the max over input rows ${win.clip.y0}..${win.clip.y1 - 1}, columns ${win.clip.x0}..${win.clip.x1 - 1}: `,
+          el('p', {}, [t('pool.takesMax', { y: sy, x: sx, y0: win.clip.y0, y1: win.clip.y1 - 1, x0: win.clip.x0, x1: win.clip.x1 - 1 }),
             el('strong', { id: 'pool-max', text: fmtNum(out, 6) }), ' ',
-            el('span', { class: okMax ? 'xv-ok' : 'xv-bad', text: okMax ? '✓ the largest of the 9' : `✗ largest shown is ${fmtNum(best, 6)}` })]),
-          argmax ? el('p', {}, [`The engine's arg-max is input (${win_y}, ${win_x}), marked red `,
-            el('span', { class: inside ? 'xv-ok' : 'xv-bad', text: inside ? '✓ inside the window' : '✗ outside the window' }),
-            by === win_y && bx === win_x ? '' : ' (ties: another cell holds the same value)']) : el('p', { class: 'xv-note', text: 'The engine did not answer the arg-max query.' }),
-          el('p', {}, [`Average pooling would output the mean instead: ${fmtNum(sum, 6)} / ${n} = `, el('strong', { text: fmtNum(sum / n, 6) }),
-            '. Max pooling keeps the strongest response; neither has parameters to learn.']),
+            el('span', { class: okMax ? 'xv-ok' : 'xv-bad', text: okMax ? t('pool.largest') : t('pool.largestShown', { v: fmtNum(best, 6) }) })]),
+          argmax ? el('p', {}, [t('pool.argmax', { y: win_y, x: win_x }),
+            el('span', { class: inside ? 'xv-ok' : 'xv-bad', text: inside ? t('pool.inside') : t('pool.outside') }),
+            by === win_y && bx === win_x ? '' : t('pool.ties')]) : el('p', { class: 'xv-note', text: t('pool.noArgmax') }),
+          el('p', {}, [t('pool.average', { sum: fmtNum(sum, 6), n }), el('strong', { text: fmtNum(sum / n, 6) }),
+            t('pool.averageTail')]),
         ]),
       ]),
     );

@@ -2,6 +2,7 @@
 
 import { scaleFor, paint, cssGradient, formatValue, rangeOf } from '../colormap.js';
 import { outSize, formulaText } from '../geometry.js';
+import { t as pageT } from '../i18n.js';
 
 function h(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -55,13 +56,14 @@ export function whyCrop(spec) {
  * @param {object} ctx the view context
  */
 export function createPreprocessView(container, ctx) {
+  const t = ctx.t ?? pageT;
   let token = 0;
   const steps = h('div', { class: 'steps', id: 'preprocess-steps' });
   const channels = h('div', { class: 'steps', id: 'preprocess-channels' });
   const why = h('div', { class: 'explain', id: 'why-227' });
   container.append(
-    h('p', { class: 'explain' }, 'Before the first convolution, every image is made the same size and shape, the way Caffe\'s BVLC AlexNet was trained.'),
-    steps, h('h3', {}, 'The data tensor, channel by channel'), channels, why,
+    h('p', { class: 'explain' }, t('pre.intro')),
+    steps, h('h3', {}, t('pre.channelsTitle')), channels, why,
   );
 
   async function update() {
@@ -70,18 +72,18 @@ export function createPreprocessView(container, ctx) {
     const { resize, crop, mean_bgr: mean, channel_order: order } = spec.input;
     const w = whyCrop(spec);
     why.replaceChildren(
-      h('h3', {}, `Why ${crop}×${crop} and not 224×224?`),
-      h('p', {}, `The 2012 paper says 224, but ${w.layer}'s output size (W − F + 2P)/S + 1 must be a whole number:`),
+      h('h3', {}, t('pre.whyTitle', { crop })),
+      h('p', {}, t('pre.whyText', { layer: w.layer })),
       h('p', { class: 'formula' }, `${w.ok}  ✓`),
-      h('p', { class: 'formula' }, `${w.bad}  ✗ (not a whole number)`),
-      h('p', {}, `So the real input is ${crop}×${crop}×3, and ${w.layer} outputs ${w.out}×${w.out}.`),
+      h('p', { class: 'formula' }, t('pre.notWhole', { formula: w.bad })),
+      h('p', {}, t('pre.whySo', { crop, layer: w.layer, out: w.out })),
     );
 
     const source = ctx.source?.();
-    const t = await ctx.tensor(spec.input.id);
+    const tensor = await ctx.tensor(spec.input.id);
     if (my !== token) return;
-    if (!t || !source) {
-      steps.replaceChildren(h('p', { class: 'coming-soon' }, 'Run an image to see it preprocessed.'));
+    if (!tensor || !source) {
+      steps.replaceChildren(h('p', { class: 'coming-soon' }, t('pre.run')));
       channels.replaceChildren();
       return;
     }
@@ -93,7 +95,7 @@ export function createPreprocessView(container, ctx) {
     }
     if (my !== token) return;
 
-    const [C, H, W] = t.shape;
+    const [C, H, W] = tensor.shape;
     const n = H * W;
     const srcCanvas = pixelsCanvas(source);
     steps.replaceChildren();
@@ -111,8 +113,8 @@ export function createPreprocessView(container, ctx) {
       g.strokeRect(info.cropX / s, info.cropY / s, info.crop / s, info.crop / s);
     }
     fitStyle(original, source.width, source.height, 300);
-    original.setAttribute('aria-label', `The original image, ${source.width}×${source.height}, with the ${crop}×${crop} crop outlined in red`);
-    steps.append(figure(original, `Original: ${info ? `${info.srcW}×${info.srcH}` : `${source.width}×${source.height}`}. Red box: the part the network sees.`));
+    original.setAttribute('aria-label', t('pre.originalLabel', { w: source.width, h: source.height, crop }));
+    steps.append(figure(original, t('pre.original', { size: info ? `${info.srcW}×${info.srcH}` : `${source.width}×${source.height}` })));
 
     // 2. Shorter side to 256 (drawn by the browser for display; the engine resizes with its own filter).
     if (info) {
@@ -126,8 +128,8 @@ export function createPreprocessView(container, ctx) {
       r.lineWidth = 2;
       r.strokeRect(info.cropX, info.cropY, info.crop, info.crop);
       fitStyle(resized, info.resizedW, info.resizedH, 300);
-      resized.setAttribute('aria-label', `Resized to ${info.resizedW}×${info.resizedH} (shorter side ${resize})`);
-      steps.append(figure(resized, `Shorter side → ${resize}: ${info.resizedW}×${info.resizedH}. Crop at (${info.cropX}, ${info.cropY}).`));
+      resized.setAttribute('aria-label', t('pre.resizedLabel', { w: info.resizedW, h: info.resizedH, resize }));
+      steps.append(figure(resized, t('pre.resized', { resize, w: info.resizedW, h: info.resizedH, x: info.cropX, y: info.cropY })));
     }
 
     // 3. The crop as the network sees it: the data tensor with the mean added back, channels reordered to RGB.
@@ -137,27 +139,27 @@ export function createPreprocessView(container, ctx) {
     const img = new ImageData(W, H);
     const toRgb = order === 'BGR' ? [2, 1, 0] : [0, 1, 2];
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) img.data[i * 4 + c] = t.data[toRgb[c] * n + i] + mean[toRgb[c]];
+      for (let c = 0; c < 3; c++) img.data[i * 4 + c] = tensor.data[toRgb[c] * n + i] + mean[toRgb[c]];
       img.data[i * 4 + 3] = 255;
     }
     rgb.getContext('2d').putImageData(img, 0, 0);
-    rgb.setAttribute('aria-label', `The ${W}×${H} centre crop the network receives`);
-    steps.append(figure(rgb, `Centre crop ${W}×${H}: the network's input (the data tensor, mean added back to display it).`));
+    rgb.setAttribute('aria-label', t('pre.cropLabel', { w: W, h: H }));
+    steps.append(figure(rgb, t('pre.crop', { w: W, h: H })));
 
     // 4. Channels: what the network really gets is B, G, R minus the mean, signed.
     channels.replaceChildren();
     const names = order.split('');
     for (let c = 0; c < C; c++) {
-      const range = rangeOf(t.data, c * n, (c + 1) * n);
+      const range = rangeOf(tensor.data, c * n, (c + 1) * n);
       const scale = scaleFor(range);
       const cv = h('canvas', { id: `preprocess-channel-${names[c] ?? c}`, role: 'img', class: 'pixelated' });
       cv.width = W;
       cv.height = H;
       const im = new ImageData(W, H);
-      paint(im.data, t.data, c * n, n, scale);
+      paint(im.data, tensor.data, c * n, n, scale);
       cv.getContext('2d').putImageData(im, 0, 0);
       cv.style.width = '200px';
-      cv.setAttribute('aria-label', `Channel ${names[c]} minus its mean ${mean[c]}: values ${formatValue(range.min)} to ${formatValue(range.max)}`);
+      cv.setAttribute('aria-label', t('pre.channelLabel', { name: names[c], mean: mean[c], min: formatValue(range.min), max: formatValue(range.max) }));
       const ramp = h('span', { class: 'ramp' });
       ramp.style.background = cssGradient(scale.lut);
       const legend = h('span', { class: 'legend' });
@@ -167,8 +169,7 @@ export function createPreprocessView(container, ctx) {
       channels.append(f);
     }
     channels.append(h('p', { class: 'hint' },
-      `Caffe stores pixels as ${order} and subtracts the ImageNet mean (${names.map((c, i) => `${c} ${mean[i]}`).join(', ')}), ` +
-      'so a pixel equal to the mean is 0 (white here), darker-than-average is blue and brighter is red.'));
+      t('pre.channelsHint', { order, means: names.map((c, i) => `${c} ${mean[i]}`).join(', ') })));
   }
 
   return {

@@ -2,21 +2,23 @@
 import { KIND_COLORS } from '../config.js';
 import { towerOf, shapeText } from '../geometry.js';
 import { el, canvasEl, fitCanvas, fmtInt, fmtPct, maxAbs, diverging, mapCanvas, blit, hatch, drawBars, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
+import { t as pageT } from '../i18n.js';
 
 /** Mounts the ReLU view in `container`. */
 export function createReluView(container, ctx) {
   const { spec } = ctx;
+  const t = ctx.t ?? pageT;
   const relus = spec.layers.filter((l) => l.kind === 'relu');
-  const layerSel = el('select', { 'aria-label': 'ReLU layer' }, relus.map((l) => el('option', { value: l.id, text: l.id })));
-  const chIn = el('input', { type: 'number', min: 0, step: 1, 'aria-label': 'channel' });
-  const chLabel = el('label', {}, ['channel', chIn]);
+  const layerSel = el('select', { 'aria-label': t('relu.layerLabel') }, relus.map((l) => el('option', { value: l.id, text: l.id })));
+  const chIn = el('input', { type: 'number', min: 0, step: 1, 'aria-label': t('common.channel') });
+  const chLabel = el('label', {}, [t('common.channel'), chIn]);
   const towerNote = el('span', { class: 'xv-note' });
-  const canvas = canvasEl('values before and after the ReLU; negative values in blue become 0', 'xv-relu-canvas');
+  const canvas = canvasEl(t('relu.canvasLabel'), 'xv-relu-canvas');
   const counts = el('p', { id: 'relu-counts' });
-  const waiting = waitingNote();
-  const root = el('section', { class: 'xv xv-relu', 'aria-label': 'ReLU' }, [
-    el('p', { class: 'xv-note', text: 'ReLU keeps a value x if x > 0 and replaces it by 0 otherwise, element by element (per pixel of every channel in the conv layers, per neuron in the fc layers). It adds the non-linearity; it has no parameters.' }),
-    el('div', { class: 'xv-controls' }, [el('label', {}, ['layer', layerSel]), chLabel, towerNote]),
+  const waiting = waitingNote(t('common.waiting'));
+  const root = el('section', { class: 'xv xv-relu', 'aria-label': t('view.relu') }, [
+    el('p', { class: 'xv-note', text: t('relu.intro') }),
+    el('div', { class: 'xv-controls' }, [el('label', {}, [t('common.layer'), layerSel]), chLabel, towerNote]),
     waiting, canvas, counts,
   ]);
   container.append(root);
@@ -35,8 +37,8 @@ export function createReluView(container, ctx) {
     channel = spatial ? clampInt(c ?? 0, 0, l.out_shape[0] - 1) : 0;
     chIn.max = String(l.out_shape[0] - 1);
     chIn.value = String(channel);
-    const t = spatial ? towerOf(l, channel) : null;
-    towerNote.textContent = `${l.input} → ${l.id}, ${shapeText(l.out_shape)}${t === null ? '' : ` · channel ${channel} lives on GPU ${t + 1}`}`;
+    const tw = spatial ? towerOf(l, channel) : null;
+    towerNote.textContent = t('relu.tower', { input: l.input, id: l.id, shape: shapeText(l.out_shape), where: tw === null ? '' : t('relu.lives', { ch: channel, gpu: tw + 1 }) });
     loadedPass = passOf(ctx);
     const [b, a] = await Promise.all([ctx.tensor(l.input), ctx.tensor(l.id)]);
     if (my !== gen) return;
@@ -66,8 +68,8 @@ export function createReluView(container, ctx) {
       const cell = s / Math.max(h, w);
       g.font = '12px system-ui, sans-serif';
       g.fillStyle = '#333';
-      g.fillText(`before: ${layer.input}, channel ${channel} (blue = negative)`, 0, 14);
-      g.fillText(`after: ${layer.id} = max(0, x) (hatched = set to 0)`, s + 60, 14);
+      g.fillText(t('relu.before', { input: layer.input, ch: channel }), 0, 14);
+      g.fillText(t('relu.after', { id: layer.id }), s + 60, 14);
       blit(g, imgB, 0, 22, w * cell, h * cell);
       blit(g, imgA, s + 60, 22, w * cell, h * cell);
       // Hatch the values the ReLU zeroed, on the "after" map.
@@ -81,19 +83,19 @@ export function createReluView(container, ctx) {
       g.fillStyle = KIND_COLORS.relu;
       g.font = '600 20px system-ui, sans-serif';
       g.fillText('→', s + 18, 22 + s / 2);
-      counts.replaceChildren(`Channel ${channel}: ${fmtInt(negC)} of ${fmtInt(h * w)} values were negative and became 0 (${fmtPct(negC / (h * w))}). `,
-        `Whole layer: ${fmtInt(neg)} of ${fmtInt(total)} zeroed (${fmtPct(neg / total)}).`);
+      counts.replaceChildren(`${t('relu.countsChannel', { ch: channel, neg: fmtInt(negC), n: fmtInt(h * w), pct: fmtPct(negC / (h * w)) })} `,
+        t('relu.countsLayer', { neg: fmtInt(neg), n: fmtInt(total), pct: fmtPct(neg / total) }));
     } else {
       const g = fitCanvas(canvas, avail, 300);
       const range = [Math.min(0, ...sample(before.data, 'min')), Math.max(0, ...sample(before.data, 'max'))];
       g.font = '12px system-ui, sans-serif';
       g.fillStyle = '#333';
-      g.fillText(`before: ${layer.input}, ${fmtInt(total)} values (blue = negative)`, 0, 12);
+      g.fillText(t('relu.beforeVec', { input: layer.input, n: fmtInt(total) }), 0, 12);
       drawBars(g, before.data, 0, 18, avail, 115, { color: KIND_COLORS.fc, range });
       g.fillStyle = '#333';
-      g.fillText(`after: ${layer.id} = max(0, x)`, 0, 160);
+      g.fillText(t('relu.afterVec', { id: layer.id }), 0, 160);
       drawBars(g, after.data, 0, 166, avail, 115, { color: KIND_COLORS.relu, range });
-      counts.textContent = `${fmtInt(neg)} of ${fmtInt(total)} neurons were negative and became 0 (${fmtPct(neg / total)}).`;
+      counts.textContent = t('relu.countsVec', { neg: fmtInt(neg), n: fmtInt(total), pct: fmtPct(neg / total) });
     }
   }
 

@@ -1,10 +1,7 @@
 // Softmax view: fc8's 1000 logits beside the 1000 probabilities, the top 5 named, and their sum computed from the prob tensor.
 
 import { formatValue } from '../colormap.js';
-
-const UNTRAINED_TEXT =
-  'Untrained weights: this network has random weights, so its predictions mean nothing. ' +
-  'Load the real BVLC AlexNet weights to see real predictions.';
+import { t as pageT } from '../i18n.js';
 
 function h(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -61,19 +58,20 @@ function drawBars(canvas, data, highlight, color, accent) {
  * @param {object} ctx the view context
  */
 export function createSoftmaxView(container, ctx) {
+  const t = ctx.t ?? pageT;
   let token = 0;
   let names = { passId: -1, byIndex: null };
-  const banner = h('p', { class: 'banner', id: 'softmax-untrained', role: 'note' }, UNTRAINED_TEXT);
+  const banner = h('p', { class: 'banner', id: 'softmax-untrained', role: 'note' }, t('app.untrained'));
   const formula = h('p', { class: 'explain' });
   const sumLine = h('p', { class: 'formula', id: 'softmax-sum' });
   const logitsCanvas = h('canvas', { id: 'softmax-logits', role: 'img', class: 'bars' });
   const probCanvas = h('canvas', { id: 'softmax-bars', role: 'img', class: 'bars' });
-  const hover = h('p', { class: 'hint', id: 'softmax-hover' }, 'Hover over the bars to read a class.');
+  const hover = h('p', { class: 'hint', id: 'softmax-hover' }, t('soft.hover'));
   const table = h('table', { id: 'softmax-top', class: 'explain' });
   const logitsFig = h('figure', {});
-  logitsFig.append(h('figcaption', {}, 'fc8 output (logits), one bar per class'), logitsCanvas);
+  logitsFig.append(h('figcaption', {}, t('soft.logitsCaption')), logitsCanvas);
   const probFig = h('figure', {});
-  probFig.append(h('figcaption', {}, 'prob = softmax(logits), one bar per class'), probCanvas);
+  probFig.append(h('figcaption', {}, t('soft.probCaption')), probCanvas);
   container.append(banner, formula, sumLine, logitsFig, probFig, hover, table);
 
   let current = null;
@@ -83,7 +81,7 @@ export function createSoftmaxView(container, ctx) {
     const r = canvas.getBoundingClientRect();
     const i = Math.min(current.prob.length - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * current.prob.length)));
     const name = names.byIndex?.get(i) ?? '';
-    hover.textContent = `class ${i}${name ? ` (${name})` : ''}: logit ${formatValue(current.logits[i])}, probability ${(current.prob[i] * 100).toFixed(3)}%`;
+    hover.textContent = t('soft.hoverClass', { i, name: name ? ` (${name})` : '', logit: formatValue(current.logits[i]), p: (current.prob[i] * 100).toFixed(3) });
   }
   logitsCanvas.addEventListener('mousemove', onHover);
   probCanvas.addEventListener('mousemove', onHover);
@@ -104,19 +102,18 @@ export function createSoftmaxView(container, ctx) {
     banner.hidden = !!ctx.weightsInfo?.trained;
     const softmax = ctx.spec.layers.find((l) => l.kind === 'softmax');
     const logitsLayer = ctx.layer(softmax.input);
-    formula.textContent = `${softmax.id} turns ${logitsLayer.id}'s ${softmax.out_shape[0]} scores z into probabilities: ` +
-      'p_i = e^(z_i) / Σ_j e^(z_j). Every p_i is positive and they add up to 1; the largest logit gets the largest probability.';
+    formula.textContent = t('soft.formula', { id: softmax.id, logits: logitsLayer.id, n: softmax.out_shape[0] });
     const [prob, logits] = await Promise.all([ctx.tensor(softmax.id), ctx.tensor(logitsLayer.id)]);
     if (my !== token) return;
     if (!prob || !logits) {
-      sumLine.textContent = 'Run an image to see the probabilities.';
+      sumLine.textContent = t('soft.run');
       return;
     }
     current = { prob: prob.data, logits: logits.data };
     const n = prob.data.length;
     const top = topIndices(prob.data, 5);
     const s = sum64(prob.data);
-    sumLine.textContent = `Σ p_i over ${n} classes = ${s.toFixed(6)}`;
+    sumLine.textContent = t('soft.sum', { n, s: s.toFixed(6) });
     for (const c of [logitsCanvas, probCanvas]) {
       c.width = Math.max(n, 1000);
       c.height = 200;
@@ -126,12 +123,12 @@ export function createSoftmaxView(container, ctx) {
     const named = new Map((ctx.result?.()?.top ?? []).map((p) => [p.index, p.name]));
     await loadNames(ctx.passId?.() ?? 0, n);
     if (my !== token) return;
-    const nameOf = (i) => named.get(i) ?? names.byIndex?.get(i) ?? `class ${i}`;
-    logitsCanvas.setAttribute('aria-label', `${n} logits from ${formatValue(lr.lo)} to ${formatValue(lr.hi)}; largest: ${top.map(nameOf).join(', ')}`);
-    probCanvas.setAttribute('aria-label', `${n} probabilities; top 5: ${top.map((i) => `${nameOf(i)} ${(prob.data[i] * 100).toFixed(1)}%`).join(', ')}`);
+    const nameOf = (i) => (t.has?.(`class.${i}`) ? t(`class.${i}`) : null) ?? named.get(i) ?? names.byIndex?.get(i) ?? t('soft.class', { i });
+    logitsCanvas.setAttribute('aria-label', t('soft.logitsLabel', { n, lo: formatValue(lr.lo), hi: formatValue(lr.hi), list: top.map(nameOf).join(', ') }));
+    probCanvas.setAttribute('aria-label', t('soft.probLabel', { n, list: top.map((i) => `${nameOf(i)} ${(prob.data[i] * 100).toFixed(1)}%`).join(', ') }));
     table.replaceChildren();
     const head = h('tr', {});
-    for (const t of ['#', 'class', 'logit z', 'probability p']) head.append(h('th', {}, t));
+    for (const key of ['soft.colRank', 'soft.colClass', 'soft.colLogit', 'soft.colProb']) head.append(h('th', {}, t(key)));
     table.append(head);
     top.forEach((i, r) => {
       const row = h('tr', {});

@@ -6,6 +6,7 @@ import {
   el, canvasEl, fitCanvas, fmtInt, fmtNum, maxAbs, diverging, sequential, mapCanvas, blit, hatch, inputRgbCanvas,
   pickLayer, clampInt, waitingNote, passOf,
 } from './view-kit.js';
+import { t as pageT } from '../i18n.js';
 
 const SPEEDS = [1, 4, 16, 64, 256, 1024];
 // Deterministic small integers lo..lo+n−1 (a tiny LCG), so the toy shows the same numbers on every visit.
@@ -22,32 +23,33 @@ const TERMS_SHOWN = 6;
 /** Mounts the sweep view in `container`. */
 export function createSweepView(container, ctx) {
   const { spec } = ctx;
+  const t = ctx.t ?? pageT;
   const convs = spec.layers.filter((l) => l.kind === 'conv');
 
   // Controls shared by both modes: the one animator drives whichever is showing.
-  const modeReal = el('button', { type: 'button', 'aria-pressed': 'true', text: 'AlexNet layer' });
-  const modeToy = el('button', { type: 'button', 'aria-pressed': 'false', text: 'Toy: the seed\'s 5×5×3 example' });
-  const layerSel = el('select', { 'aria-label': 'conv layer' }, convs.map((l) => el('option', { value: l.id, text: l.id })));
-  const ocInput = el('input', { type: 'number', min: 0, step: 1, 'aria-label': 'output channel (kernel)' });
+  const modeReal = el('button', { type: 'button', 'aria-pressed': 'true', text: t('sweep.modeReal') });
+  const modeToy = el('button', { type: 'button', 'aria-pressed': 'false', text: t('sweep.modeToy') });
+  const layerSel = el('select', { 'aria-label': t('sweep.layerLabel') }, convs.map((l) => el('option', { value: l.id, text: l.id })));
+  const ocInput = el('input', { type: 'number', min: 0, step: 1, 'aria-label': t('sweep.ocLabel') });
   const towerNote = el('span', { class: 'xv-note' });
-  const playBtn = el('button', { type: 'button', text: '▶ play', 'aria-label': 'play' });
-  const backBtn = el('button', { type: 'button', text: '◀ step', 'aria-label': 'step back' });
-  const fwdBtn = el('button', { type: 'button', text: 'step ▶', 'aria-label': 'step forward' });
-  const scrub = el('input', { type: 'range', min: 0, value: 0, step: 1, 'aria-label': 'sweep position' });
-  const speedSel = el('select', { 'aria-label': 'speed (positions per second)' },
+  const playBtn = el('button', { type: 'button', text: t('sweep.play'), 'aria-label': t('sweep.playLabel') });
+  const backBtn = el('button', { type: 'button', text: t('sweep.back'), 'aria-label': t('sweep.backLabel') });
+  const fwdBtn = el('button', { type: 'button', text: t('sweep.fwd'), 'aria-label': t('sweep.fwdLabel') });
+  const scrub = el('input', { type: 'range', min: 0, value: 0, step: 1, 'aria-label': t('sweep.scrubLabel') });
+  const speedSel = el('select', { 'aria-label': t('sweep.speedLabel') },
     SPEEDS.map((s) => el('option', { value: s, text: `${s} / s`, selected: s === 16 })));
   const posOut = el('span', { id: 'sweep-pos', class: 'xv-mono', 'aria-live': 'off' });
   const realControls = el('div', { class: 'xv-controls' }, [
-    el('label', {}, ['layer', layerSel]), el('label', {}, ['kernel (output channel)', ocInput]), towerNote,
+    el('label', {}, [t('common.layer'), layerSel]), el('label', {}, [t('sweep.ocLabel'), ocInput]), towerNote,
   ]);
   const playControls = el('div', { class: 'xv-controls' }, [
-    playBtn, backBtn, fwdBtn, el('label', {}, ['position', scrub]), el('label', {}, ['speed', speedSel]),
+    playBtn, backBtn, fwdBtn, el('label', {}, [t('sweep.position'), scrub]), el('label', {}, [t('sweep.speed'), speedSel]),
     el('span', {}, ['(y, x) = ', posOut]),
   ]);
 
   // Real mode.
-  const main = canvasEl('kernel window on the zero-padded input and the output map filling in', 'xv-sweep-main');
-  const dotCanvas = canvasEl('the window\'s input values, the kernel weights and their products, per input channel', 'xv-sweep-dot');
+  const main = canvasEl(t('sweep.mainLabel'), 'xv-sweep-main');
+  const dotCanvas = canvasEl(t('sweep.dotLabel'), 'xv-sweep-dot');
   const formula = el('div', { class: 'xv-formula' });
   const sumOut = el('span', { id: 'sweep-sum' });
   const storedOut = el('span', { class: 'xv-mono' });
@@ -55,28 +57,28 @@ export function createSweepView(container, ctx) {
   const terms = el('div', { class: 'xv-terms' });
   const dotText = el('div', { class: 'xv-dot' }, [
     terms,
-    el('div', {}, [el('span', { class: 'dot-sum' }), ' + bias ', el('span', { class: 'dot-bias' }), ' = ', sumOut]),
-    el('div', {}, ['stored output of the layer at this position: ', storedOut, ' ', check]),
+    el('div', {}, [el('span', { class: 'dot-sum' }), ` ${t('sweep.plusBias')} `, el('span', { class: 'dot-bias' }), ' = ', sumOut]),
+    el('div', {}, [`${t('sweep.stored')} `, storedOut, ' ', check]),
   ]);
-  const waiting = waitingNote();
+  const waiting = waitingNote(t('common.waiting'));
   const realPane = el('div', { class: 'xv-real' }, [
     realControls, formula, waiting, main,
-    el('h3', { text: 'The dot product at this position' }), dotText, dotCanvas,
+    el('h3', { text: t('sweep.dotTitle') }), dotText, dotCanvas,
   ]);
 
   // Toy mode.
-  const strideIn = el('input', { type: 'number', min: 1, max: 4, value: 1, 'aria-label': 'stride' });
-  const padIn = el('input', { type: 'number', min: 0, max: 3, value: 0, 'aria-label': 'padding' });
+  const strideIn = el('input', { type: 'number', min: 1, max: 4, value: 1, 'aria-label': t('sweep.stride') });
+  const padIn = el('input', { type: 'number', min: 0, max: 3, value: 0, 'aria-label': t('sweep.padding') });
   const toyFormula = el('div', { class: 'xv-formula', id: 'toy-formula' });
   const toyGrids = el('div', { class: 'xv-row' });
   const toyDot = el('div', { class: 'xv-terms' });
   const toyPane = el('div', { class: 'xv-toy', hidden: true }, [
-    el('p', { class: 'xv-note', text: 'The seed\'s example: a 5×5×3 input, one 3×3×3 kernel (thickness = input channels), stride 1, padding 0, giving a 3×3×1 output (one kernel → one output channel). Change stride and padding to see the formula respond. This toy is computed in the page; it is not AlexNet.' }),
-    el('div', { class: 'xv-controls' }, [el('label', {}, ['stride S', strideIn]), el('label', {}, ['padding P', padIn])]),
-    toyFormula, toyGrids, el('h3', { text: '27 products, summed' }), toyDot,
+    el('p', { class: 'xv-note', text: t('sweep.toyNote') }),
+    el('div', { class: 'xv-controls' }, [el('label', {}, [t('sweep.strideS'), strideIn]), el('label', {}, [t('sweep.paddingP'), padIn])]),
+    toyFormula, toyGrids, el('h3', { text: t('sweep.toySum') }), toyDot,
   ]);
 
-  const root = el('section', { class: 'xv xv-sweep', 'aria-label': 'Convolution sweep' }, [
+  const root = el('section', { class: 'xv xv-sweep', 'aria-label': t('view.sweep') }, [
     el('div', { class: 'xv-controls' }, [modeReal, modeToy]), playControls, realPane, toyPane,
   ]);
   container.append(root);
@@ -113,12 +115,16 @@ export function createSweepView(container, ctx) {
     ocInput.max = String(l.c_out - 1);
     ocInput.value = String(oc);
     const r = inputChannelRange(l, oc);
-    const t = towerOf(l, oc);
-    towerNote.textContent = `${t === null ? '' : `GPU ${t + 1} · `}reads ${l.input} channels ${r.start}..${r.end - 1} (${r.count} = kernel thickness)` +
-      (l.reads_both_towers ? ', i.e. both towers' : l.groups > 1 ? ', its own tower only' : '');
+    const tw = towerOf(l, oc);
+    towerNote.textContent = t('sweep.reads', {
+      gpu: tw === null ? '' : t('sweep.gpuPrefix', { gpu: tw + 1 }), input: l.input, first: r.start, last: r.end - 1, count: r.count,
+      which: l.reads_both_towers ? t('sweep.bothTowers') : l.groups > 1 ? t('sweep.ownTower') : '',
+    });
     const f = l.formula;
-    formula.textContent = `${l.id}: ${kernelText(l)} kernels, stride ${l.stride}, padding ${l.pad}\n` +
-      `output size ${formulaText(f.w, f.f, f.p, f.s)} → ${shapeText(l.out_shape)}; this kernel makes channel ${oc}: ${outW}×${outH} = ${fmtInt(outH * outW)} dot products of ${fmtInt(r.count * l.k * l.k)} terms`;
+    formula.textContent = t('sweep.formula', {
+      id: l.id, kernels: kernelText(l), s: l.stride, p: l.pad, formula: formulaText(f.w, f.f, f.p, f.s), shape: shapeText(l.out_shape),
+      oc, w: outW, h: outH, n: fmtInt(outH * outW), terms: fmtInt(r.count * l.k * l.k),
+    });
     scrub.max = String(outH * outW - 1);
     inputImg = outImg = outData = null;
     dot = null;
@@ -170,7 +176,7 @@ export function createSweepView(container, ctx) {
       const d = await ctx.client.get('conv-dot', { layer: l.id, oc: k, y, x });
       if (my === gen && want === pos) { dot = d; drawDot(); }
     } catch (e) {
-      terms.textContent = `conv-dot failed: ${e.message ?? e}`;
+      terms.textContent = t('sweep.dotFailed', { error: e.message ?? e });
     } finally {
       inFlight = false;
     }
@@ -193,7 +199,7 @@ export function createSweepView(container, ctx) {
     g.font = '12px system-ui, sans-serif';
     g.fillStyle = '#333';
     g.textBaseline = 'alphabetic';
-    g.fillText(`input ${layer.input}: ${shapeText(layer.in_shape)}${p ? ` + padding ${p} → ${pw}×${ph}` : ''}`, ox, 14);
+    g.fillText(t('sweep.input', { id: layer.input, shape: shapeText(layer.in_shape), pad: p ? t('sweep.inputPad', { p, w: pw, h: ph }) : '' }), ox, 14);
     // Zero padding: hatched ring around the real input.
     padPattern ??= hatch(g, 'rgba(90,90,90,0.5)');
     g.fillStyle = '#eee';
@@ -213,7 +219,7 @@ export function createSweepView(container, ctx) {
     const ocell = outS / Math.max(outH, outW);
     const ux = inS + gap, uy = oy + (inS - outH * ocell) / 2;
     g.fillStyle = '#333';
-    g.fillText(`output ${layer.id}, channel ${oc}: ${outW}×${outH}`, ux, 14);
+    g.fillText(t('sweep.output', { id: layer.id, oc, w: outW, h: outH }), ux, 14);
     g.fillStyle = '#f1f1f1';
     g.fillRect(ux, uy, outW * ocell, outH * ocell);
     if (outImg) {
@@ -239,7 +245,7 @@ export function createSweepView(container, ctx) {
     g.strokeStyle = '#111';
     g.strokeRect(cx, cy, Math.max(2, ocell), Math.max(2, ocell));
     g.fillStyle = '#555';
-    g.fillText(`window rows ${win.y0}..${win.y1 - 1}, cols ${win.x0}..${win.x1 - 1} (input coordinates; < 0 or ≥ ${iw} is padding)`, ox, oy + ph * cell + 14);
+    g.fillText(t('sweep.window', { y0: win.y0, y1: win.y1 - 1, x0: win.x0, x1: win.x1 - 1, w: iw }), ox, oy + ph * cell + 14);
   }
 
   function drawDot() {
@@ -252,7 +258,7 @@ export function createSweepView(container, ctx) {
       const c = Math.floor(i / kk), ky = Math.floor((i % kk) / d.k), kx = i % d.k;
       list.push(`x[${d.icStart + c}, ${d.y0 + ky}, ${d.x0 + kx}]·w[${c},${ky},${kx}] = ${par(d.patch[i])}·${par(d.kernel[i])} = ${fmtNum(d.products[i])}`);
     }
-    terms.textContent = `${fmtInt(n)} terms (${d.cIn} channels × ${d.k}×${d.k}): ${list.join(' + ')} + … (${fmtInt(n - list.length)} more)`;
+    terms.textContent = t('sweep.terms', { n: fmtInt(n), c: d.cIn, k: d.k, list: list.join(' + '), more: fmtInt(n - list.length) });
     dotText.querySelector('.dot-sum').textContent = `Σ = ${fmtNum(d.sum, 6)}`;
     dotText.querySelector('.dot-bias').textContent = fmtNum(d.bias, 6);
     sumOut.textContent = fmtNum(d.value, 6);
@@ -260,7 +266,7 @@ export function createSweepView(container, ctx) {
     sumOut.dataset.pos = `${d.y},${d.x}`;
     storedOut.textContent = fmtNum(d.stored, 6);
     const ok = Math.abs(d.value - d.stored) <= 1e-4 * Math.max(1, Math.abs(d.stored));
-    check.textContent = ok ? '✓ the same value' : `✗ differs by ${fmtNum(d.value - d.stored)}`;
+    check.textContent = ok ? t('common.same') : t('common.differs', { d: fmtNum(d.value - d.stored) });
     check.className = ok ? 'xv-ok' : 'xv-bad';
     drawDotCanvas(d);
   }
@@ -270,13 +276,13 @@ export function createSweepView(container, ctx) {
     const avail = Math.max(640, Math.min(1100, root.clientWidth || 900));
     const tilePx = clampInt(Math.floor(Math.sqrt((avail * 60) / d.cIn)), 3 * d.k, 12 * d.k);
     const cellPx = Math.max(2, Math.floor(tilePx / d.k));
-    const t = cellPx * d.k + 3;
-    const perRow = Math.max(1, Math.floor((avail - 70) / t));
+    const tile = cellPx * d.k + 3;
+    const perRow = Math.max(1, Math.floor((avail - 70) / tile));
     const rows = Math.ceil(d.cIn / perRow);
-    const blockH = rows * t + 18;
+    const blockH = rows * tile + 18;
     const g = fitCanvas(dotCanvas, avail, blockH * 3 + 4);
     const kk = d.k * d.k;
-    const blocks = [['input x', d.patch], ['kernel w', d.kernel], ['x·w', d.products]];
+    const blocks = [[t('sweep.blockInput'), d.patch], [t('sweep.blockKernel'), d.kernel], ['x·w', d.products]];
     blocks.forEach(([name, arr], b) => {
       const m = maxAbs(arr);
       const img = mapCanvas(arr, 0, d.cIn * d.k, d.k, (v) => diverging(v, m));
@@ -285,7 +291,7 @@ export function createSweepView(container, ctx) {
       g.font = '12px system-ui, sans-serif';
       g.fillText(`${name}  (max |·| ${fmtNum(m)})`, 0, y0 + 12);
       for (let c = 0; c < d.cIn; c++) {
-        const tx = 70 + (c % perRow) * t, ty = y0 + 16 + Math.floor(c / perRow) * t;
+        const tx = 70 + (c % perRow) * tile, ty = y0 + 16 + Math.floor(c / perRow) * tile;
         g.imageSmoothingEnabled = false;
         g.drawImage(img, 0, c * d.k, d.k, d.k, tx, ty, cellPx * d.k, cellPx * d.k);
       }
@@ -299,7 +305,7 @@ export function createSweepView(container, ctx) {
     const r = outSize(5, 3, p, s);
     toy = toyConv(toyInput, [3, 5, 5], toyKernel, 3, s, p);
     toyFormula.textContent = `(W − F + 2P)/S + 1 = ${formulaText(5, 3, p, s)}` +
-      (r.integral ? ` → output ${toy.outW}×${toy.outH}×1` : ` → not an integer: the last ${r.num % s} row(s)/column(s) never fit a window; Caffe rounds down to ${toy.outW}×${toy.outH}×1`);
+      (r.integral ? t('sweep.toyOut', { w: toy.outW, h: toy.outH }) : t('sweep.toyNotInt', { r: r.num % s, w: toy.outW, h: toy.outH }));
     scrub.max = String(count() - 1);
     setPos(Math.min(pos, count() - 1), false);
   }
@@ -323,12 +329,12 @@ export function createSweepView(container, ctx) {
         }
         rows.push(el('tr', {}, cells));
       }
-      grids.push(el('div', {}, [el('div', { class: 'xv-note', text: `input channel ${c}` }), el('table', { class: 'xv-toy-grid' }, rows)]));
+      grids.push(el('div', {}, [el('div', { class: 'xv-note', text: t('sweep.inputChannel', { c }) }), el('table', { class: 'xv-toy-grid' }, rows)]));
     }
     for (let c = 0; c < 3; c++) {
       const rows = [];
       for (let ky = 0; ky < 3; ky++) rows.push(el('tr', {}, [0, 1, 2].map((kx) => el('td', { text: toyKernel[(c * 3 + ky) * 3 + kx], style: { background: '#fdf3e3' } }))));
-      grids.push(el('div', {}, [el('div', { class: 'xv-note', text: `kernel slice ${c}` }), el('table', { class: 'xv-toy-grid' }, rows)]));
+      grids.push(el('div', {}, [el('div', { class: 'xv-note', text: t('sweep.kernelSlice', { c }) }), el('table', { class: 'xv-toy-grid' }, rows)]));
     }
     const orows = [];
     for (let oy = 0; oy < toy.outH; oy++) {
@@ -337,10 +343,10 @@ export function createSweepView(container, ctx) {
         return el('td', { text: i <= pos ? toy.out[i] : '', style: { background: i === pos ? 'rgba(78,121,167,0.35)' : i < pos ? '#fff' : '#f3f3f3' } });
       })));
     }
-    grids.push(el('div', {}, [el('div', { class: 'xv-note', text: `output ${toy.outW}×${toy.outH}×1` }), el('table', { class: 'xv-toy-grid' }, orows)]));
+    grids.push(el('div', {}, [el('div', { class: 'xv-note', text: t('sweep.toyOutput', { w: toy.outW, h: toy.outH }) }), el('table', { class: 'xv-toy-grid' }, orows)]));
     toyGrids.replaceChildren(...grids);
-    const t = toy.terms[pos];
-    toyDot.textContent = `${t.map(([a, b]) => `${a}·${b < 0 ? `(${b})` : b}`).join(' + ')} = ${toy.out[pos]}`;
+    const products = toy.terms[pos];
+    toyDot.textContent = `${products.map(([a, b]) => `${a}·${b < 0 ? `(${b})` : b}`).join(' + ')} = ${toy.out[pos]}`;
   }
 
   function setMode(m) {
@@ -357,10 +363,10 @@ export function createSweepView(container, ctx) {
   }
 
   // The one animator: a requestAnimationFrame loop that runs only while playing.
-  function tick(t) {
+  function tick(now) {
     if (!playing) return;
-    const dt = lastT ? (t - lastT) / 1000 : 0;
-    lastT = t;
+    const dt = lastT ? (now - lastT) / 1000 : 0;
+    lastT = now;
     acc += dt * Number(speedSel.value);
     if (acc >= 1) {
       const steps = Math.floor(acc);
@@ -375,16 +381,16 @@ export function createSweepView(container, ctx) {
     playing = true;
     lastT = 0;
     acc = 0;
-    playBtn.textContent = '❚❚ pause';
-    playBtn.setAttribute('aria-label', 'pause');
+    playBtn.textContent = t('sweep.pause');
+    playBtn.setAttribute('aria-label', t('sweep.pauseLabel'));
     raf = requestAnimationFrame(tick);
   }
   function stop() {
     const was = playing;
     playing = false;
     cancelAnimationFrame(raf);
-    playBtn.textContent = '▶ play';
-    playBtn.setAttribute('aria-label', 'play');
+    playBtn.textContent = t('sweep.play');
+    playBtn.setAttribute('aria-label', t('sweep.playLabel'));
     if (was && mode === 'real') ctx.navigate(positionAt(pos, width()));
   }
 

@@ -1,5 +1,6 @@
 // Small shared helpers for the explanatory views: DOM building, HiDPI canvases, heat maps, colours and number formats.
 import { colorOf } from '../colormap.js';
+import { t as pageT } from '../i18n.js';
 
 /** Creates an element: el('div', {class: 'x', onclick: f}, [children or text]). */
 export function el(tag, attrs = {}, children = []) {
@@ -207,8 +208,8 @@ export function clampInt(v, lo, hi) {
   return Math.max(lo, Math.min(hi, n));
 }
 
-/** A "no pass yet" message shown when the view needs activations that do not exist yet. */
-export function waitingNote(text = 'Run an image through the network to see its numbers here.') {
+/** A "no pass yet" message shown when the view needs activations that do not exist yet (views pass their ctx.t text). */
+export function waitingNote(text = pageT('common.waiting')) {
   return el('p', { class: 'xv-note xv-waiting', text });
 }
 

@@ -1,0 +1,120 @@
+// The <alexnet-explainer> custom element: one view of the explainer in a shadow root, usable from any page with one
+// <script type="module" src=".../www/element.js"> tag. Elements showing the same image share one worker.
+
+import { createApp, EMBED_SHELL } from './app.js';
+import { createEngine } from './engine.js';
+import { parseHash, STATE_KEYS } from './state.js';
+import { browserLang } from './i18n.js';
+import { loadSamplePixels, firstSampleId } from './samples.js';
+
+/** The site root (the folder of index.html), found from this module's own URL so any page and sub-path works. */
+const SITE = new URL('../', import.meta.url);
+const STYLES = ['www/style.css', 'www/views/views.css', 'www/embed.css'].map((p) => new URL(p, SITE).href);
+
+/**
+ * Engines (a worker and its pass) shared by the elements of this page, keyed by weights and sample: elements
+ * that show the same image run it once. Each element keeps its own state, ids (in its shadow root) and
+ * listeners; the last element to leave terminates the worker.
+ * @type {Map<string, ReturnType<typeof createEngine>>}
+ */
+const engines = new Map();
+
+function acquireEngine(weights, sample) {
+  const key = JSON.stringify([weights ?? null, sample ?? null]);
+  let engine = engines.get(key);
+  if (!engine) {
+    engine = createEngine({ weights });
+    engines.set(key, engine);
+  }
+  engine.retain();
+  return { engine, key };
+}
+
+function releaseEngine(key) {
+  const engine = engines.get(key);
+  if (engine?.release()) engines.delete(key);
+}
+
+export class AlexNetExplainer extends HTMLElement {
+  static observedAttributes = [...STATE_KEYS, 'weights', 'height'];
+
+  #app = null;
+  #key = null;
+
+  /** The mounted app (state, navigate, exportPng, ...), or null while disconnected. */
+  get app() {
+    return this.#app;
+  }
+
+  /** The shared engine's client: `element.client.get('tensor', {layer: 'conv1'})`. */
+  get client() {
+    return engines.get(this.#key)?.client ?? null;
+  }
+
+  /** The state from the attributes: the keys of www/state.js, parsed the same way as a URL. */
+  #state() {
+    const params = new URLSearchParams();
+    for (const key of STATE_KEYS) {
+      const value = this.getAttribute(key);
+      if (value !== null) params.set(key, value);
+    }
+    return parseHash(params.toString());
+  }
+
+  #weights() {
+    const w = this.getAttribute('weights');
+    return w ? new URL(w, document.baseURI).href : null;
+  }
+
+  connectedCallback() {
+    this.#mount();
+  }
+
+  disconnectedCallback() {
+    this.#unmount();
+  }
+
+  attributeChangedCallback(name, oldValue, value) {
+    if (!this.#app || oldValue === value) return;
+    // A new image or new weights means another engine; everything else is a state change of this element only.
+    if (name === 'sample' || name === 'weights' || name === 'height') {
+      this.#unmount();
+      this.#mount();
+    } else {
+      this.#app.setState(this.#state());
+    }
+  }
+
+  #mount() {
+    if (this.#app) return;
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    const height = this.getAttribute('height');
+    this.style.height = height ? (/^\d+$/.test(height) ? `${height}px` : height) : '';
+    shadow.innerHTML = `${STYLES.map((href) => `<link rel="stylesheet" href="${href}">`).join('')}${EMBED_SHELL}`;
+    const state = this.#state();
+    const weights = this.#weights();
+    const { engine, key } = acquireEngine(weights, state.sample);
+    this.#key = key;
+    this.#app = createApp({
+      root: shadow,
+      engine,
+      mode: 'embed',
+      state,
+      defaultLang: browserLang(),
+      siteUrl: SITE,
+      weightsUrl: weights,
+      loadSample: loadSamplePixels,
+      firstSample: firstSampleId,
+      fitHeight: !!height,
+    });
+  }
+
+  #unmount() {
+    this.#app?.destroy();
+    this.#app = null;
+    if (this.#key) releaseEngine(this.#key);
+    this.#key = null;
+  }
+}
+
+if (!customElements.get('alexnet-explainer')) customElements.define('alexnet-explainer', AlexNetExplainer);

@@ -1,0 +1,31 @@
+// embed.html's script: one view, its state from the query string (or the hash), fitted to the frame.
+
+import { createApp, EMBED_SHELL } from './app.js';
+import { createEngine } from './engine.js';
+import { parseHash } from './state.js';
+import { browserLang } from './i18n.js';
+import { loadSamplePixels, firstSampleId } from './samples.js';
+
+const url = new URL(location.href);
+// The query holds the state (embed.html?view=sweep&layer=conv1); a hash, if any, wins key by key.
+const state = { ...parseHash(url.search.slice(1)), ...parseHash(url.hash) };
+const weightsUrl = url.searchParams.get('weights');
+
+const root = document.getElementById('ae-root');
+root.innerHTML = EMBED_SHELL;
+const engine = createEngine({ weights: weightsUrl || null });
+const app = createApp({
+  root,
+  engine,
+  mode: 'embed',
+  state,
+  defaultLang: browserLang(),
+  siteUrl: new URL('..', import.meta.url),
+  weightsUrl,
+  loadSample: loadSamplePixels,
+  firstSample: firstSampleId,
+  fitHeight: true,
+});
+
+// For debugging and the e2e tests; not an API (scripting goes through www/client.js or <alexnet-explainer>).
+window.alexnetEmbed = { app, engine, get state() { return app.state; } };

@@ -1,0 +1,223 @@
+// The engine of one explainer: a client (one worker), the spec, and the current pass's tensors, shared by the views
+// and, on a page with several embeds showing the same image, by several mounted apps.
+
+import { createExplainer } from './client.js';
+
+/**
+ * A page on another origin that loads www/element.js cannot start `new Worker(crossOriginUrl)`; a same-origin blob
+ * worker that imports the real one can (if that page's CSP allows blob: workers and our host sends CORS headers).
+ * Returns undefined on our own origin, where the client's ordinary worker is used.
+ */
+function crossOriginWorker() {
+  const url = new URL('./worker.js', import.meta.url);
+  if (!globalThis.location || url.origin === globalThis.location.origin) return undefined;
+  return () => {
+    const source = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
+    return new Worker(URL.createObjectURL(source), { type: 'module' });
+  };
+}
+
+/**
+ * Wrap a client with the bookkeeping every mounted app needs: the spec table with a pseudo-row for the input,
+ * the tensors of the pass in flight (arriving one `layer` event at a time), and the image the pass ran on.
+ * @param {{weights?: string|ArrayBuffer|Blob|null, client?: import('./client.js').Explainer}} [options]
+ */
+export function createEngine({ weights = null, client } = {}) {
+  // The worker would resolve a relative URL against www/worker.js; `?weights=` is meant relative to the page.
+  if (typeof weights === 'string' && globalThis.location) weights = new URL(weights, globalThis.location.href).href;
+  const c = client ?? createExplainer({ weights, createWorker: crossOriginWorker() });
+  const listeners = new Map();
+  const pass = {
+    runId: 0,
+    running: false,
+    /** @type {Map<string, {shape: number[], data: Float32Array}>} */
+    tensors: new Map(),
+    /** Views waiting for a layer of the running pass: id → resolve functions. */
+    waiters: new Map(),
+    /** {top, timings, preprocess} of the last finished pass. */
+    result: null,
+    /** The pixels the pass was run on (≤ 1024 px on the longer side). */
+    source: null,
+    /** What the image is: {sample?, label}. */
+    meta: null,
+  };
+  let spec = null;
+  let weightsInfo = null;
+  /** Which engine build the worker runs: {threads, mode} (see worker.js loadWasm). */
+  let engineInfo = null;
+  let layersById = new Map();
+  let order = [];
+  /** A message for people when `?weights=URL` failed and the untrained network runs instead. */
+  let fallbackMessage = null;
+  let refs = 0;
+  let destroyed = false;
+  /** The sample the engine was asked to show (embeds), so several apps asking for it load it once. */
+  let wantedSample = null;
+  let samplePromise = null;
+
+  function emit(event, payload) {
+    for (const fn of [...(listeners.get(event) ?? [])]) {
+      try {
+        fn(payload);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+
+  function setSpec(info) {
+    spec = info.spec;
+    weightsInfo = info.weightsInfo;
+    engineInfo = info.engine ?? null;
+    const dataRow = {
+      id: spec.input.id, kind: 'data', input: null, in_shape: null, out_shape: spec.input.shape, towers: 1,
+      weights: 0, biases: 0, macs: 0, neurons: spec.input.shape.reduce((a, b) => a * b, 1),
+    };
+    layersById = new Map([[dataRow.id, dataRow], ...spec.layers.map((l) => [l.id, l])]);
+    order = [dataRow.id, ...spec.layers.map((l) => l.id)];
+  }
+
+  // A weights URL that fails should not leave an empty page: fall back to the untrained network, and say so.
+  const ready = c.ready.catch(async (err) => {
+    if (weights === null || weights === undefined) throw err;
+    fallbackMessage = { url: typeof weights === 'string' ? weights : 'file', error: err.message };
+    return c.loadWeights(null);
+  }).then((info) => {
+    setSpec(info);
+    return info;
+  });
+  ready.catch(() => {});
+
+  const unsubscribe = [
+    c.on('progress', (p) => emit('progress', p)),
+    c.on('ready', (info) => {
+      setSpec(info);
+      emit('ready', info);
+    }),
+    c.on('start', ({ runId, pixels }) => {
+      pass.runId = runId;
+      pass.running = true;
+      pass.tensors = new Map();
+      pass.source = pixels;
+      emit('start', { runId, pixels });
+    }),
+    c.on('layer', ({ runId, layer, shape, data }) => {
+      if (runId !== pass.runId) return;
+      pass.tensors.set(layer, { shape, data });
+      const waiting = pass.waiters.get(layer);
+      if (waiting) {
+        pass.waiters.delete(layer);
+        for (const resolve of waiting) resolve(pass.tensors.get(layer));
+      }
+      emit('layer', { runId, layer });
+    }),
+    c.on('done', ({ runId, top, timings, preprocess }) => {
+      if (runId !== pass.runId) return;
+      pass.running = false;
+      pass.result = { top, timings, preprocess };
+      emit('done', { runId, top, timings, preprocess });
+    }),
+    c.on('error', (e) => emit('error', e)),
+    c.on('restart', (e) => emit('restart', e)),
+  ];
+
+  /**
+   * A layer's tensor from the current pass. While the pass runs, asking for a layer not computed yet waits for
+   * its `layer` event; with no pass at all it resolves to null.
+   */
+  function tensor(id) {
+    const cached = pass.tensors.get(id);
+    if (cached) return Promise.resolve(cached);
+    if (!layersById.has(id)) return Promise.resolve(null);
+    if (pass.running) {
+      return new Promise((resolve) => {
+        if (!pass.waiters.has(id)) pass.waiters.set(id, []);
+        pass.waiters.get(id).push(resolve);
+      });
+    }
+    if (!pass.result) return Promise.resolve(null);
+    // The pass finished but the tensor is not cached (the worker was restarted): ask the session again.
+    return Promise.all([c.get('tensor', { layer: id }), c.get('shape', { layer: id })])
+      .then(([data, shape]) => {
+        const t = { shape, data };
+        pass.tensors.set(id, t);
+        return t;
+      })
+      .catch(() => null);
+  }
+
+  return {
+    client: c,
+    ready,
+    pass,
+    get spec() { return spec; },
+    get weightsInfo() { return weightsInfo; },
+    get engineInfo() { return engineInfo; },
+    get order() { return order; },
+    get fallbackMessage() { return fallbackMessage; },
+    layer: (id) => layersById.get(id) ?? null,
+    hasLayer: (id) => layersById.has(id),
+    tensor,
+
+    /** Run a pass on `pixels`; `meta` ({sample?, label}) says what the image is. Cancellations resolve to null. */
+    async run(pixels, meta = {}) {
+      pass.meta = meta;
+      try {
+        return await c.run(pixels);
+      } catch (err) {
+        if (err.cancelled) return null;
+        throw err;
+      }
+    },
+
+    /**
+     * Show the sample `id` (a gallery photo or a probe), loading and running it once however many apps ask.
+     * @param {string} id
+     * @param {(id: string) => Promise<{pixels: object, label: string}>} load
+     */
+    useSample(id, load) {
+      if (wantedSample === id && samplePromise) return samplePromise;
+      wantedSample = id;
+      samplePromise = (async () => {
+        await ready;
+        const { pixels, label } = await load(id);
+        if (wantedSample !== id) return null;
+        return this.run(pixels, { sample: id, label });
+      })();
+      samplePromise.catch(() => {
+        if (wantedSample === id) samplePromise = null;
+      });
+      return samplePromise;
+    },
+
+    on(event, fn) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(fn);
+      return () => listeners.get(event)?.delete(fn);
+    },
+
+    /** Count one more user of a shared engine. */
+    retain() {
+      refs++;
+      return this;
+    },
+
+    /** One user fewer; the last one terminates the worker. Returns true when the engine was destroyed. */
+    release() {
+      refs = Math.max(0, refs - 1);
+      if (refs === 0) {
+        this.destroy();
+        return true;
+      }
+      return false;
+    },
+
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      for (const off of unsubscribe) off();
+      listeners.clear();
+      c.destroy();
+    },
+  };
+}
