@@ -1,0 +1,62 @@
+// Benchmark worker: times our wasm forward pass per layer (see bench.js), as the app's worker would run it.
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function npy(url) {
+  const buf = await (await fetch(url)).arrayBuffer();
+  const hlen = new DataView(buf).getUint16(8, true);
+  return new Float32Array(buf.slice(10 + hlen));
+}
+
+async function fetchBytes(url) {
+  const t0 = performance.now();
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  return { bytes, ms: performance.now() - t0 };
+}
+
+async function run({ threads, runs, modelUrl }) {
+  const mod = await import(threads > 1 ? '../pkg-threads/alexnet_explainer.js' : '../pkg/alexnet_explainer.js');
+  await mod.default();
+  if (threads > 1) await mod.initThreadPool(threads);
+  const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
+  const { bytes, ms: downloadMs } = await fetchBytes(modelUrl);
+  let t0 = performance.now();
+  const s = mod.Session.fromBytes(bytes);
+  const parseMs = performance.now() - t0;
+  const spec = s.spec();
+  const perLayer = Object.fromEntries(spec.layers.map((l) => [l.id, []]));
+  const totals = [];
+  for (let r = 0; r < runs + 3; r++) {
+    s.startInput(input);
+    const start = performance.now();
+    for (;;) {
+      const t = performance.now();
+      const id = s.step();
+      if (id === undefined) break;
+      if (r >= 3) perLayer[id].push(performance.now() - t);
+    }
+    if (r >= 3) totals.push(performance.now() - start);
+  }
+  // The SIMD peak: best of 5 timed probes of 20 M iterations (after one warm-up), on this thread.
+  mod.simdPeakProbe(1e6);
+  let peak = 0;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    mod.simdPeakProbe(2e7);
+    peak = Math.max(peak, mod.peakFlops(2e7) / ((performance.now() - t) / 1e3) / 1e9);
+  }
+  return {
+    engine: 'ours', threads, runs: totals, medianMs: median(totals), downloadMs, parseMs,
+    layers: spec.layers.map((l) => ({ id: l.id, macs: l.macs, ms: median(perLayer[l.id]) })),
+    prob: Array.from(s.tensor('prob')), fc8: Array.from(s.tensor('fc8')),
+    simdPeakGflops: peak, wasmMemoryBytes: mod.wasmMemoryBytes ? mod.wasmMemoryBytes() : null,
+    crossOriginIsolated, engineThreads: mod.engineThreads(),
+  };
+}
+
+self.onmessage = async (e) => {
+  try {
+    self.postMessage(await run(e.data));
+  } catch (err) {
+    self.postMessage({ error: String((err && err.stack) || err) });
+  }
+};
