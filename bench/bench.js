@@ -1,25 +1,13 @@
 // Browser benchmark page: times our wasm forward pass or onnxruntime-web's on the same model and input.
-// A benchmark page computes on its own main thread; the app never does. Query: engine, threads, runs, model.
+// onnxruntime-web runs on this page's main thread (its threads are its own workers); ours runs in a worker. Query: engine, threads, runs, model.
+import { median, npy, fetchBytes } from './util.js';
+
 const q = new URLSearchParams(location.search);
 const engine = q.get('engine') || 'ours';
 const threads = Number(q.get('threads') || 1);
 const runs = Number(q.get('runs') || 10);
 const modelUrl = q.get('model') || '../tests/reference/out/model.onnx';
 const out = document.getElementById('out');
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function npy(url) {
-  const buf = await (await fetch(url)).arrayBuffer();
-  const hlen = new DataView(buf).getUint16(8, true);
-  return new Float32Array(buf.slice(10 + hlen));
-}
-
-async function fetchBytes(url) {
-  const t0 = performance.now();
-  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-  return { bytes, ms: performance.now() - t0 };
-}
 
 // Our engine runs in a module worker, as in the app: rayon's threads must not be joined from a page's main
 // thread, which may not block.

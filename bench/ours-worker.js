@@ -1,17 +1,5 @@
 // Benchmark worker: times our wasm forward pass per layer (see bench.js), as the app's worker would run it.
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function npy(url) {
-  const buf = await (await fetch(url)).arrayBuffer();
-  const hlen = new DataView(buf).getUint16(8, true);
-  return new Float32Array(buf.slice(10 + hlen));
-}
-
-async function fetchBytes(url) {
-  const t0 = performance.now();
-  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-  return { bytes, ms: performance.now() - t0 };
-}
+import { median, npy, fetchBytes } from './util.js';
 
 async function run({ threads, runs, modelUrl }) {
   const mod = await import(threads > 1 ? '../pkg-threads/alexnet_explainer.js' : '../pkg/alexnet_explainer.js');
