@@ -1,7 +1,7 @@
 // The explainer as a mountable app: layer rail, view tabs, state (URL hash or private), the views, status, exports
 // and the language; mounted by main.js on index.html and, with minimal chrome, by embed.html and <alexnet-explainer>.
 
-import { KIND_COLORS, GLOBAL_VIEWS, DEFAULT_VIEW_BY_KIND, VIEW_MODULES, viewsForLayer } from './config.js';
+import { KIND_COLORS, GLOBAL_VIEWS, DEFAULT_VIEW_BY_KIND, VIEW_MODULES, ZOO_WEIGHTS, viewsForLayer } from './config.js';
 import { parseHash, formatHash, mergeState, sameState } from './state.js';
 import { translator, normaliseLang, LANGS, LANG_NAMES, applyStatic } from './i18n.js';
 import { composeCanvases, canvasToPng, tensorToNpy, downloadBlob } from './export.js';
@@ -62,6 +62,8 @@ export function createApp(o) {
     weightsText: q('weights-text'),
     weightsInput: q('weights-input'),
     banner: q('untrained-banner'),
+    fallback: q('weights-fallback'),
+    zooButton: q('download-zoo'),
     rail: q('rail'),
     tabs: q('tabs'),
     title: q('view-title'),
@@ -93,6 +95,13 @@ export function createApp(o) {
   let appliedLang = null;
   let lastStatus = { name: 'loading', key: 'status.loadingEngine', params: {} };
   let started = false;
+  /**
+   * Why `?weights=URL` did not load ({url, error}), shown beside the weights until other weights load. It does not
+   * live in the message line, which the first image clears.
+   */
+  let weightsFailure = engine.fallbackMessage;
+  /** The download retry in progress ({attempt, attempts, message}), so byte counts can say which attempt they are. */
+  let retry = null;
 
   const effLang = () => normaliseLang(state.lang) ?? normaliseLang(o.defaultLang) ?? 'en';
   const viewTitle = (v) => t(`view.${v}`);
@@ -110,7 +119,11 @@ export function createApp(o) {
     lastStatus = { name, key, params };
     if (els.status) els.status.dataset.state = name;
     if (els.statusText) els.statusText.textContent = t(key, params);
-    if (els.progress && name !== 'loading') els.progress.hidden = true;
+    if (name !== 'loading') {
+      if (els.progress) els.progress.hidden = true;
+      if (retry && els.statusText) els.statusText.removeAttribute('title');
+      retry = null;
+    }
   }
 
   /** A sample's title in the current language; uploads keep their file name. */
@@ -328,6 +341,7 @@ export function createApp(o) {
     if (els.langSelect) els.langSelect.value = lang;
     buildRail();
     renderWeights();
+    renderWeightsFailure();
     renderTop5();
     renderAbout();
     // The image's name is part of some status lines, and it has a name in each language.
@@ -523,10 +537,28 @@ export function createApp(o) {
     const w = engine.weightsInfo;
     if (els.banner) els.banner.hidden = !w || !!w.trained;
     if (!w || !els.weightsText) return;
-    const what = w.trained
-      ? t('app.weightsTrained', { source: w.source, format: w.format, dtype: w.dtype })
-      : t('app.weightsUntrained', { dtype: w.dtype });
+    // Only the seeded weights are "untrained, seeded"; a loaded file that is not the Zoo's says what it is.
+    const what = w.format === 'seeded'
+      ? t('app.weightsUntrained', { dtype: w.dtype })
+      : t('app.weightsTrained', { source: w.source, format: w.format, dtype: w.dtype });
     els.weightsText.textContent = t('app.weights', { what, params: fmtInt(w.params) });
+  }
+
+  function renderWeightsFailure() {
+    const text = weightsFailure ? t('msg.weightsUrlFailed', weightsFailure) : '';
+    if (els.fallback) {
+      els.fallback.textContent = text;
+      els.fallback.hidden = !text;
+    } else if (text) {
+      // An embed has no banner line for it; its message line is not cleared by images.
+      showMessage(text);
+    }
+  }
+
+  /** Other weights loaded: the old failure no longer describes what runs. */
+  function weightsLoaded() {
+    weightsFailure = null;
+    renderWeightsFailure();
   }
 
   /** The About panel: what runs where, and whether threads are possible on this host. */
@@ -594,7 +626,13 @@ export function createApp(o) {
     return true;
   }
 
+  /** A cheap, permanent mark: tests/e2e/feel.test.mjs measures from it to the first conv1 maps on screen. */
+  function markChosen() {
+    win.performance?.mark?.('image-chosen');
+  }
+
   async function loadSample(id) {
+    markChosen();
     const seq = ++sampleSeq;
     let ok = false;
     try {
@@ -623,7 +661,10 @@ export function createApp(o) {
 
   if (isApp && o.createImageInput) {
     imageInput = o.createImageInput({
-      onImage: (source, meta) => useImage(source, meta),
+      onImage: (source, meta) => {
+        markChosen();
+        return useImage(source, meta);
+      },
       onPick: (sampleId) => navigate({ sample: sampleId }),
     });
     relabelImages = () => {
@@ -647,8 +688,18 @@ export function createApp(o) {
 
   const mb = (n) => (n / 1048576).toFixed(1);
   const subscriptions = [
-    engine.on('progress', ({ loaded, total }) => {
-      setStatus('loading', total ? 'status.downloading' : 'status.downloadingNoTotal', { loaded: mb(loaded), total: mb(total) });
+    engine.on('progress', (p) => {
+      const { loaded, total } = p;
+      if (p.retry) {
+        // The worker restarts an interrupted download from the first byte; say so, with its reason on hover.
+        retry = { attempt: p.attempt ?? p.retry + 1, attempts: p.attempts ?? 3, message: p.message ?? '' };
+        setStatus('loading', 'status.downloadRetry', retry);
+        if (els.statusText) els.statusText.title = retry.message;
+      } else if (retry && total) {
+        setStatus('loading', 'status.downloadingAttempt', { loaded: mb(loaded), total: mb(total), attempt: retry.attempt, attempts: retry.attempts });
+      } else {
+        setStatus('loading', total ? 'status.downloading' : 'status.downloadingNoTotal', { loaded: mb(loaded), total: mb(total) });
+      }
       if (els.progress) {
         els.progress.hidden = false;
         if (total) {
@@ -766,6 +817,7 @@ export function createApp(o) {
       try {
         await client.loadWeights(file);
         showMessage('');
+        weightsLoaded();
         setStatus('ready', 'status.weightsLoaded', { name: file.name });
         if (engine.pass.source) runImage(engine.pass.source, engine.pass.meta);
       } catch (err) {
@@ -774,6 +826,42 @@ export function createApp(o) {
       }
     });
   }
+
+  // ---------- the Model Zoo's weights (app) ----------
+
+  /** True when a failed download looks like no network at all rather than a bad answer from the server. */
+  function looksOffline(message) {
+    return win.navigator?.onLine === false || /failed to fetch|networkerror|network error|load failed|ERR_INTERNET|ERR_NAME|ERR_CONNECTION/i.test(message);
+  }
+
+  /**
+   * Download the BVLC weights through the worker's URL path (progress, retries, and the Cache API, so a second
+   * visit starts offline). Whatever happens, the weights that were loaded stay loaded until the new ones are.
+   */
+  async function downloadZooWeights() {
+    const button = els.zooButton;
+    if (button) button.disabled = true;
+    const previous = els.status?.dataset.state;
+    setStatus('loading', 'status.zooLoading');
+    if (els.progress) {
+      els.progress.hidden = false;
+      els.progress.removeAttribute('value');
+    }
+    try {
+      await client.loadWeights(ZOO_WEIGHTS.url);
+      showMessage('');
+      weightsLoaded();
+      setStatus('ready', 'status.weightsLoaded', { name: ZOO_WEIGHTS.name });
+      if (engine.pass.source) runImage(engine.pass.source, engine.pass.meta);
+    } catch (err) {
+      setStatus(!previous || previous === 'loading' ? 'ready' : previous, 'status.previousKept');
+      showMessage(t(looksOffline(err.message) ? 'msg.zooOffline' : 'msg.zooFailed', { error: err.message }));
+    } finally {
+      if (button) button.disabled = false;
+    }
+  }
+
+  if (isApp && els.zooButton) listen(els.zooButton, 'click', () => downloadZooWeights());
 
   // ---------- keyboard and history (app) ----------
 
@@ -811,7 +899,8 @@ export function createApp(o) {
       return;
     }
     if (destroyed) return;
-    if (engine.fallbackMessage) showMessage(t('msg.weightsUrlFailed', engine.fallbackMessage));
+    weightsFailure = engine.fallbackMessage;
+    renderWeightsFailure();
     renderWeights();
     renderAbout();
     buildRail();
@@ -859,6 +948,7 @@ export function createApp(o) {
     embedSnippets,
     exportPng,
     exportNpy,
+    downloadZooWeights,
     destroy() {
       if (destroyed) return;
       destroyed = true;

@@ -45,7 +45,8 @@ const WATCHDOG_TICK_MS = 1_000;
  * @property {(weights: WeightsSource) => Promise<ReadyInfo>} loadWeights Replace the weights; on failure the
  *   promise rejects with a readable message and the previous weights stay loaded.
  * @property {() => void} cancel Stop the pass in flight (its promise rejects with `cancelled: true`).
- * @property {(event: string, fn: Function) => () => void} on Subscribe to `progress` {loaded, total},
+ * @property {(event: string, fn: Function) => () => void} on Subscribe to `progress` {loaded, total} (a retried
+ *   download adds {retry, attempt, attempts, message}),
  *   `ready` {spec, weightsInfo}, `start` {runId, pixels}, `layer` {runId, layer, shape, data},
  *   `done` {runId, top, timings, preprocess}, `error` {message} and `restart` {message}; returns an unsubscribe function.
  * @property {(event: string, fn: Function) => void} off Unsubscribe.
@@ -300,7 +301,11 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       case MSG.PONG:
         return;
       case MSG.PROGRESS:
-        if (entry?.kind === 'init') emit('progress', { loaded: msg.loaded, total: msg.total });
+        if (entry?.kind !== 'init') return;
+        // A retry announcement says which attempt starts next and why the last one failed (worker.js).
+        emit('progress', msg.retry
+          ? { loaded: msg.loaded, total: msg.total, retry: msg.retry, attempt: msg.attempt, attempts: msg.attempts, message: msg.message }
+          : { loaded: msg.loaded, total: msg.total });
         return;
       case MSG.READY:
         if (!entry) return;

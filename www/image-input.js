@@ -110,14 +110,25 @@ export function createImageInput({ panel, dropTarget, onImage, onPick }) {
     return b;
   }
 
+  // The probe thumbnails are computed pixel by pixel (8 × 256² pixels); drawn all at once they made a 60–100 ms
+  // task at page load. The buttons exist at once; each picture is drawn in a task of its own, after start-up.
+  const thumbs = [];
   for (const probe of PROBES) {
-    const c = h('canvas', { role: 'img', 'aria-label': probe.title });
+    const c = h('canvas', { role: 'img', 'aria-label': probe.title, width: '256', height: '256' });
+    thumbs.push([probe, c]);
+    probesBox.append(galleryButton(probe.id, probe.title, c));
+  }
+  const drawNextThumb = () => {
+    const next = thumbs.shift();
+    if (!next) return;
+    const [probe, c] = next;
     const img = probe.make();
     c.width = img.width;
     c.height = img.height;
     c.getContext('2d').putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
-    probesBox.append(galleryButton(probe.id, probe.title, c));
-  }
+    setTimeout(drawNextThumb, 0);
+  };
+  setTimeout(drawNextThumb, 0);
 
   return {
     /** Decode any supported source into pixels (≤ 1024 px); rejects with a readable message. */

@@ -57,7 +57,9 @@ export function isMessage(msg) {
  * @typedef {{id: number, type: 'get', what: string, layer?: string, oc?: number, y?: number, x?: number, k?: number}} GetRequest
  * @typedef {{id: number, type: 'cancel', target: number}} CancelRequest
  *
- * @typedef {{id: number, type: 'progress', loaded: number, total: number}} ProgressReply
+ * @typedef {{id: number, type: 'progress', loaded: number, total: number, retry?: number, attempt?: number,
+ *   attempts?: number, message?: string}} ProgressReply  A retried download announces itself with `retry` (the
+ *   attempt that failed), `attempt` (the one starting) of `attempts`, and a readable `message`.
  *   `total` is 0 when the server sent no Content-Length.
  * @typedef {{source: string, format: string, dtype: string, trained: boolean, params: number}} WeightsInfo
  * @typedef {{id: number, type: 'ready', spec: object, weightsInfo: WeightsInfo}} ReadyReply

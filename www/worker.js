@@ -105,7 +105,7 @@ async function fetchWithProgress(id, url) {
       if (err instanceof PermanentError) throw err;
       lastError = err;
       if (attempt < DOWNLOAD_ATTEMPTS) {
-        post({ id, type: MSG.PROGRESS, loaded: 0, total: 0, retry: attempt, message: `The weights download was interrupted (${describe(err)}); retrying (attempt ${attempt + 1} of ${DOWNLOAD_ATTEMPTS})…` });
+        post({ id, type: MSG.PROGRESS, loaded: 0, total: 0, retry: attempt, attempt: attempt + 1, attempts: DOWNLOAD_ATTEMPTS, message: `The weights download was interrupted (${describe(err)}); retrying (attempt ${attempt + 1} of ${DOWNLOAD_ATTEMPTS})…` });
         await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
     }

@@ -2,14 +2,28 @@
 // repeat, a 100-image session, and the page's network and CSP footprint. Fixtures come from ./hostile-fixtures.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot } from './harness.mjs';
-import { CONTENT_SECURITY_POLICY } from '../../scripts/serve.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApp, launchBrowser, collectConsoleErrors, screenshot, REPO_ROOT } from './harness.mjs';
+import { CONTENT_SECURITY_POLICY, CONNECT_HOSTS } from '../../scripts/serve.mjs';
+import { ZOO_WEIGHTS } from '../../www/config.js';
 import {
   rgbaPng, png, hugePng, HOSTILE_SVG, imageFixture, randomBytes, toyOnnx, alexnetOnnx, safetensors,
   int8Safetensors, hugeHeaderSafetensors,
 } from './hostile-fixtures.mjs';
 
 const TIMEOUT = { timeout: 60_000 };
+
+/** Records every text the status line shows, from page load on (a retry note lasts only a moment). */
+function recordStatus() {
+  window.__statusLog = [];
+  document.addEventListener('DOMContentLoaded', () => {
+    const el = document.getElementById('status-text');
+    const log = () => { if (window.__statusLog.at(-1) !== el.textContent) window.__statusLog.push(el.textContent); };
+    new MutationObserver(log).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+}
 
 /** Counts object URLs, workers and canvases the page creates, so leaks show up as numbers. */
 function instrument() {
@@ -347,23 +361,119 @@ test('a weights download that drops mid-body is retried, and never half-used', {
   const { page } = browser;
   try {
     const errors = collectConsoleErrors(page);
+    await page.addInitScript(recordStatus);
     await page.goto(`${app.url}?weights=/flaky/once.safetensors`);
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, { timeout: 120_000 });
     const info = await page.evaluate(() => window.alexnetApp.engine.weightsInfo);
     console.log(`fails once: ${onceServed} requests, loaded ${info.format}/${info.dtype}`);
     assert.equal(onceServed, 2);
     assert.equal(info.dtype, 'int8');
+    // The retry was on screen: first the note, then the bytes of the second attempt.
+    const log = await page.evaluate(() => window.__statusLog);
+    console.log(`status during the retry: ${log.filter((l) => /attempt/.test(l)).slice(0, 2).join(' | ')}`);
+    assert.ok(log.some((l) => /interrupted; retrying \(attempt 2 of 3\)/.test(l)), `no retry note in ${JSON.stringify(log)}`);
+    assert.ok(log.some((l) => /Downloading weights: [\d.]+ of [\d.]+ MB \(attempt 2 of 3\)/.test(l)), 'no progress of the second attempt');
+    assert.equal(await page.isVisible('#weights-fallback'), false, 'no failure note when the weights loaded');
 
     await page.goto(`${app.url}?weights=/flaky/always.safetensors`);
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, { timeout: 120_000 });
     // The app shows this message at start-up (www/app.js, msg.weightsUrlFailed); the engine keeps the error.
     const fallback = await page.evaluate(() => window.alexnetApp.engine.fallbackMessage);
     const message = fallback?.error ?? '';
-    console.log(`fails always: ${message} (shown: “${await page.textContent('#message')}”)`);
+    console.log(`fails always: ${message}`);
     assert.match(message, /connection closed after \d+ of \d+ bytes|network error|Failed to fetch/i);
     assert.match(message, /tried 3 times/);
     assert.equal(await page.evaluate(() => window.alexnetApp.engine.weightsInfo.format), 'seeded', 'falls back to the untrained weights');
+    // The reason stays on screen beside the weights, after the first image has cleared the message line.
+    await page.waitForFunction(() => window.alexnetApp.engine.pass.result, null, TIMEOUT);
+    assert.equal(await page.isVisible('#weights-fallback'), true, 'the failure is shown in the banner');
+    const note = await page.textContent('#weights-fallback');
+    assert.match(note, /Could not load weights from .*flaky\/always\.safetensors.*tried 3 times.*Using untrained weights instead/);
+    // It goes away once other weights load.
+    // Playwright takes files over 50 MB by path only.
+    const zeros = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alexnet-weights-')), 'zeros.safetensors');
+    fs.writeFileSync(zeros, file);
+    await page.setInputFiles('#weights-input', zeros);
+    fs.rmSync(path.dirname(zeros), { recursive: true, force: true });
+    await page.waitForFunction(() => window.alexnetApp.engine.weightsInfo.dtype === 'int8' || !document.getElementById('message').hidden, null, TIMEOUT);
+    assert.equal(await page.evaluate(() => window.alexnetApp.engine.weightsInfo.dtype), 'int8', await page.textContent('#message'));
+    assert.equal(await page.isVisible('#weights-fallback'), false, 'the note outlived the failed weights');
     // The browser logs the failed fetches itself; nothing else may be an error.
+    assert.deepEqual(errors.filter((e) => !/ERR_|net::|Failed to load resource/.test(e)), []);
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+});
+
+test('the Model Zoo button downloads the weights with progress, and a failed download keeps the weights', { timeout: 300_000 }, async () => {
+  // No internet here: the Zoo URL is answered by Playwright, aborted as if offline, or redirected (as GitHub
+  // redirects to its LFS host) to our server, which streams the reference ONNX file (not the Zoo's bytes, so the
+  // engine calls it an "ONNX file" and trained stays false). Fulfilling 244 MB through Playwright itself would
+  // exceed what its connection to the browser carries.
+  const onnxPath = path.join(REPO_ROOT, 'tests', 'reference', 'out', 'model.onnx');
+  const onnx = fs.existsSync(onnxPath) ? fs.statSync(onnxPath) : null;
+  let streamed = 0;
+  const handler = (req, res) => {
+    if (!req.url.startsWith('/lfs/bvlcalexnet-12.onnx')) return false;
+    streamed++;
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': onnx.size, 'Access-Control-Allow-Origin': '*' });
+    fs.createReadStream(onnxPath).pipe(res);
+    return true;
+  };
+  const app = await startApp({ handler });
+  const browser = await launchBrowser();
+  const { page, context } = browser;
+  try {
+    const errors = collectConsoleErrors(page);
+    let offline = true;
+    let served = 0;
+    // context.route also sees the worker's fetches.
+    await context.route(ZOO_WEIGHTS.url, async (route) => {
+      served++;
+      if (offline) return route.abort('internetdisconnected');
+      return route.fulfill({ status: 302, headers: { Location: `${app.url}lfs/bvlcalexnet-12.onnx`, 'Access-Control-Allow-Origin': '*' } });
+    });
+    await page.addInitScript(recordStatus);
+    await open(page, `${app.url}#view=maps&layer=conv1`);
+    assert.equal(await page.isVisible('#download-zoo'), true, 'the untrained banner offers the download');
+    assert.equal(await page.textContent('#download-zoo'), 'Download the BVLC weights from the ONNX Model Zoo (244 MB)');
+    const before = await userState(page);
+
+    // Offline: a plain sentence, and nothing changed.
+    await clearMessage(page);
+    await page.click('#download-zoo');
+    await page.waitForFunction(() => !document.getElementById('message').hidden, null, TIMEOUT);
+    const message = await page.textContent('#message');
+    console.log(`offline: ${served} attempts; “${message}”`);
+    assert.match(message, /^Could not download the weights from the ONNX Model Zoo: there seems to be no internet connection/);
+    assert.match(message, /The previous weights are still loaded/);
+    assert.deepEqual(await userState(page), before, 'a failed download changed what the user had');
+    assert.equal(await page.evaluate(() => window.alexnetApp.engine.weightsInfo.format), 'seeded');
+    assert.equal(await page.isEnabled('#download-zoo'), true);
+
+    if (!onnx) {
+      console.log(`skipped the download itself: ${onnxPath} is missing (cargo test --release --test alexnet_reference writes it)`);
+    } else {
+      offline = false;
+      await page.evaluate(() => { window.__statusLog = []; });
+      await page.click('#download-zoo');
+      await page.waitForFunction(() => !document.getElementById('weights-progress').hidden, null, TIMEOUT);
+      await page.waitForFunction(() => /ONNX file/.test(document.getElementById('weights-text').textContent) &&
+        window.alexnetApp.engine.pass.result && document.getElementById('status').dataset.state === 'done', null, { timeout: 180_000 });
+      const log = await page.evaluate(() => window.__statusLog);
+      const info = await page.evaluate(() => window.alexnetApp.engine.weightsInfo);
+      assert.equal(streamed, 1, 'the redirect was followed once');
+      console.log(`download: ${log.filter((l) => /Downloading/.test(l)).length} progress lines (last “${log.filter((l) => /Downloading/.test(l)).at(-1)}”); weights ${info.source} (${info.format}, trained ${info.trained})`);
+      assert.ok(log.some((l) => /Downloading weights: [\d.]+ of 232\.6 MB/.test(l)), `no byte progress in ${JSON.stringify(log.slice(0, 5))}`);
+      assert.equal(info.format, 'onnx');
+      assert.equal(info.trained, false, 'not the Zoo\'s bytes, so not the trained weights');
+      assert.match(await page.textContent('#weights-text'), /ONNX file/);
+      // The image was run again with the new weights, and the cache keeps them for the next visit.
+      assert.notEqual(await page.textContent('#top5'), before.top5);
+      const cached = await page.evaluate(async (url) => !!(await (await caches.open('alexnet-weights-v1')).match(url)), ZOO_WEIGHTS.url);
+      assert.equal(cached, true, 'the download is in the Cache API');
+    }
     assert.deepEqual(errors.filter((e) => !/ERR_|net::|Failed to load resource/.test(e)), []);
   } finally {
     await browser.close();
@@ -443,6 +553,12 @@ test('privacy and CSP: only same-origin requests, the policy in header and meta,
     assert.equal(response.headers()['content-security-policy'], CONTENT_SECURITY_POLICY);
     const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
     assert.equal(meta, CONTENT_SECURITY_POLICY, 'index.html <meta> and serve.mjs header agree');
+    // Beyond our origin, only GitHub's hosts, for the Model Zoo download the user may ask for.
+    const connect = /connect-src ([^;]*)/.exec(CONTENT_SECURITY_POLICY)[1].split(' ');
+    assert.deepEqual(connect, ["'self'", ...CONNECT_HOSTS]);
+    assert.deepEqual(CONNECT_HOSTS, ['https://github.com', 'https://media.githubusercontent.com', 'https://raw.githubusercontent.com', 'https://objects.githubusercontent.com']);
+    const embedHtml = fs.readFileSync(path.join(REPO_ROOT, 'embed.html'), 'utf8');
+    assert.match(embedHtml, new RegExp(`connect-src ${connect.join(' ')};`), 'embed.html allows the same connections');
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, TIMEOUT);
     await page.setInputFiles('#file-input', { name: 'mine.png', mimeType: 'image/png', buffer: rgbaPng(30, 30, (x) => [x * 8, 0, 0, 255]) });
     await page.waitForFunction(() => window.alexnetApp.engine.pass.meta?.label === 'mine.png' && document.getElementById('status').dataset.state === 'done', null, TIMEOUT);

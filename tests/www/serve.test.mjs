@@ -234,7 +234,9 @@ test('the Content-Security-Policy allows only our origin and wasm compilation, o
   const directives = Object.fromEntries(CONTENT_SECURITY_POLICY.split(/;\s*/).map((d) => { const [k, ...v] = d.split(' '); return [k, v]; }));
   assert.deepEqual(directives['default-src'], ["'self'"]);
   assert.deepEqual(directives['script-src'], ["'self'", "'wasm-unsafe-eval'"]);
-  assert.deepEqual(directives['connect-src'], ["'self'"], 'images and weights never leave the machine');
+  // Our origin, and GitHub's hosts for the Model Zoo download (github.com redirects LFS files to the others).
+  assert.deepEqual(directives['connect-src'], ["'self'", 'https://github.com', 'https://media.githubusercontent.com',
+    'https://raw.githubusercontent.com', 'https://objects.githubusercontent.com']);
   assert.deepEqual(directives['object-src'], ["'none'"]);
   for (const v of Object.values(directives).flat()) {
     assert.ok(!["'unsafe-eval'", "'unsafe-inline'", '*', 'http:', 'https:'].includes(v), `the policy allows ${v}`);

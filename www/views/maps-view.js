@@ -29,6 +29,15 @@ async function globalRange(ctx) {
   return range;
 }
 
+/** Painting stops after this long and lets the browser draw and handle input before it goes on (issue 4: no task > 50 ms). */
+const SLICE_MS = 8;
+
+/** Give the main thread back for a moment: the browser paints what is there and handles input, then painting goes on. */
+function yieldToBrowser() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function h(tag, attrs = {}, text) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -95,7 +104,11 @@ export function createMapsView(container, ctx) {
     return String(c);
   }
 
-  /** (Re)build the grid of canvases when the layer or its shape changes; otherwise reuse it. */
+  /**
+   * (Re)build the grid's tower sections when the layer or its shape changes; otherwise reuse it. The cells
+   * themselves are made by `cellAt` as painting reaches them, so a new grid of 96–384 canvases is spread over
+   * several short tasks instead of one long one.
+   */
   function ensureGrid(layer, C, H, W) {
     if (grid && grid.layerId === layer.id && grid.c === C && grid.h === H && grid.w === W) return;
     towersBox.replaceChildren();
@@ -115,17 +128,23 @@ export function createMapsView(container, ctx) {
       towersBox.append(section);
       groups.push(gridEl);
     }
-    for (let c = 0; c < C; c++) {
-      const button = h('button', { type: 'button', class: 'map-cell', 'data-channel': String(c), 'aria-pressed': 'false' });
-      const canvas = h('canvas', { role: 'img', id: `map-${layer.id}-${c}` });
-      canvas.width = W;
-      canvas.height = H;
-      button.append(canvas, h('span', { class: 'idx' }, channelName(layer, c)));
-      button.addEventListener('click', () => ctx.navigate({ channel: c }, { replace: true }));
-      groups[Math.floor(c / per)].append(button);
-      cells.push({ button, canvas, image: new ImageData(W, H), group: groups[Math.floor(c / per)] });
-    }
-    grid = { layerId: layer.id, c: C, h: H, w: W, cells, groups, order: [...Array(C).keys()].join(',') };
+    grid = { layerId: layer.id, c: C, h: H, w: W, per, cells, groups, order: [...Array(C).keys()].join(',') };
+  }
+
+  /** Channel c's cell, made and appended to its tower the first time it is asked for (in channel order). */
+  function cellAt(layer, c) {
+    if (grid.cells[c]) return grid.cells[c];
+    const { w: W, h: H } = grid;
+    const group = grid.groups[Math.floor(c / grid.per)];
+    const button = h('button', { type: 'button', class: 'map-cell', 'data-channel': String(c), 'aria-pressed': 'false' });
+    const canvas = h('canvas', { role: 'img', id: `map-${layer.id}-${c}` });
+    canvas.width = W;
+    canvas.height = H;
+    button.append(canvas, h('span', { class: 'idx' }, channelName(layer, c)));
+    button.addEventListener('click', () => ctx.navigate({ channel: c }, { replace: true }));
+    group.append(button);
+    grid.cells[c] = { button, canvas, image: new ImageData(W, H), group };
+    return grid.cells[c];
   }
 
   function setLegend(scale, mode) {
@@ -184,8 +203,18 @@ export function createMapsView(container, ctx) {
       shared = scaleFor(await globalRange(ctx));
       if (my !== token) return;
     }
+    let sliceStart = performance.now();
+    let firstSlice = true;
     for (let c = 0; c < C; c++) {
-      const cell = grid.cells[c];
+      if (performance.now() - sliceStart > SLICE_MS) {
+        if (firstSlice && layer.id === 'conv1') globalThis.performance?.mark?.('conv1-drawn');
+        firstSlice = false;
+        await yieldToBrowser();
+        // A newer update (another layer, the next pass) takes over; it repaints from the start.
+        if (my !== token) return;
+        sliceStart = performance.now();
+      }
+      const cell = cellAt(layer, c);
       const scale = shared ?? scaleFor(ranges[c]);
       paint(cell.image.data, tensor.data, c * n, n, scale);
       cell.canvas.getContext('2d').putImageData(cell.image, 0, 0);
@@ -203,6 +232,12 @@ export function createMapsView(container, ctx) {
     }
     setLegend(shared ?? scaleFor(unionRange(ranges)), mode);
     grid.drawnKey = drawnKey;
+    // Image chosen → conv1 on screen is the latency people feel (tests/e2e/feel.test.mjs reads these marks): the
+    // first maps are on screen after the first slice, all of them now.
+    if (layer.id === 'conv1') {
+      if (firstSlice) globalThis.performance?.mark?.('conv1-drawn');
+      globalThis.performance?.mark?.('conv1-complete');
+    }
 
     const ch = state.channel;
     if (Number.isInteger(ch) && ch >= 0 && ch < C) {

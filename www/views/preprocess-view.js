@@ -63,6 +63,8 @@ export function createPreprocessView(container, ctx) {
   const why = h('div', { class: 'explain', id: 'why-227' });
   container.append(
     h('p', { class: 'explain' }, t('pre.intro')),
+    // src/preprocess.rs composites alpha on white before resizing; a transparent PNG would otherwise look black.
+    h('p', { class: 'explain', id: 'pre-alpha' }, t('pre.alpha')),
     steps, h('h3', {}, t('pre.channelsTitle')), channels, why,
   );
 
