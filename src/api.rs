@@ -262,3 +262,19 @@ pub fn simd_peak_probe(iters: u32) -> f32 {
 pub fn peak_flops(iters: u32) -> f64 {
     crate::peak::peak_flops(iters)
 }
+
+#[derive(Serialize)]
+struct ZooJs {
+    url: &'static str,
+    name: &'static str,
+    size: usize,
+    sha256: &'static str,
+}
+
+/// The ONNX Model Zoo's trained BVLC AlexNet (URL, file name, size, SHA-256): the page offers to download it,
+/// and takes these facts from here so they live in one place (`weights::ZOO_*`).
+#[wasm_bindgen(js_name = zooWeights)]
+pub fn zoo_weights() -> Result<JsValue, JsError> {
+    use crate::weights::{ZOO_BYTES, ZOO_SHA256, ZOO_URL};
+    js(&ZooJs { url: ZOO_URL, name: "bvlcalexnet-12.onnx", size: ZOO_BYTES, sha256: ZOO_SHA256 })
+}

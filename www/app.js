@@ -1,7 +1,7 @@
 // The explainer as a mountable app: layer rail, view tabs, state (URL hash or private), the views, status, exports
 // and the language; mounted by main.js on index.html and, with minimal chrome, by embed.html and <alexnet-explainer>.
 
-import { KIND_COLORS, GLOBAL_VIEWS, DEFAULT_VIEW_BY_KIND, VIEW_MODULES, ZOO_WEIGHTS, viewsForLayer } from './config.js';
+import { KIND_COLORS, GLOBAL_VIEWS, DEFAULT_VIEW_BY_KIND, VIEW_MODULES, viewsForLayer } from './config.js';
 import { parseHash, formatHash, mergeState, sameState } from './state.js';
 import { translator, normaliseLang, LANGS, LANG_NAMES, applyStatic } from './i18n.js';
 import { composeCanvases, canvasToPng, tensorToNpy, downloadBlob } from './export.js';
@@ -839,6 +839,9 @@ export function createApp(o) {
    * visit starts offline). Whatever happens, the weights that were loaded stay loaded until the new ones are.
    */
   async function downloadZooWeights() {
+    // The file's URL, name, size and hash come from the engine (src/weights/mod.rs), in the worker's ready message.
+    const zoo = engine.engineInfo?.zoo;
+    if (!zoo) return;
     const button = els.zooButton;
     if (button) button.disabled = true;
     const previous = els.status?.dataset.state;
@@ -848,10 +851,10 @@ export function createApp(o) {
       els.progress.removeAttribute('value');
     }
     try {
-      await client.loadWeights(ZOO_WEIGHTS.url);
+      await client.loadWeights(zoo.url);
       showMessage('');
       weightsLoaded();
-      setStatus('ready', 'status.weightsLoaded', { name: ZOO_WEIGHTS.name });
+      setStatus('ready', 'status.weightsLoaded', { name: zoo.name });
       if (engine.pass.source) runImage(engine.pass.source, engine.pass.meta);
     } catch (err) {
       setStatus(!previous || previous === 'loading' ? 'ready' : previous, 'status.previousKept');

@@ -63,14 +63,3 @@ export const UNTRAINED_SEED = 2012;
 /** The engine resizes to 256 anyway, so larger photos are downscaled on decode to keep transfers small. */
 export const MAX_IMAGE_SIDE = 1024;
 
-/**
- * The real weights: BVLC AlexNet as the ONNX Model Zoo publishes it. GitHub redirects this URL to the LFS host
- * (media.githubusercontent.com), which is why the CSP's connect-src names those hosts. The engine recognises the
- * file by its size and SHA-256 itself (weightsInfo.trained), so the page does not hash it.
- */
-export const ZOO_WEIGHTS = Object.freeze({
-  url: 'https://github.com/onnx/models/raw/main/validated/vision/classification/alexnet/model/bvlcalexnet-12.onnx',
-  name: 'bvlcalexnet-12.onnx',
-  size: 243_863_787,
-  sha256: '6b0da9510f27f234ee96a85dc3809dd210150fdefad87f6850f9788513216945',
-});

@@ -46,7 +46,8 @@ function yieldTask() {
 /**
  * The engine build this worker runs: two threads (pkg-threads/, rayon over shared memory) when the page is
  * cross-origin isolated, else the single-threaded pkg/, which any static host can serve. Set by loadWasm().
- * @type {{threads: number, mode: string}}
+ * `zoo` describes the Model Zoo's trained weights file (from the engine, so the page need not repeat it).
+ * @type {{threads: number, mode: string, zoo?: {url: string, name: string, size: number, sha256: string}}}
  */
 let engine = { threads: 1, mode: 'not loaded' };
 /** The wasm package's `Session` class, from whichever build loaded. */
@@ -82,7 +83,7 @@ function loadWasm() {
     }
     Session = loaded.mod.Session;
     wasmExports = loaded.exports;
-    engine = { threads: loaded.threads, mode: loaded.mode };
+    engine = { threads: loaded.threads, mode: loaded.mode, zoo: loaded.mod.zooWeights() };
     return wasmExports;
   })();
   return wasmReady;

@@ -7,13 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { startApp, launchBrowser, collectConsoleErrors, screenshot, REPO_ROOT } from './harness.mjs';
 import { CONTENT_SECURITY_POLICY, CONNECT_HOSTS } from '../../scripts/serve.mjs';
-import { ZOO_WEIGHTS } from '../../www/config.js';
 import {
   rgbaPng, png, hugePng, HOSTILE_SVG, imageFixture, randomBytes, toyOnnx, alexnetOnnx, safetensors,
   int8Safetensors, hugeHeaderSafetensors,
 } from './hostile-fixtures.mjs';
 
 const TIMEOUT = { timeout: 60_000 };
+// The Model Zoo URL the page offers comes from the engine; src/weights/mod.rs is its one home.
+const ZOO_URL = fs.readFileSync(path.join(REPO_ROOT, 'src/weights/mod.rs'), 'utf8').match(/pub const ZOO_URL: &str = "([^"]+)"/)[1];
 
 /** Records every text the status line shows, from page load on (a retry note lasts only a moment). */
 function recordStatus() {
@@ -429,7 +430,7 @@ test('the Model Zoo button downloads the weights with progress, and a failed dow
     let offline = true;
     let served = 0;
     // context.route also sees the worker's fetches.
-    await context.route(ZOO_WEIGHTS.url, async (route) => {
+    await context.route(ZOO_URL, async (route) => {
       served++;
       if (offline) return route.abort('internetdisconnected');
       return route.fulfill({ status: 302, headers: { Location: `${app.url}lfs/bvlcalexnet-12.onnx`, 'Access-Control-Allow-Origin': '*' } });
@@ -471,7 +472,7 @@ test('the Model Zoo button downloads the weights with progress, and a failed dow
       assert.match(await page.textContent('#weights-text'), /ONNX file/);
       // The image was run again with the new weights, and the cache keeps them for the next visit.
       assert.notEqual(await page.textContent('#top5'), before.top5);
-      const cached = await page.evaluate(async (url) => !!(await (await caches.open('alexnet-weights-v1')).match(url)), ZOO_WEIGHTS.url);
+      const cached = await page.evaluate(async (url) => !!(await (await caches.open('alexnet-weights-v1')).match(url)), ZOO_URL);
       assert.equal(cached, true, 'the download is in the Cache API');
     }
     assert.deepEqual(errors.filter((e) => !/ERR_|net::|Failed to load resource/.test(e)), []);
