@@ -1,6 +1,7 @@
 // Browser smoke test: the page loads cleanly, reaches ready, runs a sample photo from the file input, and draws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, REPO_ROOT } from './harness.mjs';
 
@@ -12,6 +13,12 @@ test('smoke: load, run a photo, see top-5 and conv1 maps, step with the keyboard
     const errors = collectConsoleErrors(page);
     await page.goto(app.url);
     await page.waitForFunction(() => ['ready', 'running', 'done'].includes(document.getElementById('status')?.dataset.state), null, { timeout: 60_000 });
+    // The page is cross-origin isolated (serve.mjs sends COOP/COEP), so when the threads build exists the worker
+    // must be running it on two threads; otherwise the single-threaded build.
+    const engineInfo = await page.evaluate(() => window.alexnetApp.engine.engineInfo);
+    const threadsBuilt = fs.existsSync(path.join(REPO_ROOT, 'pkg-threads/alexnet_explainer.js'));
+    assert.equal(engineInfo.threads, threadsBuilt ? 2 : 1, engineInfo.mode);
+    console.log(`engine: ${engineInfo.mode}`);
     // The page runs its first sample by itself; let it finish so the upload below is the pass we check.
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, { timeout: 60_000 });
 
