@@ -3,17 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, REPO_ROOT } from './harness.mjs';
+import { startApp, launchBrowser, collectConsoleErrors, screenshot, REPO_ROOT, observeLongTasks, drawnCanvases } from './harness.mjs';
 
 const SAMPLES = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'www/samples/index.json'), 'utf8'));
-
-/** Records main-thread long tasks from page start; reset with `window.__longTasks.length = 0`. */
-function observeLongTasks() {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push(e.duration);
-  }).observe({ type: 'longtask', buffered: true });
-}
 
 /** W×H×C-per-tower ×towers, recomputed here from the spec row so the test does not trust the app's own helper. */
 function expectedShape(row) {
@@ -21,25 +13,6 @@ function expectedShape(row) {
   const s = row.out_shape;
   const tail = t === 2 ? ' ×2' : '';
   return s.length === 3 ? `${s[2]}×${s[1]}×${s[0] / t}${tail}` : `${s[0] / t}${tail}`;
-}
-
-/** Ids of the canvases in the view area that show more than one colour. */
-async function drawnCanvases(page) {
-  return page.evaluate(() => {
-    const out = [];
-    for (const [i, canvas] of [...document.querySelectorAll('#view canvas')].entries()) {
-      if (!canvas.width || !canvas.height) continue;
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const g = copy.getContext('2d', { willReadFrequently: true });
-      g.drawImage(canvas, 0, 0);
-      const px = new Uint32Array(g.getImageData(0, 0, copy.width, copy.height).data.buffer);
-      if (px.some((v) => v !== px[0])) out.push(canvas.id || `#${i}`);
-      if (out.length) break;
-    }
-    return out;
-  });
 }
 
 async function waitDone(page, label) {
@@ -64,7 +37,7 @@ test('explainer: every sample, every layer, a corrupt file, and long tasks', { t
     // The busy loop runs in a task of the page's own (a timer): Chromium does not report work done inside a
     // DevTools evaluation as a long task, so a loop run straight from page.evaluate goes unseen.
     await page.evaluate(() => new Promise((resolve) => setTimeout(() => { const t = performance.now(); while (performance.now() - t < 120); resolve(); }, 0)));
-    await page.waitForFunction(() => window.__longTasks.some((d) => d >= 100));
+    await page.waitForFunction(() => window.__longTasks.some((t) => t.duration >= 100));
     const ids = await page.$$eval('#rail button', (bs) => bs.map((b) => b.id.replace(/^rail-/, '')));
     assert.deepEqual(ids, [spec.input.id, ...spec.layers.map((l) => l.id)]);
 
@@ -72,7 +45,7 @@ test('explainer: every sample, every layer, a corrupt file, and long tasks', { t
       await page.evaluate(() => { window.__longTasks.length = 0; });
       await page.setInputFiles('#file-input', path.join(REPO_ROOT, 'www/samples', sample.file));
       await waitDone(page, sample.file);
-      const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
+      const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks.map((t) => t.duration)));
       console.log(`${sample.file}: longest main-thread task during the pass ${longest.toFixed(0)} ms`);
       assert.equal(await page.locator('#top5 li').count(), 5);
 
@@ -94,7 +67,7 @@ test('explainer: every sample, every layer, a corrupt file, and long tasks', { t
           } catch {
             // A view with no canvas at all is allowed if another of the layer's views draws.
           }
-          drawn = await drawnCanvases(page);
+          drawn = await drawnCanvases(page, '#view canvas', { limit: 1 });
           if (n === 0) await screenshot(page, `view-${id}-${view}`);
           if (drawn.length) break;
         }
@@ -112,7 +85,7 @@ test('explainer: every sample, every layer, a corrupt file, and long tasks', { t
     assert.equal(await page.textContent('#input-caption'), before.caption);
     assert.equal(await page.evaluate(() => location.hash), before.hash);
     assert.equal(await page.getAttribute('#status', 'data-state'), 'done');
-    assert.ok((await drawnCanvases(page)).length > 0, 'the previous maps are still drawn');
+    assert.ok((await drawnCanvases(page, '#view canvas', { limit: 1 })).length > 0, 'the previous maps are still drawn');
     await screenshot(page, 'corrupt-file');
 
     // A text file dropped in the picker is refused the same way.

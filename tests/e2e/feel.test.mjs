@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, REPO_ROOT } from './harness.mjs';
+import { startApp, launchBrowser, collectConsoleErrors, screenshot, REPO_ROOT, observeLongTasks } from './harness.mjs';
 import { rgbaPng } from './hostile-fixtures.mjs';
 
 const TIMEOUT = { timeout: 60_000 };
@@ -12,14 +12,6 @@ const TIMEOUT = { timeout: 60_000 };
 const LONG_TASK_MS = 50;
 /** Issue 4: the first conv1 maps within this long of choosing an image (the other layers follow). */
 const CONV1_MS = 150;
-
-/** Every long task of the page from its first script on, kept in window.__longTasks. */
-function observeLongTasks() {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-}
 
 /** A photo-like PNG (smooth gradients and noise), different for each `i`. */
 function photo(i, w = 640, h = 480) {

@@ -88,21 +88,41 @@ export async function screenshot(page, name) {
 }
 
 /**
- * True when the canvas matching `selector` shows more than one distinct colour (i.e. something was drawn).
- * Works for 2d and WebGL canvases alike by copying the canvas into a fresh 2d one.
+ * Ids (or `#index`) of the canvases matching `selector` that show more than one distinct colour, i.e. something
+ * was drawn; at most `limit`, or only the first match with `firstOnly`. Works for 2d and WebGL canvases alike by
+ * copying each into a fresh 2d one.
  */
+export async function drawnCanvases(page, selector, { limit = Infinity, firstOnly = false } = {}) {
+  return page.evaluate(([sel, max, first]) => {
+    const out = [];
+    const canvases = first ? [document.querySelector(sel)].filter(Boolean) : [...document.querySelectorAll(sel)];
+    for (const [i, canvas] of canvases.entries()) {
+      if (out.length >= max) break;
+      if (!(canvas instanceof HTMLCanvasElement) || !canvas.width || !canvas.height) continue;
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const g = copy.getContext('2d', { willReadFrequently: true });
+      g.drawImage(canvas, 0, 0);
+      const px = new Uint32Array(g.getImageData(0, 0, copy.width, copy.height).data.buffer);
+      if (px.some((v) => v !== px[0])) out.push(canvas.id || `#${i}`);
+    }
+    return out;
+  }, [selector, limit, firstOnly]);
+}
+
+/** True when the first canvas matching `selector` shows more than one distinct colour; throws if none matches. */
 export async function canvasIsNonBlank(page, selector) {
-  return page.evaluate((sel) => {
-    const canvas = document.querySelector(sel);
-    if (!(canvas instanceof HTMLCanvasElement)) throw new Error(`no canvas matches ${sel}`);
-    if (canvas.width === 0 || canvas.height === 0) return false;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const ctx = copy.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(canvas, 0, 0);
-    const px = new Uint32Array(ctx.getImageData(0, 0, copy.width, copy.height).data.buffer);
-    for (let i = 1; i < px.length; i++) if (px[i] !== px[0]) return true;
-    return false;
-  }, selector);
+  const isCanvas = await page.evaluate((sel) => document.querySelector(sel) instanceof HTMLCanvasElement, selector);
+  if (!isCanvas) throw new Error(`no canvas matches ${selector}`);
+  return (await drawnCanvases(page, selector, { firstOnly: true })).length > 0;
+}
+
+/** Init script: records every main-thread long task from the page's first script on as `window.__longTasks`
+ * (`{start, duration}` in ms); reset with `window.__longTasks.length = 0`. Use with `page.addInitScript`. */
+export function observeLongTasks() {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
 }
