@@ -1,5 +1,6 @@
 // The public promise API of the explainer: createExplainer() starts the worker and turns its messages into promises and events.
 
+import { createEmitter } from './emitter.js';
 import { MSG } from './protocol.js';
 
 /** The engine resizes to 256 anyway; larger images are downscaled on decode so transfers stay small. */
@@ -239,7 +240,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   const url = workerUrl ?? new URL('./worker.js', import.meta.url);
   const spawn = createWorker ?? (() => new Worker(url, { type: 'module' }));
 
-  const listeners = new Map();
+  const events = createEmitter();
   /** Requests awaiting a reply: id → {kind, resolve, reject}. */
   const pending = new Map();
   let nextId = 1;
@@ -269,16 +270,8 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   const inFlight = new Map();
   let queryGeneration = 0;
 
-  function emit(event, payload) {
-    for (const fn of [...(listeners.get(event) ?? [])]) {
-      try {
-        fn(payload);
-      } catch (err) {
-        // A failing listener must not stop the others nor the protocol; report it where developers look.
-        console.error(err);
-      }
-    }
-  }
+  // A failing listener must not stop the others nor the protocol (see emitter.js).
+  const emit = events.emit;
 
   function send(msg, transfer = []) {
     worker.postMessage(msg, transfer);
@@ -575,15 +568,9 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       run.reject(cancelledError());
     },
 
-    on(event, fn) {
-      if (!listeners.has(event)) listeners.set(event, new Set());
-      listeners.get(event).add(fn);
-      return () => listeners.get(event)?.delete(fn);
-    },
+    on: events.on,
 
-    off(event, fn) {
-      listeners.get(event)?.delete(fn);
-    },
+    off: events.off,
 
     /**
      * Debugging and test hooks (not an API): counters, the worker, a simulated crash, engine memory.
@@ -620,7 +607,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       rejectPending(err);
       activeRun?.reject(err);
       activeRun = null;
-      listeners.clear();
+      events.clear();
     },
   };
 }

@@ -1,6 +1,7 @@
 // The engine of one explainer: a client (one worker), the spec, and the current pass's tensors, shared by the views
 // and, on a page with several embeds showing the same image, by several mounted apps.
 
+import { createEmitter } from './emitter.js';
 import { createExplainer } from './client.js';
 
 /**
@@ -26,7 +27,7 @@ export function createEngine({ weights = null, client } = {}) {
   // The worker would resolve a relative URL against www/worker.js; `?weights=` is meant relative to the page.
   if (typeof weights === 'string' && globalThis.location) weights = new URL(weights, globalThis.location.href).href;
   const c = client ?? createExplainer({ weights, createWorker: crossOriginWorker() });
-  const listeners = new Map();
+  const events = createEmitter();
   const pass = {
     runId: 0,
     running: false,
@@ -55,15 +56,8 @@ export function createEngine({ weights = null, client } = {}) {
   let wantedSample = null;
   let samplePromise = null;
 
-  function emit(event, payload) {
-    for (const fn of [...(listeners.get(event) ?? [])]) {
-      try {
-        fn(payload);
-      } catch (err) {
-        console.error(err);
-      }
-    }
-  }
+  // A failing listener must not stop the others nor the protocol (see emitter.js).
+  const emit = events.emit;
 
   function setSpec(info) {
     spec = info.spec;
@@ -190,11 +184,7 @@ export function createEngine({ weights = null, client } = {}) {
       return samplePromise;
     },
 
-    on(event, fn) {
-      if (!listeners.has(event)) listeners.set(event, new Set());
-      listeners.get(event).add(fn);
-      return () => listeners.get(event)?.delete(fn);
-    },
+    on: events.on,
 
     /** Count one more user of a shared engine. */
     retain() {
@@ -216,7 +206,7 @@ export function createEngine({ weights = null, client } = {}) {
       if (destroyed) return;
       destroyed = true;
       for (const off of unsubscribe) off();
-      listeners.clear();
+      events.clear();
       c.destroy();
     },
   };
