@@ -123,7 +123,7 @@ fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> (Tensor, Option<Vec<u32>
         Kind::Conv => {
             let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
             let lw = w.layer(l.id).expect("weights hold every conv layer");
-            let data = conv::conv2d(&s, &x.data, &lw.weight, &lw.bias);
+            let data = conv::conv2d_layer(&s, &x.data, lw);
             (Tensor { shape: vec![s.c_out, s.out_h(), s.out_w()], data }, None)
         }
         Kind::Relu => {

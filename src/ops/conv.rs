@@ -2,6 +2,7 @@
 //!
 //! Per group g: `W_g [c_out/G, c_in/G·k·k] @ cols_g [c_in/G·k·k, out_h·out_w] -> out_g [c_out/G, out_h·out_w]`.
 
+use crate::ops::gemm::{self, NR};
 use crate::par;
 
 /// Geometry of one convolution. The input is `[c_in, h, w]`, the weights `[c_out, c_in/groups, k, k]`,
@@ -145,18 +146,43 @@ fn conv_group(s: &ConvSpec, input: &[f32], weight: &[f32], g: usize, c: &mut [f3
     gemm_acc(&weight[g * cog * kl..][..cog * kl], &cols, c, kl, n);
 }
 
-/// Fast path: im2col + a blocked SIMD GEMM (`matrixmultiply`). With two groups the towers run in parallel, as
-/// on the two GPUs of 2012; an ungrouped layer shares one im2col and splits its output rows in two.
+/// Fast path. On wasm: im2col straight into packed panels + our 4×8 SIMD128 kernel ([`conv2d_packed`]);
+/// natively: im2col + matrixmultiply's AVX2/FMA GEMM ([`conv2d_blas`]). Both are tested against the naive loop.
 pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+    if cfg!(target_arch = "wasm32") {
+        conv2d_packed(s, input, weight, bias)
+    } else {
+        conv2d_blas(s, input, weight, bias)
+    }
+}
+
+/// [`conv2d`] for a model's layer: on wasm it uses the layer's weights packed once and kept.
+pub fn conv2d_layer(s: &ConvSpec, input: &[f32], lw: &crate::weights::LayerWeights) -> Vec<f32> {
+    if cfg!(target_arch = "wasm32") {
+        s.check(input, &lw.weight, &lw.bias);
+        conv2d_prepacked(s, input, lw.conv_panels(s), &lw.bias)
+    } else {
+        conv2d_blas(s, input, &lw.weight, &lw.bias)
+    }
+}
+
+/// `[c_out, n]` filled with each channel's bias: the GEMMs accumulate onto it (beta = 1).
+fn bias_rows(bias: &[f32], n: usize) -> Vec<f32> {
+    let mut out = vec![0f32; bias.len() * n];
+    for (chunk, &b) in out.chunks_mut(n.max(1)).zip(bias) {
+        chunk.fill(b);
+    }
+    out
+}
+
+/// im2col + matrixmultiply. With two groups the towers run in parallel, as on the two GPUs of 2012; an ungrouped
+/// layer shares one im2col and splits its output rows in two.
+pub fn conv2d_blas(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
     s.check(input, weight, bias);
     let n = s.out_h() * s.out_w();
     let kl = s.kernel_len();
     let cog = s.c_out_group();
-    let mut out = vec![0f32; s.out_len()];
-    // The output starts as the bias, and the GEMM accumulates onto it (beta = 1).
-    for (oc, chunk) in out.chunks_mut(n).enumerate() {
-        chunk.fill(bias[oc]);
-    }
+    let mut out = bias_rows(bias, n);
     if s.groups == 2 {
         let (c0, c1) = out.split_at_mut(cog * n);
         par::join(|| conv_group(s, input, weight, 0, c0), || conv_group(s, input, weight, 1, c1));
@@ -170,6 +196,118 @@ pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<
     } else {
         for (g, c) in out.chunks_mut(cog * n).enumerate() {
             conv_group(s, input, weight, g, c);
+        }
+    }
+    out
+}
+
+/// Unrolls group `g`'s input windows straight into the packed B layout of [`gemm`] (`[⌈n/NR⌉][kl][NR]`), for
+/// the column panels `panels` only; `out` holds exactly those panels. Columns past `n` are zero.
+fn im2col_packed(s: &ConvSpec, input: &[f32], g: usize, panels: std::ops::Range<usize>, out: &mut [f32]) {
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let n = oh * ow;
+    let kl = s.kernel_len();
+    let (h, w, k) = (s.h as isize, s.w as isize, s.k);
+    let channels = &input[g * s.c_in_group() * s.h * s.w..][..s.c_in_group() * s.h * s.w];
+    for (p, panel) in panels.zip(out.chunks_exact_mut(kl * NR)) {
+        // Top-left input corner of each column's window; the panel is "interior" for a kernel offset (ky, kx)
+        // when every column's tap lies inside the image, and then needs no padding checks.
+        let mut y0 = [0isize; NR];
+        let mut x0 = [0isize; NR];
+        let mut base = [0isize; NR];
+        let cols = NR.min(n.saturating_sub(p * NR));
+        for c in 0..cols {
+            let j = p * NR + c;
+            y0[c] = ((j / ow) * s.stride) as isize - s.pad as isize;
+            x0[c] = ((j % ow) * s.stride) as isize - s.pad as isize;
+            base[c] = y0[c] * w + x0[c];
+        }
+        let (ymin, ymax) = (y0[..cols].iter().min().copied().unwrap_or(0), y0[..cols].iter().max().copied().unwrap_or(0));
+        let (xmin, xmax) = (x0[..cols].iter().min().copied().unwrap_or(0), x0[..cols].iter().max().copied().unwrap_or(0));
+        let mut dst = panel.chunks_exact_mut(NR);
+        for ic in 0..s.c_in_group() {
+            let plane = &channels[ic * s.h * s.w..][..s.h * s.w];
+            for ky in 0..k as isize {
+                for kx in 0..k as isize {
+                    let d = dst.next().expect("panel holds kl rows");
+                    let interior = cols == NR && ymin + ky >= 0 && ymax + ky < h && xmin + kx >= 0 && xmax + kx < w;
+                    if interior {
+                        let off = ky * w + kx;
+                        for (v, &b) in d.iter_mut().zip(&base) {
+                            *v = plane[(b + off) as usize];
+                        }
+                    } else {
+                        for c in 0..NR {
+                            let (iy, ix) = (y0[c] + ky, x0[c] + kx);
+                            d[c] = if c < cols && iy >= 0 && iy < h && ix >= 0 && ix < w {
+                                plane[(iy * w + ix) as usize]
+                            } else {
+                                0.0
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Output columns `[j0, j1)` of group `g` into `c [c_out/G, j1 − j0]` (holding the bias): packs that slice
+/// of the im2col matrix and runs the packed GEMM. `j0` is a multiple of NR.
+fn conv_cols(s: &ConvSpec, input: &[f32], ap: &[f32], g: usize, j0: usize, j1: usize, c: &mut [f32]) {
+    let kl = s.kernel_len();
+    let (p0, p1) = (j0 / NR, j1.div_ceil(NR));
+    let mut bp = vec![0f32; (p1 - p0) * kl * NR];
+    im2col_packed(s, input, g, p0..p1, &mut bp);
+    gemm::gemm_packed(ap, &bp, c, s.c_out_group(), kl, j1 - j0);
+}
+
+/// The weights `[c_out, c_in/groups, k, k]` packed for the GEMM: each group's `[c_out/G, kl]` block by
+/// [`gemm::pack_a`], group after group.
+pub fn pack_weights(s: &ConvSpec, weight: &[f32]) -> Vec<f32> {
+    let (kl, cog) = (s.kernel_len(), s.c_out_group());
+    weight.chunks(cog * kl).take(s.groups).flat_map(|w| gemm::pack_a(w, cog, kl)).collect()
+}
+
+/// im2col into packed panels + the packed 4×8 GEMM ([`gemm`]). Grouped layers run one tower per thread, as on
+/// the two GPUs of 2012; an ungrouped layer splits its output columns (im2col included) between the threads.
+pub fn conv2d_packed(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+    s.check(input, weight, bias);
+    conv2d_prepacked(s, input, &pack_weights(s, weight), bias)
+}
+
+/// [`conv2d_packed`] with the weights already packed by [`pack_weights`] (the model keeps them packed).
+pub fn conv2d_prepacked(s: &ConvSpec, input: &[f32], panels: &[f32], bias: &[f32]) -> Vec<f32> {
+    let n = s.out_h() * s.out_w();
+    let (kl, cog) = (s.kernel_len(), s.c_out_group());
+    assert!(s.is_valid() && input.len() == s.c_in * s.h * s.w && bias.len() == s.c_out, "conv: {s:?}");
+    let per_group = gemm::packed_a_len(cog, kl);
+    assert_eq!(panels.len(), s.groups * per_group, "conv: packed weights length");
+    let pack = |g: usize| &panels[g * per_group..][..per_group];
+    let mut out = bias_rows(bias, n);
+    if s.groups == 2 && par::threads() > 1 {
+        let (c0, c1) = out.split_at_mut(cog * n);
+        par::join(|| conv_cols(s, input, pack(0), 0, 0, n, c0), || conv_cols(s, input, pack(1), 1, 0, n, c1));
+    } else if s.groups == 1 && par::threads() > 1 && n > NR {
+        // Column halves on a panel boundary; each thread writes its own [c_out, cols] block, copied in after.
+        let ap = pack(0);
+        let split = n.div_ceil(2).div_ceil(NR) * NR;
+        let half = |j0: usize, j1: usize| {
+            let mut c = vec![0f32; s.c_out * (j1 - j0)];
+            for (row, &b) in c.chunks_mut(j1 - j0).zip(bias) {
+                row.fill(b);
+            }
+            conv_cols(s, input, ap, 0, j0, j1, &mut c);
+            c
+        };
+        let (left, right) = par::join(|| half(0, split), || half(split, n));
+        for (oc, row) in out.chunks_mut(n).enumerate() {
+            row[..split].copy_from_slice(&left[oc * split..][..split]);
+            row[split..].copy_from_slice(&right[oc * (n - split)..][..n - split]);
+        }
+    } else {
+        for (g, c) in out.chunks_mut(cog * n).enumerate() {
+            conv_cols(s, input, pack(g), g, 0, n, c);
         }
     }
     out
@@ -242,7 +380,7 @@ pub fn dot_at(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32], oc: usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::{max_rel_err, rand_vec};
+    use crate::ops::testutil::{max_rel_err, on_one_and_two_threads, rand_vec};
 
     fn problem(s: ConvSpec, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         (rand_vec(seed, s.c_in * s.h * s.w), rand_vec(seed + 1, s.weight_len()), rand_vec(seed + 2, s.c_out))
@@ -265,10 +403,13 @@ mod tests {
     fn fast_matches_naive_on_random_problems() {
         for (i, s) in CASES.iter().enumerate() {
             let (x, w, b) = problem(*s, 10 * i as u64);
-            let got = conv2d(s, &x, &w, &b);
             let want = conv2d_naive(s, &x, &w, &b);
-            let e = max_rel_err(&got, &want);
-            assert!(e < 1e-5, "case {i} {s:?}: rel err {e}");
+            on_one_and_two_threads(|| {
+                for (name, got) in [("packed", conv2d_packed(s, &x, &w, &b)), ("blas", conv2d_blas(s, &x, &w, &b))] {
+                    let e = max_rel_err(&got, &want);
+                    assert!(e < 1e-5, "case {i} {s:?} {name}: rel err {e}");
+                }
+            });
         }
     }
 

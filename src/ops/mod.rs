@@ -1,6 +1,7 @@
 //! The network's operators, one per file; each keeps a plain `*_naive` reference beside its fast path.
 
 pub mod conv;
+pub mod gemm;
 pub mod linear;
 pub mod lrn;
 pub mod pool;
@@ -24,6 +25,16 @@ pub(crate) mod testutil {
                 ((z >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
             })
             .collect()
+    }
+
+    /// Runs `f` on a one-thread and on a two-thread pool (with the `threads` feature), so both the sequential and
+    /// the split path of a two-way parallel op run whatever the machine's core count.
+    pub fn on_one_and_two_threads(f: impl Fn() + Send + Sync) {
+        f();
+        #[cfg(feature = "threads")]
+        for n in [1, 2] {
+            rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("a rayon pool").install(&f);
+        }
     }
 
     /// max |a−b| / max(max |b|, tiny): error relative to the reference's scale.

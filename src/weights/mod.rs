@@ -22,6 +22,29 @@ pub struct LayerWeights {
     /// For fc layers loaded from an int8 file: the same weights as stored (`weight` is their dequantised copy),
     /// so the forward pass streams 1 byte per weight instead of 4.
     pub int8: Option<Int8Rows>,
+    /// For conv layers: `weight` packed into the GEMM's panels on first use (see [`LayerWeights::conv_panels`]).
+    pub(crate) panels: PanelCache,
+}
+
+/// A lazily filled copy of a conv layer's weights in the packed GEMM layout. It is derived data: two
+/// `LayerWeights` compare equal whether or not either has filled it, and a clone starts empty.
+#[derive(Default)]
+pub(crate) struct PanelCache(std::sync::OnceLock<Vec<f32>>);
+
+impl Clone for PanelCache {
+    fn clone(&self) -> Self {
+        PanelCache::default()
+    }
+}
+impl PartialEq for PanelCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl fmt::Debug for PanelCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.get().is_some() { "PanelCache(filled)" } else { "PanelCache(empty)" })
+    }
 }
 
 /// Int8 rows with one scale per output row: `weight[r][i] = q[r][i] · scale[r]`.
@@ -36,7 +59,14 @@ pub struct Int8Rows {
 impl LayerWeights {
     /// f32 weights and bias, with no compact copy.
     pub fn new(weight: Vec<f32>, bias: Vec<f32>) -> LayerWeights {
-        LayerWeights { weight, bias, int8: None }
+        LayerWeights { weight, bias, int8: None, panels: PanelCache::default() }
+    }
+
+    /// The conv weights packed for [`crate::ops::gemm`], every group's `[c_out/G, kl]` block packed in turn
+    /// (`groups · packed_a_len(c_out/G, kl)` floats), made on the first call and kept. The weights must not be
+    /// changed afterwards: a layer with new weights is a new `LayerWeights`.
+    pub fn conv_panels(&self, s: &crate::ops::conv::ConvSpec) -> &[f32] {
+        self.panels.0.get_or_init(|| crate::ops::conv::pack_weights(s, &self.weight))
     }
 }
 

@@ -164,7 +164,7 @@ pub fn read(bytes: &[u8]) -> Result<Weights, WeightsError> {
             as_f32(id, &wt)?
         };
         let bias = as_f32(id, &tensor(&st, id, &format!("{id}.bias"), &bs)?)?;
-        layers.push(LayerWeights { weight, bias, int8 });
+        layers.push(LayerWeights { int8, ..LayerWeights::new(weight, bias) });
     }
     let trained = meta.get("source_sha256").map(String::as_str) == Some(ZOO_SHA256);
     let source = match (trained, meta.get("source")) {
