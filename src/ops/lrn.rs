@@ -4,6 +4,7 @@
 //! thing with k = 2 and α without the division by n; Caffe's BVLC model uses k = 1, α = 1e-4, n = 5, β = 0.75.
 //! ONNX's LRN has the same α/n form, so onnxruntime is a direct reference.
 
+use crate::par;
 use crate::spec::LrnSpec;
 
 /// The window of channels `[lo, hi)` that normalise channel `c` of `channels`.
@@ -32,30 +33,39 @@ pub fn lrn_naive(p: &LrnSpec, input: &[f32], c: usize, hw: usize) -> Vec<f32> {
     out
 }
 
-/// Fast path: squares once, then a running window sum over channels (add the entering plane, drop the leaving one).
+/// Fast path: a running window sum of squares over channels (add the entering plane, drop the leaving one).
+/// With two threads each takes half of the channels, starting its own running sum.
 pub fn lrn(p: &LrnSpec, input: &[f32], c: usize, hw: usize) -> Vec<f32> {
     assert_eq!(input.len(), c * hw);
-    let sq: Vec<f32> = input.iter().map(|v| v * v).collect();
-    let mut acc = vec![0f32; hw];
     let mut out = vec![0f32; input.len()];
+    let half = if par::threads() > 1 { c / 2 } else { 0 };
+    let (o0, o1) = out.split_at_mut(half * hw);
+    par::join(|| lrn_channels(p, input, c, hw, 0, o0), || lrn_channels(p, input, c, hw, half, o1));
+    out
+}
+
+/// Channels `c0..` that `out` (`[channels, hw]`) has room for. A plane's squares are recomputed when it leaves
+/// the window, which gives exactly the value that was added.
+fn lrn_channels(p: &LrnSpec, input: &[f32], c: usize, hw: usize, c0: usize, out: &mut [f32]) {
+    let mut acc = vec![0f32; hw];
     let alpha_n = p.alpha / p.size as f32;
-    let (mut lo, mut hi) = (0usize, 0usize);
-    for ch in 0..c {
+    let (start, _) = window(p, c0, c);
+    let (mut lo, mut hi) = (start, start);
+    for (ch, dst) in (c0..).zip(out.chunks_exact_mut(hw)) {
         let (nlo, nhi) = window(p, ch, c);
         while hi < nhi {
-            for (a, s) in acc.iter_mut().zip(&sq[hi * hw..][..hw]) {
-                *a += s;
+            for (a, &x) in acc.iter_mut().zip(&input[hi * hw..][..hw]) {
+                *a += x * x;
             }
             hi += 1;
         }
         while lo < nlo {
-            for (a, s) in acc.iter_mut().zip(&sq[lo * hw..][..hw]) {
-                *a -= s;
+            for (a, &x) in acc.iter_mut().zip(&input[lo * hw..][..hw]) {
+                *a -= x * x;
             }
             lo += 1;
         }
         let src = &input[ch * hw..][..hw];
-        let dst = &mut out[ch * hw..][..hw];
         // Running sums of non-negative squares can drift a hair below zero after subtraction; clamp.
         if p.beta == 0.75 {
             // AlexNet's β: d^-0.75 = 1 / (√d · √√d). Square roots are exact IEEE operations (one wasm
@@ -71,13 +81,12 @@ pub fn lrn(p: &LrnSpec, input: &[f32], c: usize, hw: usize) -> Vec<f32> {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::{max_rel_err, rand_vec};
+    use crate::ops::testutil::{max_rel_err, on_one_and_two_threads, rand_vec};
 
     #[test]
     fn fast_matches_naive() {
@@ -87,8 +96,10 @@ mod tests {
             (LrnSpec { size: 3, alpha: 2.0, beta: 0.5, k: 2.0 }, 3, 5),
         ] {
             let x: Vec<f32> = rand_vec(c as u64, c * hw).iter().map(|v| v * 50.0).collect();
-            let e = max_rel_err(&lrn(&p, &x, c, hw), &lrn_naive(&p, &x, c, hw));
-            assert!(e < 1e-5, "{p:?}: {e}");
+            on_one_and_two_threads(|| {
+                let e = max_rel_err(&lrn(&p, &x, c, hw), &lrn_naive(&p, &x, c, hw));
+                assert!(e < 1e-5, "{p:?}: {e}");
+            });
         }
     }
 

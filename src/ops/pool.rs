@@ -1,5 +1,7 @@
 //! Max pooling (Caffe's, overlapping 3×3 stride 2 in AlexNet), returning which input won each window.
 
+use crate::par;
+
 /// Geometry: input `[c, h, w]`, square window `k`, `stride`, no padding (AlexNet uses none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolSpec {
@@ -63,15 +65,26 @@ pub fn max_pool_naive(s: &PoolSpec, input: &[f32]) -> Pooled {
 
 /// Fast path: a 1-D max along rows first, then down columns, so each input is read about twice, not k² times.
 /// The arg-max travels with the value; ties keep the earlier (row-major first) index like the reference.
+/// With two threads each takes half of the channels (planes are independent).
 pub fn max_pool(s: &PoolSpec, input: &[f32]) -> Pooled {
     assert!(s.is_valid() && input.len() == s.c * s.h * s.w);
-    let (oh, ow) = (s.out_h(), s.out_w());
+    let plane_out = s.out_h() * s.out_w();
     let mut values = vec![0f32; s.out_len()];
     let mut argmax = vec![0u32; s.out_len()];
+    let half = if par::threads() > 1 { s.c / 2 } else { 0 };
+    let (v0, v1) = values.split_at_mut(half * plane_out);
+    let (a0, a1) = argmax.split_at_mut(half * plane_out);
+    par::join(|| pool_planes(s, input, 0, v0, a0), || pool_planes(s, input, half, v1, a1));
+    Pooled { values, argmax }
+}
+
+/// Pools the planes `c0..` that `values` and `argmax` (`[planes, out_h, out_w]`) have room for.
+fn pool_planes(s: &PoolSpec, input: &[f32], c0: usize, values: &mut [f32], argmax: &mut [u32]) {
+    let (oh, ow) = (s.out_h(), s.out_w());
     // Row maxima: for every input row y and output column ox, the best over x in the window.
     let mut row_best = vec![(f32::NEG_INFINITY, 0u32); s.h * ow];
-    for c in 0..s.c {
-        let plane = c * s.h * s.w;
+    for (pi, (vals, args)) in values.chunks_exact_mut(oh * ow).zip(argmax.chunks_exact_mut(oh * ow)).enumerate() {
+        let plane = (c0 + pi) * s.h * s.w;
         for y in 0..s.h {
             for ox in 0..ow {
                 let mut b = (f32::NEG_INFINITY, 0u32);
@@ -93,19 +106,17 @@ pub fn max_pool(s: &PoolSpec, input: &[f32]) -> Pooled {
                         b = r;
                     }
                 }
-                let o = (c * oh + oy) * ow + ox;
-                values[o] = b.0;
-                argmax[o] = b.1;
+                vals[oy * ow + ox] = b.0;
+                args[oy * ow + ox] = b.1;
             }
         }
     }
-    Pooled { values, argmax }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::rand_vec;
+    use crate::ops::testutil::{on_one_and_two_threads, rand_vec};
 
     #[test]
     fn alexnet_sizes() {
@@ -124,7 +135,7 @@ mod tests {
         .enumerate()
         {
             let x = rand_vec(i as u64, s.c * s.h * s.w);
-            assert_eq!(max_pool(s, &x), max_pool_naive(s, &x), "case {i}");
+            on_one_and_two_threads(|| assert_eq!(max_pool(s, &x), max_pool_naive(s, &x), "case {i}"));
         }
     }
 
