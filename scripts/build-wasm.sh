@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Builds the engine for the browser: cargo (wasm32, release, SIMD) → wasm-bindgen --target web → binaryen wasm-opt.
 #
-# Two packages: pkg/ (stable Rust, single-threaded: works on any host) and pkg-threads/ (nightly, shared memory and
-# rayon on two threads: used when the page is cross-origin isolated). The threads build is optional: when nightly
-# or its rust-src is missing it is skipped with a note and the app runs single-threaded. THREADS=0 skips it.
+# Four packages, two choices each (the worker picks the best one the browser and page allow, www/builds.js):
+#   pkg/                    stable Rust, single-threaded, SIMD128: runs on any host and any browser with SIMD;
+#   pkg-relaxed/            the same plus relaxed SIMD (the conv GEMM multiply-adds become fused f32x4.relaxed_madd);
+#   pkg-threads/            nightly, shared memory and rayon on two threads, for cross-origin isolated pages;
+#   pkg-threads-relaxed/    both.
+# The threads builds are optional: when nightly or its rust-src is missing they are skipped with a note and the
+# app runs single-threaded. THREADS=0 skips them; RELAXED=0 skips the relaxed-SIMD builds.
 #
 # A second run with nothing changed is a cargo no-op plus a timestamp check (~1 s).
 # Environment: WASM_OPT=0 skips wasm-opt (quicker rebuilds; the module is ~20% larger and may run slower).
@@ -32,8 +36,11 @@ fi
 # Instantiates a module through the generated glue in Node. Debian's binaryen 108 once produced modules
 # that validate but fail here (`WebAssembly.Table.set(): Argument 1 is invalid for table`), so validating
 # is not enough.
+# Node 20 needs a flag for relaxed SIMD (newer Node has it on, and may not know the flag).
+node_flags=()
+if node --experimental-wasm-relaxed-simd -e 0 >/dev/null 2>&1; then node_flags=(--experimental-wasm-relaxed-simd); fi
 loads() { # loads GLUE.js MODULE.wasm
-  node --input-type=module -e '
+  node "${node_flags[@]}" --input-type=module -e '
     import { readFileSync } from "node:fs";
     import { pathToFileURL } from "node:url";
     const glue = await import(pathToFileURL(process.argv[1]).href);
@@ -61,7 +68,8 @@ package() {
     opt_mode=0
   else
     local bg="$staging/${crate}_bg.wasm" err
-    # The features rustc emits for wasm32-unknown-unknown by default, plus simd128 from our config.
+    # The features rustc emits for wasm32-unknown-unknown by default, plus simd128 from our config (and the
+    # caller's extra flags: threads, relaxed SIMD).
     if "$wasm_opt" -O3 \
         --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
         --enable-mutable-globals --enable-reference-types --enable-multivalue \
@@ -94,11 +102,30 @@ package() {
   say "$out/ is up to date ($(du -k "$out/${crate}_bg.wasm" | cut -f1) KiB wasm, wasm-opt: $opt_mode)"
 }
 
-# Single-threaded build on stable; SIMD128 comes from .cargo/config.toml.
+simd_flags="-C target-feature=+simd128"
+relaxed_flags="-C target-feature=+simd128,+relaxed-simd"
+
+# Single-threaded builds on stable; SIMD128 comes from .cargo/config.toml (the relaxed build overrides RUSTFLAGS).
 cargo build --lib --release --target wasm32-unknown-unknown --no-default-features
 package pkg "target/wasm32-unknown-unknown/release/$crate.wasm"
+if [[ "${RELAXED:-1}" == 0 ]]; then
+  say "RELAXED=0: skipping the relaxed-SIMD builds"
+else
+  RUSTFLAGS="$relaxed_flags" cargo build --lib --release --target wasm32-unknown-unknown --no-default-features \
+    --target-dir target/relaxed
+  package pkg-relaxed "target/relaxed/wasm32-unknown-unknown/release/$crate.wasm" --enable-relaxed-simd
+fi
 
-# The threads build: shared memory needs std rebuilt with atomics (nightly + rust-src), per TOOLCHAIN.md.
+# The threads builds: shared memory needs std rebuilt with atomics (nightly + rust-src), per TOOLCHAIN.md.
+threads_build() { # threads_build OUT TARGET_DIR FEATURE_FLAGS [EXTRA wasm-opt FLAGS...]
+  local out=$1 dir=$2 features=$3; shift 3
+  RUSTFLAGS="$features -C target-feature=+atomics,+bulk-memory,+mutable-globals -C link-arg=--shared-memory \
+-C link-arg=--max-memory=4294967296 -C link-arg=--import-memory -C link-arg=--export=__wasm_init_tls \
+-C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base" \
+    cargo +nightly build --lib --release --target wasm32-unknown-unknown --features threads \
+      -Z build-std=panic_abort,std --target-dir "$dir"
+  package "$out" "$dir/wasm32-unknown-unknown/release/$crate.wasm" --enable-threads "$@"
+}
 if [[ "${THREADS:-1}" == 0 ]]; then
   say "THREADS=0: skipping pkg-threads/"
 elif ! rustup run nightly rustc --version >/dev/null 2>&1; then
@@ -106,10 +133,8 @@ elif ! rustup run nightly rustc --version >/dev/null 2>&1; then
 elif [[ ! -d "$(rustup run nightly rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
   say "note: nightly has no rust-src (rustup component add rust-src --toolchain nightly); skipping pkg-threads/"
 else
-  RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 -C link-arg=--shared-memory \
--C link-arg=--max-memory=4294967296 -C link-arg=--import-memory -C link-arg=--export=__wasm_init_tls \
--C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base" \
-    cargo +nightly build --lib --release --target wasm32-unknown-unknown --features threads \
-      -Z build-std=panic_abort,std --target-dir target/threads
-  package pkg-threads "target/threads/wasm32-unknown-unknown/release/$crate.wasm" --enable-threads
+  threads_build pkg-threads target/threads "$simd_flags"
+  if [[ "${RELAXED:-1}" != 0 ]]; then
+    threads_build pkg-threads-relaxed target/threads-relaxed "$relaxed_flags" --enable-relaxed-simd
+  fi
 fi

@@ -250,6 +250,12 @@ pub fn engine_threads() -> u32 {
     crate::par::threads() as u32
 }
 
+/// True in the relaxed-SIMD builds (pkg-relaxed/, pkg-threads-relaxed/): the conv kernel uses fused multiply-adds.
+#[wasm_bindgen(js_name = relaxedSimd)]
+pub fn relaxed_simd() -> bool {
+    crate::peak::RELAXED_SIMD
+}
+
 /// Runs the SIMD peak probe for `iters` iterations; returns its checksum. Time it from JS and divide
 /// `peakFlops(iters)` by the seconds taken.
 #[wasm_bindgen(js_name = simdPeakProbe)]

@@ -1,12 +1,17 @@
 //! A SIMD peak probe: the multiply-add throughput this machine's wasm (or native) code can reach, for the benchmark.
 //!
 //! Twelve independent 4-lane accumulators each do `acc = acc · m + c` per iteration, so the loop is bound by
-//! vector multiply and add throughput, not latency, and touches no memory. The caller times it.
+//! vector multiply and add throughput, not latency, and touches no memory. The caller times it. The multiply-add
+//! is the conv kernel's own (`gemm::madd`): a multiply and an add in the SIMD128 builds, one fused
+//! `f32x4.relaxed_madd` in the relaxed-SIMD builds, so each build is measured against the peak of what it runs.
 
 /// Floating-point operations one call performs: iterations × 12 accumulators × 4 lanes × (1 mul + 1 add).
 pub fn peak_flops(iters: u32) -> f64 {
     iters as f64 * 12.0 * 4.0 * 2.0
 }
+
+/// True when this build multiplies and adds with fused relaxed-SIMD instructions.
+pub const RELAXED_SIMD: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
 
 /// Runs the probe and returns a checksum (so the work cannot be optimised away).
 #[cfg(target_arch = "wasm32")]
@@ -20,7 +25,7 @@ pub fn peak_probe(iters: u32) -> f32 {
     }
     for _ in 0..iters {
         for v in a.iter_mut() {
-            *v = f32x4_add(f32x4_mul(*v, m), c);
+            *v = crate::ops::gemm::madd(*v, m, c);
         }
     }
     a.iter().map(|v| f32x4_extract_lane::<0>(*v) + f32x4_extract_lane::<3>(*v)).sum()

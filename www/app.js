@@ -571,8 +571,10 @@ export function createApp(o) {
     if (!isolated || threads === 1) mode = t('about.singleThreaded');
     else if (threads > 1) mode = t('about.multiThreaded', { n: threads });
     else mode = t('about.threadsPossible');
+    const relaxed = engine.engineInfo?.relaxed ?? client.info?.()?.engine?.relaxed;
     const rows = [
       ['about.isolatedLabel', t('about.isolated', { yesno: t(isolated ? 'about.yes' : 'about.no'), threads: mode })],
+      ['about.simdLabel', relaxed === undefined ? '…' : t(relaxed ? 'about.simdRelaxed' : 'about.simd128')],
       ['about.weightsLabel', engine.weightsInfo ? `${engine.weightsInfo.source} · ${engine.weightsInfo.format} · ${engine.weightsInfo.dtype}` : '…'],
       ['about.cacheLabel', t(typeof win.caches === 'undefined' ? 'about.cacheNo' : 'about.cacheYes')],
       ['about.classesLabel', t('about.classes')],
@@ -584,6 +586,7 @@ export function createApp(o) {
       const dd = doc.createElement('dd');
       dd.textContent = value;
       if (key === 'about.isolatedLabel') dd.id = 'about-isolated';
+      if (key === 'about.simdLabel') dd.id = 'about-simd';
       els.about.append(dt, dd);
     }
   }

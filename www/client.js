@@ -30,7 +30,7 @@ const WATCHDOG_TICK_MS = 1_000;
  * @typedef {import('./protocol.js').WeightsInfo} WeightsInfo
  * @typedef {import('./protocol.js').Prediction} Prediction
  * @typedef {import('./protocol.js').PreprocessInfo} PreprocessInfo
- * @typedef {{spec: object, weightsInfo: WeightsInfo, engine: {threads: number, mode: string}}} ReadyInfo
+ * @typedef {{spec: object, weightsInfo: WeightsInfo, engine: {threads: number, relaxed: boolean, build: string, mode: string}}} ReadyInfo
  * @typedef {{top: Prediction[], timings: Object<string, number>, preprocess: PreprocessInfo}} RunResult
  * @typedef {string|ArrayBuffer|Blob|null} WeightsSource
  *   A URL, the bytes or a File/Blob of an .onnx or .safetensors file, or null for seeded untrained weights.

@@ -44,7 +44,7 @@ export function createEngine({ weights = null, client } = {}) {
   };
   let spec = null;
   let weightsInfo = null;
-  /** Which engine build the worker runs: {threads, mode} (see worker.js loadWasm). */
+  /** Which engine build the worker runs: {threads, relaxed, build, mode} (see worker.js loadWasm). */
   let engineInfo = null;
   let layersById = new Map();
   let order = [];

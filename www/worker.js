@@ -2,6 +2,7 @@
 
 import { MSG } from './protocol.js';
 import { isManifestUrl, fetchParts, browserCache } from './weights-fetch.js';
+import { buildCandidates, relaxedSimdSupported, whyNoThreads } from './builds.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
 const UNTRAINED_SEED = 2012;
@@ -44,46 +45,63 @@ function yieldTask() {
 }
 
 /**
- * The engine build this worker runs: two threads (pkg-threads/, rayon over shared memory) when the page is
- * cross-origin isolated, else the single-threaded pkg/, which any static host can serve. Set by loadWasm().
+ * The engine build this worker runs (www/builds.js): two threads (pkg-threads*, rayon over shared memory) when
+ * the page is cross-origin isolated, relaxed SIMD (pkg-*relaxed, fused multiply-adds) when the browser has it,
+ * else the single-threaded SIMD128 pkg/, which any static host can serve. Set by loadWasm().
  * `zoo` describes the Model Zoo's trained weights file (from the engine, so the page need not repeat it).
- * @type {{threads: number, mode: string, zoo?: {url: string, name: string, size: number, sha256: string}}}
+ * @type {{threads: number, relaxed: boolean, build: string, mode: string,
+ *   zoo?: {url: string, name: string, size: number, sha256: string}}}
  */
-let engine = { threads: 1, mode: 'not loaded' };
+let engine = { threads: 1, relaxed: false, build: '', mode: 'not loaded' };
 /** The wasm package's `Session` class, from whichever build loaded. */
 let Session = null;
 
-async function loadThreaded() {
-  const mod = await import('../pkg-threads/alexnet_explainer.js');
+async function loadBuild(b) {
+  const mod = await import(`../${b.dir}/alexnet_explainer.js`);
   const exports = await mod.default();
-  await mod.initThreadPool(2);
-  return { mod, exports, threads: mod.engineThreads(), mode: 'two threads (wasm threads, cross-origin isolated page)' };
-}
-
-async function loadSingle(why) {
-  const mod = await import('../pkg/alexnet_explainer.js');
-  const exports = await mod.default();
-  return { mod, exports, threads: 1, mode: `single-threaded (${why})` };
+  if (b.threads > 1) await mod.initThreadPool(b.threads);
+  return { mod, exports, threads: b.threads > 1 ? mod.engineThreads() : 1, relaxed: mod.relaxedSimd() };
 }
 
 function loadWasm() {
   wasmReady ??= (async () => {
-    const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === 'function';
-    const cores = navigator.hardwareConcurrency || 1;
+    const host = {
+      isolated: self.crossOriginIsolated && typeof SharedArrayBuffer === 'function',
+      cores: navigator.hardwareConcurrency || 1,
+      relaxed: relaxedSimdSupported(),
+    };
+    const notes = [];
+    const noThreads = whyNoThreads(host);
+    if (noThreads) notes.push(noThreads);
+    if (!host.relaxed) notes.push('this browser has no relaxed SIMD');
     let loaded = null;
-    if (isolated && cores >= 2) {
+    let build = null;
+    let lastError = null;
+    // Best first; a host without a build (or a browser that refuses it) falls through to the next, and pkg/ last.
+    for (const b of buildCandidates(host)) {
       try {
-        loaded = await loadThreaded();
+        loaded = await loadBuild(b);
+        build = b;
+        break;
       } catch (err) {
-        // A host without the threads build (or a browser that refuses it) still gets a working engine.
-        loaded = await loadSingle(`the threads build did not load: ${describe(err)}`);
+        lastError = err;
+        notes.push(`${b.dir}/ did not load: ${describe(err)}`);
       }
-    } else {
-      loaded = await loadSingle(isolated ? 'one CPU core' : 'the page is not cross-origin isolated, so no shared memory');
     }
+    if (!loaded) throw lastError;
+    const parts = [
+      loaded.threads > 1 ? `two threads (wasm threads, cross-origin isolated page)` : 'single-threaded',
+      loaded.relaxed ? 'relaxed SIMD (fused multiply-add)' : 'SIMD128',
+    ];
     Session = loaded.mod.Session;
     wasmExports = loaded.exports;
-    engine = { threads: loaded.threads, mode: loaded.mode, zoo: loaded.mod.zooWeights() };
+    engine = {
+      threads: loaded.threads,
+      relaxed: loaded.relaxed,
+      build: build.dir,
+      mode: `${parts.join(', ')}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+      zoo: loaded.mod.zooWeights(),
+    };
     return wasmExports;
   })();
   return wasmReady;
