@@ -1,5 +1,6 @@
 // Browser benchmark page: times our wasm forward pass or onnxruntime-web's on the same model and input.
-// onnxruntime-web runs on this page's main thread (its threads are its own workers); ours runs in a worker. Query: engine, threads, runs, model.
+// onnxruntime-web runs on this page's main thread (its threads are its own workers); ours runs in a worker. Query: engine, threads, runs, model,
+// simd (`plain`: our SIMD128 build even where relaxed SIMD exists).
 import { median, npy, fetchBytes } from './util.js';
 
 const q = new URLSearchParams(location.search);
@@ -7,6 +8,7 @@ const engine = q.get('engine') || 'ours';
 const threads = Number(q.get('threads') || 1);
 const runs = Number(q.get('runs') || 10);
 const modelUrl = q.get('model') || '../tests/reference/out/model.onnx';
+const simd = q.get('simd') || 'best';
 const out = document.getElementById('out');
 
 // Our engine runs in a module worker, as in the app: rayon's threads must not be joined from a page's main
@@ -16,7 +18,7 @@ function ours() {
     const w = new Worker(new URL('./ours-worker.js', import.meta.url), { type: 'module' });
     w.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data));
     w.onerror = (e) => reject(new Error(e.message));
-    w.postMessage({ threads, runs, modelUrl: new URL(modelUrl, location.href).href });
+    w.postMessage({ threads, runs, simd, modelUrl: new URL(modelUrl, location.href).href });
   });
 }
 

@@ -1,8 +1,13 @@
 // Benchmark worker: times our wasm forward pass per layer (see bench.js), as the app's worker would run it.
 import { median, npy, fetchBytes } from './util.js';
+import { buildCandidates, relaxedSimdSupported } from '../www/builds.js';
 
-async function run({ threads, runs, modelUrl }) {
-  const mod = await import(threads > 1 ? '../pkg-threads/alexnet_explainer.js' : '../pkg/alexnet_explainer.js');
+// The build the app's worker would pick for this many threads; `simd=plain` forces the SIMD128 (no relaxed) one.
+async function run({ threads, runs, modelUrl, simd }) {
+  const relaxed = simd !== 'plain' && relaxedSimdSupported();
+  const build = buildCandidates({ isolated: crossOriginIsolated, cores: threads, relaxed })[0];
+  if (build.threads !== threads) throw new Error(`no build for ${threads} thread(s) here (${build.dir})`);
+  const mod = await import(`../${build.dir}/alexnet_explainer.js`);
   await mod.default();
   if (threads > 1) await mod.initThreadPool(threads);
   const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
@@ -37,7 +42,7 @@ async function run({ threads, runs, modelUrl }) {
     layers: spec.layers.map((l) => ({ id: l.id, macs: l.macs, ms: median(perLayer[l.id]) })),
     prob: Array.from(s.tensor('prob')), fc8: Array.from(s.tensor('fc8')),
     simdPeakGflops: peak, wasmMemoryBytes: mod.wasmMemoryBytes ? mod.wasmMemoryBytes() : null,
-    crossOriginIsolated, engineThreads: mod.engineThreads(),
+    crossOriginIsolated, engineThreads: mod.engineThreads(), build: build.dir, relaxedSimd: mod.relaxedSimd(),
   };
 }
 

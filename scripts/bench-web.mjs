@@ -1,6 +1,7 @@
 // Browser benchmark: our wasm forward pass vs onnxruntime-web (wasm backend, SIMD) on the same generated AlexNet
 // and input, in one headless Chromium session, page cross-origin isolated. Prints per-layer ms and GMAC/s for
 // ours, medians, ratios ours/ORT, and output agreement. Usage: node scripts/bench-web.mjs [--runs N] [--json FILE]
+// [--only ours-1,ort-1,...] (a subset of the runs, for quick comparisons while tuning; ours-1 is always run)
 import { copyFileSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startApp, launchBrowser } from '../tests/e2e/harness.mjs';
@@ -23,28 +24,36 @@ for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-sim
 }
 
 const threadsBuild = existsSync(path.join(REPO_ROOT, 'pkg-threads/alexnet_explainer.js'));
+// With the relaxed-SIMD builds, ours-N runs them (as the app would in this browser) and ours-N-simd128 runs the
+// plain SIMD128 builds that browsers without relaxed SIMD get.
+const relaxedBuild = existsSync(path.join(REPO_ROOT, 'pkg-relaxed/alexnet_explainer.js'));
 // The compact int8 file (made by bench-web.sh with `alexnet convert`): ours only, since ORT runs the f32 model.
 const int8 = existsSync(path.join(REPO_ROOT, 'tests/reference/out/model-int8.safetensors')) ? '../tests/reference/out/model-int8.safetensors' : null;
-const configs = [
+const only = opt('only', null)?.split(',');
+const allConfigs = [
   { engine: 'ours', threads: 1 },
   { engine: 'ort', threads: 1 },
   ...(threadsBuild ? [{ engine: 'ours', threads: 2 }] : []),
   { engine: 'ort', threads: 2 },
+  ...(relaxedBuild ? [{ engine: 'ours', threads: 1, simd: 'plain', tag: 'simd128' }] : []),
+  ...(relaxedBuild && threadsBuild ? [{ engine: 'ours', threads: 2, simd: 'plain', tag: 'simd128' }] : []),
   ...(int8 ? [{ engine: 'ours', threads: 1, model: int8, tag: 'int8' }] : []),
   ...(int8 && threadsBuild ? [{ engine: 'ours', threads: 2, model: int8, tag: 'int8' }] : []),
 ];
+const key = (c) => `${c.engine}-${c.threads}${c.tag ? `-${c.tag}` : ''}`;
+const configs = allConfigs.filter((c) => !only || key(c) === 'ours-1' || only.includes(key(c)));
 
 const app = await startApp();
 const { page, close } = await launchBrowser();
 const results = {};
 try {
   for (const c of configs) {
-    await page.goto(`${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}${c.model ? `&model=${c.model}` : ''}`);
+    await page.goto(`${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}${c.model ? `&model=${c.model}` : ''}${c.simd ? `&simd=${c.simd}` : ''}`);
     await page.waitForFunction(() => window.__bench, null, { timeout: 300_000, polling: 500 });
     const r = await page.evaluate(() => window.__bench);
     if (r.error) throw new Error(`${c.engine}/${c.threads}: ${r.error}`);
-    results[`${c.engine}-${c.threads}${c.tag ? `-${c.tag}` : ''}`] = r;
-    console.error(`bench-web: ${c.engine} ${c.threads} thread(s): median ${r.medianMs.toFixed(1)} ms, session ${r.parseMs.toFixed(0)} ms`);
+    results[key(c)] = r;
+    console.error(`bench-web: ${key(c)}${r.build ? ` (${r.build}/)` : ''}: median ${r.medianMs.toFixed(1)} ms, session ${r.parseMs.toFixed(0)} ms`);
   }
 } finally {
   await close();
@@ -66,10 +75,18 @@ ours1.layers.forEach((l, i) => {
   const two = results['ours-2'] ? `  ${results['ours-2'].layers[i].ms.toFixed(3).padStart(8)} ${g(results['ours-2'].layers[i].ms)}` : '';
   console.log(`${l.id.padEnd(8)} ${l.ms.toFixed(3).padStart(8)} ${g(l.ms)}${two}`);
 });
-const convMacs = ours1.layers.filter((l) => l.id.startsWith('conv')).reduce((s, l) => s + l.macs, 0);
-const convMs = ours1.layers.filter((l) => l.id.startsWith('conv')).reduce((s, l) => s + l.ms, 0);
-console.log(`\nconv layers: ${(convMacs / convMs / 1e6).toFixed(2)} GMAC/s = ${(2 * convMacs / convMs / 1e6).toFixed(2)} GFLOP/s` +
-  (ours1.simdPeakGflops ? ` (${(100 * 2 * convMacs / convMs / 1e6 / ours1.simdPeakGflops).toFixed(0)}% of the measured SIMD128 peak ${ours1.simdPeakGflops.toFixed(1)} GFLOP/s)` : ''));
+// Conv throughput against the SIMD peak each build measured on this machine (multiply + add in SIMD128 builds,
+// fused relaxed_madd in relaxed ones), and against the plain SIMD128 peak.
+const plainPeak = (results['ours-1-simd128'] ?? (ours1.relaxedSimd ? null : ours1))?.simdPeakGflops;
+console.log('');
+for (const [k, r] of Object.entries(results)) {
+  if (r.engine !== 'ours' || !r.layers) continue;
+  const convs = r.layers.filter((l) => l.id.startsWith('conv'));
+  const gflops = (2 * convs.reduce((s, l) => s + l.macs, 0)) / convs.reduce((s, l) => s + l.ms, 0) / 1e6;
+  const own = r.simdPeakGflops ? `${((100 * gflops) / r.simdPeakGflops).toFixed(0)}% of this build's peak ${r.simdPeakGflops.toFixed(1)} GFLOP/s` : '';
+  const plain = plainPeak && r.relaxedSimd ? `, ${((100 * gflops) / plainPeak).toFixed(0)}% of the SIMD128 (mul + add) peak ${plainPeak.toFixed(1)}` : '';
+  console.log(`conv layers, ${k} (${r.build}/): ${(gflops / 2).toFixed(2)} GMAC/s = ${gflops.toFixed(2)} GFLOP/s (${own}${plain}; peak measured on one thread)`);
+}
 console.log('\n| run | median ms | ratio ours/ORT | session/parse ms | prob max rel. err vs ours-1 | top-1 |');
 console.log('|---|---|---|---|---|---|');
 for (const [k, r] of Object.entries(results)) {

@@ -118,10 +118,20 @@ elif [[ $toolchain_ok -eq 0 ]]; then
   not_run wasm "the wasm toolchain setup failed"
 else
   # wasm-bindgen-test-runner drives Chromium through chromedriver; Debian's knows where its chromium is.
-  # The single-threaded build (no rayon): the same code as pkg/, the one every host can run.
-  label="cargo test --no-fail-fast ${cargo_flags[*]} --target wasm32-unknown-unknown --no-default-features --test wasm" \
-    run_suite wasm env CHROMEDRIVER="$CHROMEDRIVER" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
-    cargo test --no-fail-fast "${cargo_flags[@]}" --target wasm32-unknown-unknown --no-default-features --test wasm
+  # The single-threaded builds (no rayon), twice: SIMD128 as in pkg/, and with relaxed SIMD as in pkg-relaxed/
+  # (the conv and fc kernels differ between the two: fused multiply-adds).
+  wasm_tests() {
+    local rc=0
+    env CHROMEDRIVER="$CHROMEDRIVER" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
+      cargo test --no-fail-fast "${cargo_flags[@]}" --target wasm32-unknown-unknown --no-default-features --test wasm || rc=1
+    env CHROMEDRIVER="$CHROMEDRIVER" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" WASM_RELAXED=1 \
+      RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+      cargo test --no-fail-fast "${cargo_flags[@]}" --target wasm32-unknown-unknown --no-default-features --test wasm \
+        --target-dir target/relaxed || rc=1
+    return $rc
+  }
+  label="cargo test --no-fail-fast ${cargo_flags[*]} --target wasm32-unknown-unknown --no-default-features --test wasm (SIMD128, relaxed SIMD)" \
+    run_suite wasm wasm_tests
 fi
 
 # (3) JS unit tests. Files are listed explicitly: with no arguments `node --test` would search the whole tree.

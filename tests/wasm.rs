@@ -95,3 +95,66 @@ fn int8_linear_simd_path_matches_the_naive_reference() {
         assert!(err > 0.0 || n_in < 16, "the 12-bit path must be the one under test");
     }
 }
+
+/// Deterministic data in [-1, 1) for the kernel tests below.
+fn data(seed: usize, n: usize) -> Vec<f32> {
+    (0..n).map(|i| (((i + seed) * 7919 % 2003) as f32 / 1001.5) - 1.0).collect()
+}
+
+fn rel_err(got: &[f32], want: &[f32]) -> f32 {
+    let scale = want.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
+    got.iter().zip(want).fold(0f32, |m, (a, b)| m.max((a - b).abs())) / scale
+}
+
+#[wasm_bindgen_test]
+fn simd_conv_kernel_matches_the_naive_convolution() {
+    // The packed 4×8 SIMD128 GEMM (fused multiply-adds in the relaxed-SIMD build) runs only on wasm: checked here,
+    // on conv-like problems with edges in every direction (rows, columns, K blocks, padding, stride, groups).
+    use alexnet_explainer::ops::conv::{conv2d, conv2d_naive, ConvSpec};
+    for (i, s) in [
+        ConvSpec { c_in: 3, h: 35, w: 35, c_out: 8, k: 11, stride: 4, pad: 0, groups: 1 },
+        ConvSpec { c_in: 8, h: 9, w: 9, c_out: 6, k: 5, stride: 1, pad: 2, groups: 2 },
+        ConvSpec { c_in: 64, h: 7, w: 7, c_out: 10, k: 3, stride: 1, pad: 1, groups: 1 },
+        ConvSpec { c_in: 4, h: 7, w: 10, c_out: 6, k: 3, stride: 2, pad: 1, groups: 2 },
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (x, w, b) = (data(i, s.c_in * s.h * s.w), data(i + 1, s.weight_len()), data(i + 2, s.c_out));
+        let e = rel_err(&conv2d(s, &x, &w, &b), &conv2d_naive(s, &x, &w, &b));
+        assert!(e < 1e-5, "{s:?}: {e}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn simd_gemm_matches_the_naive_product() {
+    use alexnet_explainer::ops::gemm::{gemm_packed, pack_a, pack_b};
+    for &(m, k, n) in &[(1, 1, 1), (5, 3, 9), (7, 600, 13), (96, 363, 45)] {
+        let (a, b, c0) = (data(1, m * k), data(2, k * n), data(3, m * n));
+        let mut c = c0.clone();
+        gemm_packed(&pack_a(&a, m, k), &pack_b(&b, k, n), &mut c, m, k, n);
+        let want: Vec<f32> = (0..m * n)
+            .map(|ij| (c0[ij] as f64 + (0..k).map(|kk| a[ij / n * k + kk] as f64 * b[kk * n + ij % n] as f64).sum::<f64>()) as f32)
+            .collect();
+        let e = rel_err(&c, &want);
+        assert!(e < 1e-5, "{m}x{k}x{n}: {e}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn simd_linear_matches_the_naive_reference() {
+    // The four-row SIMD128 matrix-vector kernel (wasm only), including row counts that leave a remainder.
+    use alexnet_explainer::ops::linear::{linear, linear_naive};
+    for (n_out, n_in) in [(3usize, 5usize), (17, 100), (64, 1031), (10, 9216)] {
+        let (w, b, x) = (data(4, n_out * n_in), data(5, n_out), data(6, n_in));
+        let e = rel_err(&linear(&w, &b, &x), &linear_naive(&w, &b, &x));
+        assert!(e < 1e-5, "{n_out}x{n_in}: {e}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_build_under_test_is_the_one_asked_for() {
+    // scripts/test.sh runs this file twice: as pkg/ is built, and with relaxed SIMD (WASM_RELAXED=1), as
+    // pkg-relaxed/ is. This pins which kernel variant the run above checked.
+    assert_eq!(alexnet_explainer::peak::RELAXED_SIMD, option_env!("WASM_RELAXED") == Some("1"));
+}

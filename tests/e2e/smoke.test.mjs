@@ -18,7 +18,15 @@ test('smoke: load, run a photo, see top-5 and conv1 maps, step with the keyboard
     const engineInfo = await page.evaluate(() => window.alexnetApp.engine.engineInfo);
     const threadsBuilt = fs.existsSync(path.join(REPO_ROOT, 'pkg-threads/alexnet_explainer.js'));
     assert.equal(engineInfo.threads, threadsBuilt ? 2 : 1, engineInfo.mode);
-    console.log(`engine: ${engineInfo.mode}`);
+    // This Chromium has relaxed SIMD, so with the relaxed builds present the worker must pick one of them.
+    const relaxedHere = await page.evaluate(async () => (await import('/www/builds.js')).relaxedSimdSupported());
+    const relaxedBuilt = fs.existsSync(path.join(REPO_ROOT, threadsBuilt ? 'pkg-threads-relaxed' : 'pkg-relaxed', 'alexnet_explainer.js'));
+    assert.equal(engineInfo.relaxed, relaxedHere && relaxedBuilt, engineInfo.mode);
+    assert.equal(engineInfo.build, `pkg${threadsBuilt ? '-threads' : ''}${engineInfo.relaxed ? '-relaxed' : ''}`);
+    // The About panel says which SIMD the engine runs.
+    await page.waitForFunction(() => document.getElementById('about-simd')?.textContent.length > 1);
+    assert.match(await page.textContent('#about-simd'), engineInfo.relaxed ? /^relaxed SIMD/ : /^SIMD128/);
+    console.log(`engine: ${engineInfo.build}/: ${engineInfo.mode}`);
     // The page runs its first sample by itself; let it finish so the upload below is the pass we check.
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, { timeout: 60_000 });
 
