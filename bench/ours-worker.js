@@ -1,6 +1,7 @@
 // Benchmark worker: times our wasm forward pass per layer (see bench.js), as the app's worker would run it.
 import { median, npy, fetchBytes } from './util.js';
 import { buildCandidates, relaxedSimdSupported } from '../www/builds.js';
+import { loadSession } from '../www/weights-fetch.js';
 
 // The build the app's worker would pick for this many threads; `simd=plain` forces the SIMD128 (no relaxed) one.
 async function run({ threads, runs, modelUrl, simd }) {
@@ -13,7 +14,7 @@ async function run({ threads, runs, modelUrl, simd }) {
   const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
   const { bytes, ms: downloadMs } = await fetchBytes(modelUrl);
   let t0 = performance.now();
-  const s = mod.Session.fromBytes(bytes);
+  const s = loadSession(mod, bytes);
   const parseMs = performance.now() - t0;
   const spec = s.spec();
   const perLayer = Object.fromEntries(spec.layers.map((l) => [l.id, []]));

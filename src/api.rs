@@ -7,7 +7,7 @@ use crate::model::Forward;
 use crate::preprocess::{self, PreprocessInfo};
 use crate::spec::{self, Kind};
 use crate::tensor::Tensor;
-use crate::weights::Weights;
+use crate::weights::{Blob, Weights};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -59,6 +59,50 @@ mod serde_bytes_f32 {
     }
 }
 
+/// A weights file arriving in pieces, written straight into wasm memory: the worker pushes each chunk as it
+/// comes and hands the buffer to `Session.fromBuffer`, so the file is held once here rather than copied whole.
+#[wasm_bindgen]
+pub struct WeightsBuffer {
+    blob: Blob,
+    filled: usize,
+}
+
+#[wasm_bindgen]
+impl WeightsBuffer {
+    /// Room for a file of `len` bytes; throws when that much memory is not available.
+    #[wasm_bindgen(constructor)]
+    pub fn new(len: f64) -> Result<WeightsBuffer, JsError> {
+        if !(len.is_finite() && len >= 0.0 && len <= MAX_WEIGHTS_BYTES as f64) {
+            return Err(JsError::new(&format!(
+                "a weights file of {len} bytes is not possible here (at most {} MB)",
+                MAX_WEIGHTS_BYTES >> 20
+            )));
+        }
+        let blob = Blob::try_zeroed(len as usize)
+            .ok_or_else(|| JsError::new(&format!("not enough memory for a {} MB weights file", (len as usize) >> 20)))?;
+        Ok(WeightsBuffer { blob, filled: 0 })
+    }
+
+    /// Appends the next chunk; throws when it would overflow the announced length.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+        let end = self.filled + chunk.len();
+        if end > self.blob.len() {
+            return Err(JsError::new(&format!("the weights file is longer than announced ({} bytes)", self.blob.len())));
+        }
+        self.blob.bytes_mut()[self.filled..end].copy_from_slice(chunk);
+        self.filled = end;
+        Ok(())
+    }
+
+    /// Bytes received so far.
+    pub fn filled(&self) -> f64 {
+        self.filled as f64
+    }
+}
+
+/// The largest weights file a buffer accepts: wasm32 memory is at most 4 GiB, and AlexNet in f32 is 244 MB.
+const MAX_WEIGHTS_BYTES: usize = 1 << 30;
+
 #[derive(Serialize)]
 struct TopJs {
     index: usize,
@@ -80,6 +124,22 @@ impl Session {
     pub fn from_bytes(bytes: &[u8]) -> Result<Session, JsError> {
         console_error_panic_hook::set_once();
         let weights = Weights::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Session { weights, pass: None, preprocess: None })
+    }
+
+    /// Loads a weights file received into a [`WeightsBuffer`], viewing its tensors in place (no second copy in
+    /// wasm memory). Throws for an incomplete buffer and for everything `fromBytes` refuses.
+    #[wasm_bindgen(js_name = fromBuffer)]
+    pub fn from_buffer(buf: WeightsBuffer) -> Result<Session, JsError> {
+        console_error_panic_hook::set_once();
+        if buf.filled != buf.blob.len() {
+            return Err(JsError::new(&format!(
+                "the weights file is incomplete: {} of {} bytes arrived",
+                buf.filled,
+                buf.blob.len()
+            )));
+        }
+        let weights = Weights::from_blob(buf.blob).map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Session { weights, pass: None, preprocess: None })
     }
 
@@ -202,24 +262,20 @@ impl Session {
         if spec::layer(id).map(|l| l.kind) == Some(Kind::Fc) {
             return Err(JsError::new(&format!("{id} is fully connected; ask for one row with kernel()")));
         }
-        Ok(self.weights_of(id)?.weight.clone().into_boxed_slice())
+        Ok(self.weights_of(id)?.weights_f32().into_owned().into_boxed_slice())
     }
 
     /// One output channel's weights: conv `[c_in/groups, k, k]`, fc one row `[n_in]`.
     pub fn kernel(&self, id: &str, oc: u32) -> Result<Box<[f32]>, JsError> {
         let w = self.weights_of(id)?;
         let n = w.bias.len();
-        let oc = oc as usize;
-        if oc >= n {
-            return Err(JsError::new(&format!("{id} has {n} output channels; {oc} is out of range")));
-        }
-        let per = w.weight.len() / n;
-        Ok(w.weight[oc * per..][..per].into())
+        let row = w.row_f32(oc as usize).ok_or_else(|| JsError::new(&format!("{id} has {n} output channels; {oc} is out of range")))?;
+        Ok(row.into_boxed_slice())
     }
 
     /// Layer `id`'s biases, `[c_out]`.
     pub fn bias(&self, id: &str) -> Result<Box<[f32]>, JsError> {
-        Ok(self.weights_of(id)?.bias.clone().into_boxed_slice())
+        Ok(self.weights_of(id)?.bias.to_vec().into_boxed_slice())
     }
 
     /// The `k` most probable classes with names: `[{index, name, prob, logit}]`.

@@ -9,7 +9,7 @@ use alexnet_explainer::model::{forward_traced, Forward};
 use alexnet_explainer::spec::{self, ALEXNET};
 use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::store::{self, StoreDtype};
-use alexnet_explainer::weights::{Weights, WeightsError};
+use alexnet_explainer::weights::{Blob, Weights, WeightsError};
 use common::{max_rel_err, npy, reference_dir, APPROXIMATE};
 use std::sync::OnceLock;
 
@@ -59,6 +59,49 @@ fn compact_formats_against_f32() {
         assert_eq!(top, ref_top, "{}: top-1 differs", dt.name());
         if dt == StoreDtype::Int8 {
             assert!(bytes.len() <= 62_000_000, "int8 file is {} bytes", bytes.len());
+        }
+    }
+}
+
+/// Loads `bytes` through a blob (the browser's path) and checks it against the copying loader: the same values,
+/// the same outputs, and every tensor the file stores as-is viewed in place rather than copied.
+fn blob_load_matches_copy(bytes: &[u8], what: &str) -> Weights {
+    let copied = Weights::from_bytes(bytes).unwrap();
+    let viewed = Weights::from_blob(Blob::from_bytes(bytes)).unwrap();
+    assert_eq!(viewed.info, copied.info, "{what}");
+    for ((a, b), id) in viewed.layers.iter().zip(&copied.layers).zip(spec::PARAM_LAYERS) {
+        assert_eq!(a, b, "{what} {id}: values");
+        assert_eq!(a.weight_len(), b.weight_len(), "{what} {id}");
+    }
+    viewed
+}
+
+#[test]
+fn blob_loading_views_the_file_in_place_and_changes_nothing() {
+    // ONNX: every weight and bias is float32 raw_data, so all 16 tensors stay in the file's blob.
+    let w = blob_load_matches_copy(model_bytes(), "onnx");
+    for (l, id) in w.layers.iter().zip(spec::PARAM_LAYERS) {
+        assert!(l.weight.is_shared() && l.bias.is_shared(), "onnx {id}: {:?} {:?}", l.weight, l.bias);
+    }
+    let mut f = Forward::new(input()).unwrap();
+    f.run_all(&w);
+    let mut g = Forward::new(input()).unwrap();
+    g.run_all(&Weights::from_bytes(model_bytes()).unwrap());
+    assert_eq!(f.output("prob").unwrap().data, g.output("prob").unwrap().data);
+    // The compact files: f32 tensors and int8 fc rows in place, and the int8 fc layers keep no f32 copy.
+    let copied = Weights::from_bytes(model_bytes()).unwrap();
+    for dt in [StoreDtype::F32, StoreDtype::Int8] {
+        let bytes = store::write(&copied, dt, "model.onnx", None).unwrap();
+        let w = blob_load_matches_copy(&bytes, dt.name());
+        for (l, id) in w.layers.iter().zip(spec::PARAM_LAYERS) {
+            assert!(l.bias.is_shared(), "{} {id} bias", dt.name());
+            match &l.int8 {
+                Some(r) => {
+                    assert!(id.starts_with("fc") && r.q.is_shared() && l.weight.is_empty(), "{} {id}", dt.name());
+                    assert_eq!(l.row_f32(3).unwrap().len(), l.weight_len() / l.bias.len());
+                }
+                None => assert!(dt == StoreDtype::Int8 || l.weight.is_shared(), "{} {id} weight", dt.name()),
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ mod common;
 use alexnet_explainer::preprocess::{self, MAX_SIDE};
 use alexnet_explainer::spec::{self, PARAM_LAYERS};
 use alexnet_explainer::weights::store::{self, StoreDtype};
-use alexnet_explainer::weights::{expected_shapes, Weights, WeightsError};
+use alexnet_explainer::weights::{expected_shapes, Blob, Weights, WeightsError};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -84,9 +84,15 @@ fn refused(bytes: &[u8]) -> WeightsError {
     let (r, peak) = peak_alloc(|| Weights::from_bytes(bytes));
     let limit = 5 * bytes.len() + 4 * MB;
     assert!(peak <= limit, "a {} byte file made the loader hold {peak} bytes at once (limit {limit})", bytes.len());
-    match r {
-        Ok(_) => panic!("a hostile file of {} bytes was accepted", bytes.len()),
-        Err(e) => e,
+    // The browser's in-place loader refuses it the same way.
+    let (rb, peak) = peak_alloc(|| Weights::from_blob(Blob::from_bytes(bytes)));
+    assert!(peak <= limit, "a {} byte file made the blob loader hold {peak} bytes at once (limit {limit})", bytes.len());
+    match (r, rb) {
+        (Err(e), Err(eb)) => {
+            assert_eq!(e, eb, "both loaders give the same reason");
+            e
+        }
+        _ => panic!("a hostile file of {} bytes was accepted", bytes.len()),
     }
 }
 
@@ -457,11 +463,13 @@ fn committed_fuzz_seeds_never_panic() {
     let mut n = 0;
     for bytes in read("onnx_import") {
         let (_, peak) = peak_alloc(|| (Weights::from_onnx(&bytes).is_ok(), Weights::from_bytes(&bytes).is_ok()));
+        assert_eq!(Weights::from_blob(Blob::from_bytes(&bytes)).is_ok(), Weights::from_bytes(&bytes).is_ok());
         assert!(peak <= 4 * bytes.len() + 4 * MB, "an ONNX seed of {} bytes held {peak} bytes", bytes.len());
         n += 1;
     }
     for bytes in read("store_read") {
         let (_, peak) = peak_alloc(|| store::read(&bytes).is_ok());
+        assert_eq!(store::read_blob(Blob::from_bytes(&bytes)).is_ok(), store::read(&bytes).is_ok());
         assert!(peak <= 4 * bytes.len() + 4 * MB, "a safetensors seed of {} bytes held {peak} bytes", bytes.len());
         n += 1;
     }

@@ -1,5 +1,6 @@
 // Weights from URLs for the worker: a `.parts.json` manifest of parts (for hosts with file-size limits) downloaded
-// with progress, verified by SHA-256 and joined; and the Cache API, so a second visit loads the weights offline.
+// with progress, verified by SHA-256 and joined; the Cache API, so a second visit loads the weights offline; and
+// loadSession, which hands a file to the engine without a second copy in wasm memory.
 
 /** The manifest format written by scripts/split-weights.mjs. */
 export const MANIFEST_VERSION = 1;
@@ -227,4 +228,26 @@ export async function fetchParts(manifestUrl, { fetchFn = globalThis.fetch, cach
     if (sha !== manifest.sha256) throw new Error(`the joined file's SHA-256 is ${sha}, the manifest says ${manifest.sha256}`);
   }
   return out;
+}
+
+/** Bytes handed to wasm per call when filling a WeightsBuffer (each call copies its piece once). */
+const PUSH_BYTES = 8 << 20;
+
+/**
+ * A wasm Session from a weights file's bytes, through the engine's WeightsBuffer: the bytes go into wasm memory
+ * piece by piece and the engine views its tensors there in place (src/weights/blob.rs), so wasm memory holds the
+ * file once plus one piece, where `Session.fromBytes` would hold the copied file and the parsed tensors at once
+ * (about twice the file). Throws what the engine throws for a wrong or broken file.
+ * @param {{Session: any, WeightsBuffer: any}} engine the loaded wasm package's classes
+ * @param {Uint8Array} bytes
+ */
+export function loadSession({ Session, WeightsBuffer }, bytes) {
+  const buf = new WeightsBuffer(bytes.length);
+  try {
+    for (let off = 0; off < bytes.length; off += PUSH_BYTES) buf.push(bytes.subarray(off, off + PUSH_BYTES));
+  } catch (err) {
+    buf.free();
+    throw err;
+  }
+  return Session.fromBuffer(buf);
 }

@@ -1,7 +1,7 @@
 // The module Web Worker that owns the one wasm Session: loads weights, runs passes one layer per task, answers queries.
 
 import { MSG } from './protocol.js';
-import { isManifestUrl, fetchParts, browserCache } from './weights-fetch.js';
+import { isManifestUrl, fetchParts, browserCache, loadSession } from './weights-fetch.js';
 import { buildCandidates, relaxedSimdSupported, whyNoThreads } from './builds.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
@@ -53,8 +53,9 @@ function yieldTask() {
  *   zoo?: {url: string, name: string, size: number, sha256: string}}}
  */
 let engine = { threads: 1, relaxed: false, build: '', mode: 'not loaded' };
-/** The wasm package's `Session` class, from whichever build loaded. */
+/** The wasm package's `Session` and `WeightsBuffer` classes, from whichever build loaded. */
 let Session = null;
+let WeightsBuffer = null;
 
 async function loadBuild(b) {
   const mod = await import(`../${b.dir}/alexnet_explainer.js`);
@@ -94,6 +95,7 @@ function loadWasm() {
       loaded.relaxed ? 'relaxed SIMD (fused multiply-add)' : 'SIMD128',
     ];
     Session = loaded.mod.Session;
+    WeightsBuffer = loaded.mod.WeightsBuffer;
     wasmExports = loaded.exports;
     engine = {
       threads: loaded.threads,
@@ -182,19 +184,19 @@ async function fetchOnce(id, url) {
  */
 async function sessionFromUrl(id, url) {
   const report = (loaded, total) => post({ id, type: MSG.PROGRESS, loaded, total });
-  if (isManifestUrl(url)) return Session.fromBytes(await fetchParts(url, { onProgress: report }));
+  if (isManifestUrl(url)) return loadSession({ Session, WeightsBuffer }, await fetchParts(url, { onProgress: report }));
   const cache = browserCache();
   const cached = await cache.get(url);
   if (cached) {
     report(cached.length, cached.length);
     try {
-      return Session.fromBytes(cached);
+      return loadSession({ Session, WeightsBuffer }, cached);
     } catch {
       await cache.delete(url);
     }
   }
   const bytes = await fetchWithProgress(id, url);
-  const s = Session.fromBytes(bytes);
+  const s = loadSession({ Session, WeightsBuffer }, bytes);
   await cache.put(url, bytes);
   return s;
 }
@@ -208,7 +210,7 @@ async function handleInit(msg) {
     next = await sessionFromUrl(msg.id, msg.weights);
   } else if (msg.weights instanceof ArrayBuffer || ArrayBuffer.isView(msg.weights)) {
     const bytes = msg.weights instanceof ArrayBuffer ? new Uint8Array(msg.weights) : new Uint8Array(msg.weights.buffer, msg.weights.byteOffset, msg.weights.byteLength);
-    next = Session.fromBytes(bytes);
+    next = loadSession({ Session, WeightsBuffer }, bytes);
   } else {
     throw new Error('Weights must be a URL, the bytes of an .onnx or .safetensors file, or null.');
   }

@@ -182,7 +182,7 @@ fn info(a: &Args) -> Res<()> {
     println!("source: {}", w.info.source);
     println!("trained BVLC weights: {}", if w.info.trained { "yes" } else { "no" });
     for (id, (l, (ws, _))) in PARAM_LAYERS.iter().zip(w.layers.iter().zip(weights::expected_shapes())) {
-        println!("  {id:<6} weight {:<22} bias [{}]  {:>11} params", format!("{ws:?}"), l.bias.len(), l.weight.len() + l.bias.len());
+        println!("  {id:<6} weight {:<22} bias [{}]  {:>11} params", format!("{ws:?}"), l.bias.len(), l.weight_len() + l.bias.len());
     }
     println!("total: {} parameters", w.info.params);
     Ok(())

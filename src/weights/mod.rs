@@ -1,10 +1,12 @@
 //! AlexNet's learned parameters: loading (ONNX, safetensors), validation against the spec, and a seeded init.
 
+pub mod blob;
 pub mod onnx;
 pub mod protobuf;
 pub mod store;
 
 use crate::spec::{self, PARAM_LAYERS};
+pub use blob::{Blob, Values};
 use serde::Serialize;
 use std::fmt;
 
@@ -14,13 +16,14 @@ pub const ZOO_BYTES: usize = 243_863_787;
 pub const ZOO_SHA256: &str = "6b0da9510f27f234ee96a85dc3809dd210150fdefad87f6850f9788513216945";
 
 /// One weighted layer: `weight` is `[c_out, c_in/groups, k, k]` (conv) or `[n_out, n_in]` (fc), row-major;
-/// `bias` is `[c_out]`.
+/// `bias` is `[c_out]`. Either may view the loaded file in place ([`blob::Values`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerWeights {
-    pub weight: Vec<f32>,
-    pub bias: Vec<f32>,
-    /// For fc layers loaded from an int8 file: the same weights as stored (`weight` is their dequantised copy),
-    /// so the forward pass streams 1 byte per weight instead of 4.
+    /// f32 weights; empty for an fc layer held as [`LayerWeights::int8`] (see [`LayerWeights::weights_f32`]).
+    pub weight: Values<f32>,
+    pub bias: Values<f32>,
+    /// For fc layers loaded from an int8 file: the weights as stored, and the only copy kept, so the forward pass
+    /// streams 1 byte per weight instead of 4 and memory holds fc6 in 38 MB instead of 151 MB.
     pub int8: Option<Int8Rows>,
     /// For conv layers: `weight` packed into the GEMM's panels on first use (see [`LayerWeights::conv_panels`]).
     pub(crate) panels: PanelCache,
@@ -51,15 +54,52 @@ impl fmt::Debug for PanelCache {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Int8Rows {
     /// `[n_out, n_in]`, row-major.
-    pub q: Vec<i8>,
+    pub q: Values<i8>,
     /// `[n_out]`.
     pub scale: Vec<f32>,
 }
 
 impl LayerWeights {
     /// f32 weights and bias, with no compact copy.
-    pub fn new(weight: Vec<f32>, bias: Vec<f32>) -> LayerWeights {
-        LayerWeights { weight, bias, int8: None, panels: PanelCache::default() }
+    pub fn new(weight: impl Into<Values<f32>>, bias: impl Into<Values<f32>>) -> LayerWeights {
+        LayerWeights { weight: weight.into(), bias: bias.into(), int8: None, panels: PanelCache::default() }
+    }
+
+    /// An fc layer kept as int8 rows only.
+    pub fn int8(rows: Int8Rows, bias: impl Into<Values<f32>>) -> LayerWeights {
+        LayerWeights { int8: Some(rows), ..LayerWeights::new(Vec::new(), bias) }
+    }
+
+    /// Number of weights (without the biases), however they are stored.
+    pub fn weight_len(&self) -> usize {
+        match &self.int8 {
+            Some(r) if self.weight.is_empty() => r.q.len(),
+            _ => self.weight.len(),
+        }
+    }
+
+    /// The weights as f32: borrowed when held as f32, dequantised (a new vector) when held as int8 rows only.
+    pub fn weights_f32(&self) -> std::borrow::Cow<'_, [f32]> {
+        match &self.int8 {
+            Some(r) if self.weight.is_empty() => {
+                let per = r.q.len() / r.scale.len().max(1);
+                std::borrow::Cow::Owned((0..r.scale.len()).flat_map(|i| r.row_f32(i, per)).collect())
+            }
+            _ => std::borrow::Cow::Borrowed(&self.weight),
+        }
+    }
+
+    /// Output channel `oc`'s weights (`[c_in/groups, k, k]` or an fc row), as f32; `None` past the last channel.
+    pub fn row_f32(&self, oc: usize) -> Option<Vec<f32>> {
+        let n = self.bias.len();
+        if oc >= n {
+            return None;
+        }
+        let per = self.weight_len() / n;
+        Some(match &self.int8 {
+            Some(r) if self.weight.is_empty() => r.row_f32(oc, per),
+            _ => self.weight[oc * per..][..per].to_vec(),
+        })
     }
 
     /// The conv weights packed for [`crate::ops::gemm`], every group's `[c_out/G, kl]` block packed in turn
@@ -67,6 +107,13 @@ impl LayerWeights {
     /// changed afterwards: a layer with new weights is a new `LayerWeights`.
     pub fn conv_panels(&self, s: &crate::ops::conv::ConvSpec) -> &[f32] {
         self.panels.0.get_or_init(|| crate::ops::conv::pack_weights(s, &self.weight))
+    }
+}
+
+impl Int8Rows {
+    /// Row `r` (`per` values) dequantised: `q · scale[r]`.
+    pub fn row_f32(&self, r: usize, per: usize) -> Vec<f32> {
+        self.q[r * per..][..per].iter().map(|&v| v as f32 * self.scale[r]).collect()
     }
 }
 
@@ -179,18 +226,25 @@ impl Weights {
     /// Imports an ONNX AlexNet; recognises the Model Zoo's trained file by size and SHA-256.
     pub fn from_onnx(bytes: &[u8]) -> Result<Weights, WeightsError> {
         let layers = onnx::import(bytes)?;
-        // Hashing 244 MB takes a moment, so only a file of exactly the Zoo's size is hashed.
-        let trained = bytes.len() == ZOO_BYTES && sha256_hex(bytes) == ZOO_SHA256;
-        let source = if trained {
-            "BVLC AlexNet (ONNX Model Zoo bvlcalexnet-12.onnx, SHA-256 verified)".to_string()
-        } else {
-            "ONNX file (not the Model Zoo's BVLC weights)".to_string()
-        };
-        Ok(Weights::new(layers, WeightsInfo { source, format: "onnx".into(), dtype: "f32".into(), trained, params: 0 }))
+        Ok(Weights::new(layers, onnx_info(bytes)))
+    }
+
+    /// [`Weights::from_bytes`] for a file held in a [`Blob`]: tensors are viewed in place instead of copied, so
+    /// loading costs the file's size in memory once (the browser streams downloads straight into a blob).
+    pub fn from_blob(blob: Blob) -> Result<Weights, WeightsError> {
+        match sniff(blob.bytes()) {
+            Some(Format::Onnx) => {
+                // Hashed before the tensors are aligned in place, which rewrites header bytes.
+                let info = onnx_info(blob.bytes());
+                Ok(Weights::new(onnx::import_blob(blob)?, info))
+            }
+            Some(Format::Safetensors) => store::read_blob(blob),
+            None => Err(WeightsError::UnknownFormat),
+        }
     }
 
     fn new(layers: Vec<LayerWeights>, mut info: WeightsInfo) -> Weights {
-        info.params = layers.iter().map(|l| l.weight.len() + l.bias.len()).sum();
+        info.params = layers.iter().map(|l| l.weight_len() + l.bias.len()).sum();
         Weights { layers, info }
     }
 
@@ -209,8 +263,8 @@ impl Weights {
                 // which shows what softmax does instead of a single 100 % bar.
                 let shrink = if id == "fc8" { 40.0 } else { 1.0 };
                 let a = ((6.0 / fan_in as f64).sqrt() / shrink) as f32;
-                let weight = (0..n).map(|_| (rng.unit() * 2.0 - 1.0) * a).collect();
-                let bias = (0..bs[0]).map(|_| (rng.unit() * 2.0 - 1.0) * 0.1).collect();
+                let weight: Vec<f32> = (0..n).map(|_| (rng.unit() * 2.0 - 1.0) * a).collect();
+                let bias: Vec<f32> = (0..bs[0]).map(|_| (rng.unit() * 2.0 - 1.0) * 0.1).collect();
                 LayerWeights::new(weight, bias)
             })
             .collect();
@@ -238,12 +292,146 @@ impl Weights {
             return Err(WeightsError::Structure(format!("{} weighted layers, AlexNet has {}", layers.len(), shapes.len())));
         }
         for ((l, (ws, bs)), id) in layers.iter().zip(&shapes).zip(PARAM_LAYERS) {
-            if l.weight.len() != ws.iter().product::<usize>() || l.bias.len() != bs[0] {
+            if l.weight_len() != ws.iter().product::<usize>() || l.bias.len() != bs[0] {
                 return Err(WeightsError::Structure(format!("{id}: wrong number of values")));
             }
         }
         Ok(Weights::new(layers, info))
     }
+}
+
+/// A tensor found while parsing: where its values sit in the file (`offset` in bytes, `len` values, stored
+/// little-endian exactly as the engine wants them), or a converted copy (f16 widened, a matrix transposed).
+pub(crate) enum Plan<T> {
+    InFile { offset: usize, len: usize },
+    Owned(Vec<T>),
+}
+
+impl<T> Plan<T> {
+    /// The plan for `data`, a slice of `file` holding `len` values that need no conversion.
+    pub(crate) fn in_file(file: &[u8], data: &[u8], len: usize) -> Plan<T> {
+        Plan::InFile { offset: data.as_ptr() as usize - file.as_ptr() as usize, len }
+    }
+}
+
+/// One layer as planned by a loader; [`materialize`] makes it a [`LayerWeights`].
+pub(crate) struct PlannedLayer {
+    pub weight: Plan<f32>,
+    pub bias: Plan<f32>,
+    /// int8 rows and their per-row scales, for fc layers of an int8 file (then `weight` is an empty Owned).
+    pub int8: Option<(Plan<i8>, Vec<f32>)>,
+}
+
+/// Where planned tensors are read from: a borrowed file (values are copied out) or an owned blob (values are
+/// viewed in place, after [`Blob::align_spans`]).
+pub(crate) enum Source<'a> {
+    Bytes(&'a [u8]),
+    Blob(Blob),
+}
+
+/// Little-endian element decoding for copies out of a file.
+pub(crate) trait FromLe: blob::Element {
+    const SIZE: usize;
+    fn from_le(b: &[u8]) -> Self;
+}
+impl FromLe for f32 {
+    const SIZE: usize = 4;
+    fn from_le(b: &[u8]) -> f32 {
+        f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+}
+impl FromLe for i8 {
+    const SIZE: usize = 1;
+    fn from_le(b: &[u8]) -> i8 {
+        b[0] as i8
+    }
+}
+
+fn copy_out<T: FromLe>(bytes: &[u8], offset: usize, len: usize) -> Values<T> {
+    bytes[offset..][..len * T::SIZE].chunks_exact(T::SIZE).map(T::from_le).collect()
+}
+
+/// Turns planned layers into layers. With a blob, every in-file tensor is aligned in place and viewed there
+/// (the blob is shared by all of them and freed with the last); tensors that cannot be aligned are copied.
+pub(crate) fn materialize(plans: Vec<PlannedLayer>, src: Source<'_>) -> Vec<LayerWeights> {
+    match src {
+        Source::Bytes(bytes) => {
+            let f = |p: Plan<f32>| match p {
+                Plan::InFile { offset, len } => copy_out::<f32>(bytes, offset, len),
+                Plan::Owned(v) => Values::from(v),
+            };
+            plans
+                .into_iter()
+                .map(|l| {
+                    let int8 = l.int8.map(|(q, scale)| Int8Rows {
+                        q: match q {
+                            Plan::InFile { offset, len } => copy_out::<i8>(bytes, offset, len),
+                            Plan::Owned(v) => Values::from(v),
+                        },
+                        scale,
+                    });
+                    LayerWeights { int8, ..LayerWeights::new(f(l.weight), f(l.bias)) }
+                })
+                .collect()
+        }
+        Source::Blob(mut blob) => {
+            // Every in-file span, in one list so that moving one never lands on another.
+            let mut spans = vec![];
+            for l in &plans {
+                for p in [&l.weight, &l.bias] {
+                    if let Plan::InFile { offset, len } = p {
+                        spans.push((*offset, len * 4, 4));
+                    }
+                }
+                if let Some((Plan::InFile { offset, len }, _)) = &l.int8 {
+                    spans.push((*offset, *len, 1));
+                }
+            }
+            let placed = blob.align_spans(&spans);
+            // Handed out in the order the spans were listed: weight, bias, int8 rows, layer by layer.
+            let mut p = Placer { blob: std::sync::Arc::new(blob), placed: placed.into_iter() };
+            plans
+                .into_iter()
+                .map(|l| {
+                    let (weight, bias) = (p.take(l.weight), p.take(l.bias));
+                    let int8 = l.int8.map(|(q, scale)| Int8Rows { q: p.take(q), scale });
+                    LayerWeights { int8, ..LayerWeights::new(weight, bias) }
+                })
+                .collect()
+        }
+    }
+}
+
+/// Hands out views of an aligned blob, one per in-file plan, in the order the spans were given to `align_spans`.
+struct Placer {
+    blob: std::sync::Arc<Blob>,
+    placed: std::vec::IntoIter<Option<usize>>,
+}
+
+impl Placer {
+    fn take<T: FromLe>(&mut self, p: Plan<T>) -> Values<T> {
+        match p {
+            Plan::InFile { offset, len } => {
+                let to = self.placed.next().expect("one placement per in-file span");
+                to.and_then(|to| Values::shared(&self.blob, to, len))
+                    // Not movable (or a big-endian host): the bytes are still at their original offset.
+                    .unwrap_or_else(|| copy_out::<T>(self.blob.bytes(), offset, len))
+            }
+            Plan::Owned(v) => Values::from(v),
+        }
+    }
+}
+
+/// Where an ONNX file's weights came from: the Model Zoo's trained file is recognised by size and SHA-256.
+fn onnx_info(bytes: &[u8]) -> WeightsInfo {
+    // Hashing 244 MB takes a moment, so only a file of exactly the Zoo's size is hashed.
+    let trained = bytes.len() == ZOO_BYTES && sha256_hex(bytes) == ZOO_SHA256;
+    let source = if trained {
+        "BVLC AlexNet (ONNX Model Zoo bvlcalexnet-12.onnx, SHA-256 verified)".to_string()
+    } else {
+        "ONNX file (not the Model Zoo's BVLC weights)".to_string()
+    };
+    WeightsInfo { source, format: "onnx".into(), dtype: "f32".into(), trained, params: 0 }
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

@@ -5,7 +5,7 @@
 //! so a wrong file gets an error naming the first mismatching tensor and allocation is bounded by the file.
 
 use super::protobuf::{push_varints, Fields, Value};
-use super::{expected_shapes, LayerWeights, WeightsError};
+use super::{expected_shapes, materialize, Blob, LayerWeights, Plan, PlannedLayer, Source, WeightsError};
 use crate::spec::{self, PARAM_LAYERS};
 use std::collections::HashMap;
 
@@ -84,9 +84,10 @@ fn shape_str(s: &[i64]) -> String {
     format!("[{}]", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
 }
 
-/// Converts an initializer to f32 after checking it has exactly `want` dims (or the transposed 2-D shape when
-/// `transposed`), returning the data in the expected (untransposed) layout.
-fn to_f32(id: &str, role: &str, name: &str, t: &RawTensor<'_>, want: &[usize], transposed: bool) -> Result<Vec<f32>, WeightsError> {
+/// Plans an initializer as f32 after checking it has exactly `want` dims (or the transposed 2-D shape when
+/// `transposed`), in the expected (untransposed) layout: float32 `raw_data` stays in the file (`file` is the whole
+/// model, for offsets); anything else is converted into a copy.
+fn plan_f32(file: &[u8], id: &str, role: &str, name: &str, t: &RawTensor<'_>, want: &[usize], transposed: bool) -> Result<Plan<f32>, WeightsError> {
     let want_i: Vec<i64> = if transposed { vec![want[1] as i64, want[0] as i64] } else { want.iter().map(|&d| d as i64).collect() };
     if t.dims != want_i {
         return Err(WeightsError::Shape {
@@ -104,6 +105,9 @@ fn to_f32(id: &str, role: &str, name: &str, t: &RawTensor<'_>, want: &[usize], t
         (FLOAT, Some(raw)) => {
             if raw.len() != n * 4 {
                 return Err(WeightsError::Corrupt(format!("{id} {role} ({name}) holds {} bytes, {} expected for {}", raw.len(), n * 4, shape_str(&want_i))));
+            }
+            if !transposed {
+                return Ok(Plan::in_file(file, raw, n));
             }
             raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
         }
@@ -128,7 +132,7 @@ fn to_f32(id: &str, role: &str, name: &str, t: &RawTensor<'_>, want: &[usize], t
         (dt, _) => return Err(WeightsError::Unsupported(format!("{id} {role} ({name}) has ONNX data type {dt}; only float32 and float16 are supported"))),
     };
     if !transposed {
-        return Ok(data);
+        return Ok(Plan::Owned(data));
     }
     // Gemm with transB = 0 stores B as [n_in, n_out]; the engine wants rows per output.
     let (rows, cols) = (want[1], want[0]);
@@ -138,11 +142,23 @@ fn to_f32(id: &str, role: &str, name: &str, t: &RawTensor<'_>, want: &[usize], t
             out[c * rows + r] = data[r * cols + c];
         }
     }
-    Ok(out)
+    Ok(Plan::Owned(out))
 }
 
-/// Reads the eight weighted layers' tensors, in `PARAM_LAYERS` order.
+/// Reads the eight weighted layers' tensors, in `PARAM_LAYERS` order, copying them out of `bytes`.
 pub fn import(bytes: &[u8]) -> Result<Vec<LayerWeights>, WeightsError> {
+    Ok(materialize(plan(bytes)?, Source::Bytes(bytes)))
+}
+
+/// [`import`] from a file held in a blob: the float32 tensors stay in the blob and are viewed in place, so the
+/// model costs its file size in memory once, not twice.
+pub fn import_blob(blob: Blob) -> Result<Vec<LayerWeights>, WeightsError> {
+    let plans = plan(blob.bytes())?;
+    Ok(materialize(plans, Source::Blob(blob)))
+}
+
+/// Parses and checks everything; returns where each layer's tensors are (nothing is copied but conversions).
+fn plan(bytes: &[u8]) -> Result<Vec<PlannedLayer>, WeightsError> {
     let mut graph = None;
     for f in Fields::new(bytes) {
         if let (7, Value::Bytes(g)) = f.map_err(wire)? {
@@ -203,13 +219,13 @@ pub fn import(bytes: &[u8]) -> Result<Vec<LayerWeights>, WeightsError> {
         }
         let wname = node.inputs.get(1).copied().unwrap_or_default();
         let wt = inits.get(wname).ok_or_else(|| WeightsError::Structure(format!("{id}: weight '{wname}' is not an initializer in the file")))?;
-        let weight = to_f32(id, "weight", wname, wt, wshape, transposed)?;
+        let weight = plan_f32(bytes, id, "weight", wname, wt, wshape, transposed)?;
         let bname = node.inputs.get(2).copied().unwrap_or_default();
         let bias = match inits.get(bname) {
-            Some(bt) => to_f32(id, "bias", bname, bt, bshape, false)?,
+            Some(bt) => plan_f32(bytes, id, "bias", bname, bt, bshape, false)?,
             None => return Err(WeightsError::Structure(format!("{id}: the node has no bias initializer (expected {})", shape_str(&[bshape[0] as i64])))),
         };
-        out.push(LayerWeights::new(weight, bias));
+        out.push(PlannedLayer { weight, bias, int8: None });
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@
 //! always f32) and, for int8, `<layer>.weight_scale` (`[c_out]` f32: w ≈ q · scale). The header's metadata records
 //! the storage dtype and where the weights came from (`source_sha256` of the ONNX file they were converted from).
 
-use super::{expected_shapes, Int8Rows, LayerWeights, Weights, WeightsError, WeightsInfo, ZOO_SHA256};
+use super::{expected_shapes, materialize, Blob, Plan, PlannedLayer, Source, Weights, WeightsError, WeightsInfo, ZOO_SHA256};
 use crate::spec::PARAM_LAYERS;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
@@ -57,14 +57,15 @@ fn f32_bytes(v: &[f32]) -> Vec<u8> {
 pub fn write(w: &Weights, dtype: StoreDtype, source: &str, source_sha256: Option<&str>) -> Result<Vec<u8>, WeightsError> {
     let mut owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![];
     for ((id, l), (ws, bs)) in PARAM_LAYERS.iter().zip(&w.layers).zip(expected_shapes()) {
+        let weight = l.weights_f32();
         match dtype {
-            StoreDtype::F32 => owned.push((format!("{id}.weight"), Dtype::F32, ws.clone(), f32_bytes(&l.weight))),
+            StoreDtype::F32 => owned.push((format!("{id}.weight"), Dtype::F32, ws.clone(), f32_bytes(&weight))),
             StoreDtype::F16 => {
-                let b = l.weight.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
+                let b = weight.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
                 owned.push((format!("{id}.weight"), Dtype::F16, ws.clone(), b));
             }
             StoreDtype::Int8 => {
-                let (q, s) = quantize_rows(&l.weight, ws[0]);
+                let (q, s) = quantize_rows(&weight, ws[0]);
                 owned.push((format!("{id}.weight"), Dtype::I8, ws.clone(), q.iter().map(|&v| v as u8).collect()));
                 owned.push((format!("{id}.weight_scale"), Dtype::F32, vec![ws[0]], f32_bytes(&s)));
             }
@@ -107,6 +108,14 @@ fn as_f32(layer: &str, t: &TensorView<'_>) -> Result<Vec<f32>, WeightsError> {
     }
 }
 
+/// Plans a tensor as f32: f32 data stays in the file (`file` is the whole file, for offsets), f16 is widened.
+fn plan_f32(file: &[u8], layer: &str, t: &TensorView<'_>) -> Result<Plan<f32>, WeightsError> {
+    match t.dtype() {
+        Dtype::F32 => Ok(Plan::in_file(file, t.data(), t.data().len() / 4)),
+        _ => as_f32(layer, t).map(Plan::Owned),
+    }
+}
+
 /// A message for people about a safetensors file the reader refused, saying whether it looks cut short.
 fn describe_safetensors_error(e: &safetensors::SafeTensorError, bytes: &[u8]) -> String {
     use safetensors::SafeTensorError as E;
@@ -127,9 +136,21 @@ fn describe_safetensors_error(e: &safetensors::SafeTensorError, bytes: &[u8]) ->
     format!("not a readable safetensors file: {detail}")
 }
 
-/// Reads a compact weights file, checking every tensor against the spec. The safetensors reader bounds the
-/// header (100 MB) and every offset by the buffer's length, so a hostile header cannot make us allocate.
+/// Reads a compact weights file, checking every tensor against the spec, copying the tensors out of `bytes`.
 pub fn read(bytes: &[u8]) -> Result<Weights, WeightsError> {
+    let (plans, info) = plan(bytes)?;
+    Weights::checked(materialize(plans, Source::Bytes(bytes)), info)
+}
+
+/// [`read`] from a file held in a blob: f32 tensors and int8 rows are viewed in place, not copied.
+pub fn read_blob(blob: Blob) -> Result<Weights, WeightsError> {
+    let (plans, info) = plan(blob.bytes())?;
+    Weights::checked(materialize(plans, Source::Blob(blob)), info)
+}
+
+/// Parses and checks the file. The safetensors reader bounds the header (100 MB) and every offset by the
+/// buffer's length, so a hostile header cannot make us allocate.
+fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, WeightsInfo), WeightsError> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| WeightsError::Corrupt(describe_safetensors_error(&e, bytes)))?;
     let meta: HashMap<String, String> = SafeTensors::read_metadata(bytes)
         .ok()
@@ -150,21 +171,23 @@ pub fn read(bytes: &[u8]) -> Result<Weights, WeightsError> {
                 return Err(WeightsError::Shape { layer: id.to_string(), tensor: sname, expected: shape_str(&[ws[0]]), found: shape_str(s.shape()) });
             }
             let scales = as_f32(id, &s)?;
-            let per = wt.data().len() / ws[0];
-            let deq = wt.data().chunks_exact(per).zip(&scales).flat_map(|(row, &sc)| row.iter().map(move |&q| q as i8 as f32 * sc)).collect();
-            // The fc layers keep their int8 rows for the forward pass (fc6 alone: 37.7 MB instead of 151 MB per image).
             if crate::spec::layer(id).is_some_and(|l| l.kind == crate::spec::Kind::Fc) {
-                int8 = Some(Int8Rows { q: wt.data().iter().map(|&b| b as i8).collect(), scale: scales });
+                // The fc layers stay int8, viewed in the file: the forward pass streams 1 byte per weight (fc6:
+                // 37.7 MB instead of 151 MB per image), and no f32 copy is made.
+                int8 = Some((Plan::in_file(bytes, wt.data(), wt.data().len()), scales));
+                Plan::Owned(Vec::new())
+            } else {
+                let per = wt.data().len() / ws[0];
+                Plan::Owned(wt.data().chunks_exact(per).zip(&scales).flat_map(|(row, &sc)| row.iter().map(move |&q| q as i8 as f32 * sc)).collect())
             }
-            deq
         } else {
             if wt.dtype() == Dtype::F16 {
                 dtype = "f16";
             }
-            as_f32(id, &wt)?
+            plan_f32(bytes, id, &wt)?
         };
-        let bias = as_f32(id, &tensor(&st, id, &format!("{id}.bias"), &bs)?)?;
-        layers.push(LayerWeights { int8, ..LayerWeights::new(weight, bias) });
+        let bias = plan_f32(bytes, id, &tensor(&st, id, &format!("{id}.bias"), &bs)?)?;
+        layers.push(PlannedLayer { weight, bias, int8 });
     }
     let trained = meta.get("source_sha256").map(String::as_str) == Some(ZOO_SHA256);
     let source = match (trained, meta.get("source")) {
@@ -172,7 +195,7 @@ pub fn read(bytes: &[u8]) -> Result<Weights, WeightsError> {
         (false, Some(s)) => format!("safetensors file ({s})"),
         (false, None) => "safetensors file".to_string(),
     };
-    Weights::checked(layers, WeightsInfo { source, format: "safetensors".into(), dtype: dtype.into(), trained, params: 0 })
+    Ok((layers, WeightsInfo { source, format: "safetensors".into(), dtype: dtype.into(), trained, params: 0 }))
 }
 
 #[cfg(test)]
@@ -189,8 +212,9 @@ mod tests {
             assert!(!r.info.trained);
             for (a, b) in r.layers.iter().zip(&w.layers) {
                 assert_eq!(a.bias, b.bias);
-                let m = b.weight.iter().fold(0f32, |m, v| m.max(v.abs()));
-                let e = a.weight.iter().zip(&b.weight).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / m;
+                let (aw, bw) = (a.weights_f32(), b.weights_f32());
+                let m = bw.iter().fold(0f32, |m, v| m.max(v.abs()));
+                let e = aw.iter().zip(bw.iter()).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / m;
                 let tol = match dt { StoreDtype::F32 => 0.0, StoreDtype::F16 => 1e-3, StoreDtype::Int8 => 1.0 / 254.0 + 1e-6 };
                 assert!(e <= tol, "{dt:?}: {e}");
             }

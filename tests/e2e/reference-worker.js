@@ -1,6 +1,8 @@
 // Test worker for wasm-reference.test.mjs: runs one engine build (pkg/, pkg-relaxed/, pkg-threads/, …) on the
 // generated reference model and input, and reports every layer's max relative error against onnxruntime's output.
 // A worker, as in the app: the threads builds block in rayon joins, which a page's main thread may not do.
+import { loadSession } from '/www/weights-fetch.js';
+
 const npy = async (name) => {
   const buf = await (await fetch(`/tests/reference/out/${name}.npy`)).arrayBuffer();
   const hlen = new DataView(buf).getUint16(8, true);
@@ -13,7 +15,7 @@ self.onmessage = async ({ data: { build, threads } }) => {
     await mod.default();
     if (threads > 1) await mod.initThreadPool(threads);
     const model = new Uint8Array(await (await fetch('/tests/reference/out/model.onnx')).arrayBuffer());
-    const s = mod.Session.fromBytes(model);
+    const s = loadSession(mod, model);
     s.startInput(await npy('input'));
     const ids = [];
     for (let id = s.step(); id !== undefined; id = s.step()) ids.push(id);
