@@ -33,13 +33,15 @@ cp index.html embed.html "$out/"
 # The site: every module, style, sample and message table; the dev-only pages stay behind.
 tar -cf - --exclude='www/dev' www | tar -xf - -C "$out"
 cp pkg/alexnet_explainer.js pkg/alexnet_explainer_bg.wasm "$out/pkg/"
-# Worker-thread helpers, if the wasm was built with threads (wasm-bindgen-rayon writes snippets/), and the
-# threaded build that the worker prefers on cross-origin isolated pages (pkg-threads/).
+# Worker-thread helpers, if the wasm was built with threads (wasm-bindgen-rayon writes snippets/), and the other
+# builds the worker prefers where the browser and page allow (www/builds.js): relaxed SIMD, and threads on cross-origin
+# isolated pages.
 [[ -d pkg/snippets ]] && cp -r pkg/snippets "$out/pkg/"
-if [[ -d pkg-threads ]]; then
-  (cd pkg-threads && find . -type f ! -name '.*' ! -name '*.d.ts' ! -name '.gitignore' ! -name 'package.json' ! -name '*.md') |
-    while read -r f; do mkdir -p "$out/pkg-threads/$(dirname "$f")"; cp "pkg-threads/$f" "$out/pkg-threads/$f"; done
-fi
+for build in pkg-relaxed pkg-threads pkg-threads-relaxed; do
+  [[ -d $build ]] || continue
+  (cd "$build" && find . -type f ! -name '.*' ! -name '*.d.ts' ! -name '.gitignore' ! -name 'package.json' ! -name '*.md') |
+    while read -r f; do mkdir -p "$out/$build/$(dirname "$f")"; cp "$build/$f" "$out/$build/$f"; done
+done
 [[ -d examples ]] && cp -r examples "$out/"
 [[ -f docs/embedding.md ]] && { mkdir -p "$out/docs"; cp docs/embedding.md "$out/docs/"; }
 touch "$out/.nojekyll"
