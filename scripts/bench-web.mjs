@@ -2,8 +2,9 @@
 // and input, in one headless Chromium session, page cross-origin isolated. Prints per-layer ms and GMAC/s for
 // ours, medians, ratios ours/ORT, and output agreement. Usage: node scripts/bench-web.mjs [--runs N] [--json FILE]
 // [--only ours-1,ort-1,...] (a subset of the runs, for quick comparisons while tuning; ours-1 is always run)
-import { copyFileSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { REPO_ROOT, startApp, launchBrowser } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
@@ -43,10 +44,14 @@ const allConfigs = [
 const key = (c) => `${c.engine}-${c.threads}${c.tag ? `-${c.tag}` : ''}`;
 const configs = allConfigs.filter((c) => !only || key(c) === 'ours-1' || only.includes(key(c)));
 
+const ortVersion = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version;
 const app = await startApp();
 const { page, close } = await launchBrowser();
 const results = {};
+let browserName = '';
 try {
+  await page.goto(`${app.url}tests/e2e/blank.html`);
+  browserName = (await page.evaluate(() => navigator.userAgent)).match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? 'unknown browser';
   for (const c of configs) {
     await page.goto(`${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}${c.model ? `&model=${c.model}` : ''}${c.simd ? `&simd=${c.simd}` : ''}`);
     await page.waitForFunction(() => window.__bench, null, { timeout: 300_000, polling: 500 });
@@ -87,13 +92,15 @@ for (const [k, r] of Object.entries(results)) {
   const plain = plainPeak && r.relaxedSimd ? `, ${((100 * gflops) / plainPeak).toFixed(0)}% of the SIMD128 (mul + add) peak ${plainPeak.toFixed(1)}` : '';
   console.log(`conv layers, ${k} (${r.build}/): ${(gflops / 2).toFixed(2)} GMAC/s = ${gflops.toFixed(2)} GFLOP/s (${own}${plain}; peak measured on one thread)`);
 }
-console.log('\n| run | median ms | ratio ours/ORT | session/parse ms | prob max rel. err vs ours-1 | top-1 |');
-console.log('|---|---|---|---|---|---|');
+console.log('\n| run | median ms | ratio ours/ORT | download ms | session/parse ms | wasm memory MB | prob max rel. err vs ours-1 | top-1 |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const [k, r] of Object.entries(results)) {
   const peer = results[`ort-${r.threads}`];
   const ratio = r.engine === 'ours' && peer ? (r.medianMs / peer.medianMs).toFixed(2) : '';
   // int8 rows are compared by top-1 only (their error is the quantisation's, ~1e-2), f32 rows by max rel. error.
-  console.log(`| ${k} | ${r.medianMs.toFixed(1)} | ${ratio} | ${r.parseMs.toFixed(0)} | ${relErr(r.prob, ours1.prob).toExponential(1)} | ${argmax(r.prob) === argmax(ours1.prob) ? 'same' : 'DIFFERENT'} |`);
+  const mem = r.wasmMemoryBytes ? (r.wasmMemoryBytes / 1e6).toFixed(0) : '';
+  console.log(`| ${k} | ${r.medianMs.toFixed(1)} | ${ratio} | ${r.downloadMs?.toFixed(0) ?? ''} | ${r.parseMs.toFixed(0)} | ${mem} | ${relErr(r.prob, ours1.prob).toExponential(1)} | ${argmax(r.prob) === argmax(ours1.prob) ? 'same' : 'DIFFERENT'} |`);
 }
-console.log(`\nmodel: generated random-weight BVLC AlexNet (f32, 244 MB), ${macsTotal.toLocaleString('en-US')} MACs; crossOriginIsolated=${ours1.crossOriginIsolated}; ${runs} timed runs after 3 warm-up`);
+console.log(`\nmachine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${browserName}; onnxruntime-web ${ortVersion}`);
+console.log(`model: generated random-weight BVLC AlexNet (f32, 244 MB), ${macsTotal.toLocaleString('en-US')} MACs; crossOriginIsolated=${ours1.crossOriginIsolated}; ${runs} timed runs after 3 warm-up`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, (k, v) => (k === 'prob' || k === 'fc8' ? undefined : v), 1));

@@ -9,4 +9,9 @@ bash scripts/pyenv.sh
 [[ -f tests/reference/out/model.onnx ]] || .venv/bin/python tests/reference/make_alexnet.py --out tests/reference/out
 [[ -f tests/reference/out/model-int8.safetensors ]] || cargo run --release --bin alexnet -- convert \
   --from tests/reference/out/model.onnx --to tests/reference/out/model-int8.safetensors --dtype int8
-exec node scripts/bench-web.mjs "$@"
+node scripts/bench-web.mjs "$@"
+# How it feels in the app itself (tests/e2e/feel.test.mjs measures; nothing is asserted on time): main-thread
+# long tasks during a pass, and the time from an image being chosen to the first conv1 maps drawn.
+echo
+echo "The app, in the same browser (tests/e2e/feel.test.mjs):"
+node --test --test-reporter=tap tests/e2e/feel.test.mjs 2>&1 | sed -n 's/^# \(.*\(long\|conv1\|targets\).*\)/\1/p'

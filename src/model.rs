@@ -37,8 +37,9 @@ pub struct Prediction {
 pub struct Forward {
     input: Tensor,
     outputs: Vec<Option<Tensor>>,
-    /// Per pooling layer (same index), the arg-max of every window.
-    argmax: Vec<Option<Vec<u32>>>,
+    /// Per pooling layer (same index), the arg-max of every window: worked out on first request (the view that
+    /// shows it asks; most passes never do), from the layer's input.
+    argmax: Vec<std::sync::OnceLock<Vec<u32>>>,
     next: usize,
 }
 
@@ -48,16 +49,16 @@ impl Forward {
         if input.shape != INPUT_SHAPE {
             return err(format!("the network input must be {:?}, got {:?}", INPUT_SHAPE, input.shape));
         }
-        Ok(Forward { input, outputs: vec![None; ALEXNET.len()], argmax: vec![None; ALEXNET.len()], next: 0 })
+        let argmax = (0..ALEXNET.len()).map(|_| std::sync::OnceLock::new()).collect();
+        Ok(Forward { input, outputs: vec![None; ALEXNET.len()], argmax, next: 0 })
     }
 
     /// Runs the next layer and returns its id, or `None` when the pass is complete.
     pub fn step(&mut self, w: &Weights) -> Option<&'static str> {
         let l = ALEXNET.get(self.next)?;
         let x = self.output(l.input).expect("layers run in order, so the input exists");
-        let (out, am) = run_layer(l, x, w);
+        let out = run_layer(l, x, w);
         self.outputs[self.next] = Some(out);
-        self.argmax[self.next] = am;
         self.next += 1;
         Some(l.id)
     }
@@ -86,7 +87,13 @@ impl Forward {
         if ALEXNET[i].kind != Kind::Pool {
             return err(format!("{id} is not a pooling layer"));
         }
-        self.argmax[i].as_deref().ok_or_else(|| ModelError(format!("{id} has not run yet")))
+        if self.outputs[i].is_none() {
+            return err(format!("{id} has not run yet"));
+        }
+        let l = &ALEXNET[i];
+        let x = self.output(l.input).expect("a layer that ran has its input");
+        let (c, h, w) = x.chw();
+        Ok(self.argmax[i].get_or_init(|| pool::max_pool(&pool::PoolSpec { c, h, w, k: l.k, stride: l.stride }, &x.data).argmax))
     }
 
     /// Takes conv layer `id`'s output at (oc, y, x) apart into patch × kernel products + bias.
@@ -116,29 +123,28 @@ impl Forward {
     }
 }
 
-/// Computes one layer from its input tensor; pooling also returns its arg-max.
-fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> (Tensor, Option<Vec<u32>>) {
+/// Computes one layer from its input tensor.
+fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> Tensor {
     let (c, h, wd) = x.chw();
     match l.kind {
         Kind::Conv => {
             let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
             let lw = w.layer(l.id).expect("weights hold every conv layer");
             let data = conv::conv2d_layer(&s, &x.data, lw);
-            (Tensor { shape: vec![s.c_out, s.out_h(), s.out_w()], data }, None)
+            Tensor { shape: vec![s.c_out, s.out_h(), s.out_w()], data }
         }
         Kind::Relu => {
             let mut data = x.data.clone();
             relu::relu_inplace(&mut data);
-            (Tensor { shape: x.shape.clone(), data }, None)
+            Tensor { shape: x.shape.clone(), data }
         }
         Kind::Lrn => {
             let p = l.lrn.expect("LRN layers carry their parameters");
-            (Tensor { shape: x.shape.clone(), data: lrn::lrn(&p, &x.data, c, h * wd) }, None)
+            Tensor { shape: x.shape.clone(), data: lrn::lrn(&p, &x.data, c, h * wd) }
         }
         Kind::Pool => {
             let s = pool::PoolSpec { c, h, w: wd, k: l.k, stride: l.stride };
-            let p = pool::max_pool(&s, &x.data);
-            (Tensor { shape: vec![c, s.out_h(), s.out_w()], data: p.values }, Some(p.argmax))
+            Tensor { shape: vec![c, s.out_h(), s.out_w()], data: pool::max_pool_values(&s, &x.data) }
         }
         Kind::Fc => {
             // Flattening a [C, H, W] volume in row-major order: index c·H·W + y·W + x, as Caffe and ONNX do.
@@ -147,9 +153,9 @@ fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> (Tensor, Option<Vec<u32>
                 Some(c) => linear::linear_i8(&c.q, &c.scale, &lw.bias, &x.data),
                 None => linear::linear(&lw.weight, &lw.bias, &x.data),
             };
-            (Tensor { shape: vec![l.c_out], data }, None)
+            Tensor { shape: vec![l.c_out], data }
         }
-        Kind::Softmax => (Tensor { shape: x.shape.clone(), data: softmax::softmax(&x.data) }, None),
+        Kind::Softmax => Tensor { shape: x.shape.clone(), data: softmax::softmax(&x.data) },
     }
 }
 

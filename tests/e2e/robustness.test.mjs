@@ -395,8 +395,9 @@ test('a weights download that drops mid-body is retried, and never half-used', {
     const zeros = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alexnet-weights-')), 'zeros.safetensors');
     fs.writeFileSync(zeros, file);
     await page.setInputFiles('#weights-input', zeros);
-    fs.rmSync(path.dirname(zeros), { recursive: true, force: true });
+    // The page reads the file after the input's change event; it must still be on disk until it has loaded.
     await page.waitForFunction(() => window.alexnetApp.engine.weightsInfo.dtype === 'int8' || !document.getElementById('message').hidden, null, TIMEOUT);
+    fs.rmSync(path.dirname(zeros), { recursive: true, force: true });
     assert.equal(await page.evaluate(() => window.alexnetApp.engine.weightsInfo.dtype), 'int8', await page.textContent('#message'));
     assert.equal(await page.isVisible('#weights-fallback'), false, 'the note outlived the failed weights');
     // The browser logs the failed fetches itself; nothing else may be an error.
