@@ -14,4 +14,4 @@ node scripts/bench-web.mjs "$@"
 # long tasks during a pass, and the time from an image being chosen to the first conv1 maps drawn.
 echo
 echo "The app, in the same browser (tests/e2e/feel.test.mjs):"
-node --test --test-reporter=tap tests/e2e/feel.test.mjs 2>&1 | sed -n 's/^# \(.*\(long\|conv1\|targets\).*\)/\1/p'
+node --test --test-reporter=tap tests/e2e/feel.test.mjs 2>&1 | grep -v Subtest | sed -n 's/^# \(.*\(long\|conv1\|targets\).*\)/\1/p'

@@ -24,10 +24,33 @@ fn dot(a: &[f32], x: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
+/// Native: four rows at a time as on wasm (each 8 floats of x feed four rows; 4 × 8 independent lanes), in
+/// plain arrays the compiler vectorises.
 #[cfg(not(target_arch = "wasm32"))]
 fn rows_into(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
-    for ((o, row), &bias) in out.iter_mut().zip(w.chunks_exact(x.len())).zip(b) {
-        *o = bias + dot(row, x);
+    let n = x.len();
+    let n8 = n / 8 * 8;
+    let mut blocks = out.chunks_exact_mut(4);
+    let mut r0 = 0;
+    for o in &mut blocks {
+        let rows: [&[f32]; 4] = core::array::from_fn(|k| &w[(r0 + k) * n..][..n]);
+        let mut acc = [[0f32; 8]; 4];
+        for (i, xs) in x[..n8].chunks_exact(8).enumerate() {
+            for k in 0..4 {
+                let ws = &rows[k][i * 8..][..8];
+                for j in 0..8 {
+                    acc[k][j] += ws[j] * xs[j];
+                }
+            }
+        }
+        for k in 0..4 {
+            let tail: f32 = rows[k][n8..].iter().zip(&x[n8..]).map(|(p, q)| p * q).sum();
+            o[k] = b[r0 + k] + acc[k].iter().sum::<f32>() + tail;
+        }
+        r0 += 4;
+    }
+    for (i, o) in blocks.into_remainder().iter_mut().enumerate() {
+        *o = b[r0 + i] + dot(&w[(r0 + i) * n..][..n], x);
     }
 }
 
