@@ -88,8 +88,7 @@ fn int8_linear_simd_path_matches_the_naive_reference() {
         let x: Vec<f32> = (0..n_in).map(|i| ((i * 31 % 97) as f32) - 40.0).collect();
         let got = linear_i8(&q, &s, &b, &x);
         let want = linear_naive(&deq, &b, &x);
-        let scale = want.iter().fold(0f32, |m, v| m.max(v.abs()));
-        let err = got.iter().zip(&want).fold(0f32, |m, (a, b)| m.max((a - b).abs())) / scale;
+        let err = rel_err(&got, &want);
         // The wasm kernel rounds the input to 12-bit codes: errors up to ~1/4094 of the largest term's scale.
         assert!(err < 2e-3, "{n_out}x{n_in}: {err}");
         assert!(err > 0.0 || n_in < 16, "the 12-bit path must be the one under test");

@@ -49,7 +49,7 @@ export function relaxedSimdSupported(wasm = globalThis.WebAssembly) {
  */
 export function buildCandidates({ isolated, cores, relaxed }) {
   const out = [];
-  const threads = isolated && cores >= 2;
+  const threads = whyNoThreads({ isolated, cores }) === null;
   if (threads && relaxed) out.push({ dir: 'pkg-threads-relaxed', threads: 2, relaxed: true });
   if (threads) out.push({ dir: 'pkg-threads', threads: 2, relaxed: false });
   if (relaxed) out.push({ dir: 'pkg-relaxed', threads: 1, relaxed: true });

@@ -284,27 +284,28 @@ pub fn conv2d_prepacked(s: &ConvSpec, input: &[f32], panels: &[f32], bias: &[f32
     let per_group = gemm::packed_a_len(cog, kl);
     assert_eq!(panels.len(), s.groups * per_group, "conv: packed weights length");
     let pack = |g: usize| &panels[g * per_group..][..per_group];
-    let mut out = bias_rows(bias, n);
-    if s.groups == 2 && par::threads() > 1 {
-        let (c0, c1) = out.split_at_mut(cog * n);
-        par::join(|| conv_cols(s, input, pack(0), 0, 0, n, c0), || conv_cols(s, input, pack(1), 1, 0, n, c1));
-    } else if s.groups == 1 && par::threads() > 1 && n > NR {
-        // Column halves on a panel boundary; each thread writes its own [c_out, cols] block, copied in after.
+    if s.groups == 1 && par::threads() > 1 && n > NR {
+        // Column halves on a panel boundary; each thread fills its own [c_out, cols] block (bias first), and the
+        // output is assembled row by row from the two.
         let ap = pack(0);
         let split = n.div_ceil(2).div_ceil(NR) * NR;
         let half = |j0: usize, j1: usize| {
-            let mut c = vec![0f32; s.c_out * (j1 - j0)];
-            for (row, &b) in c.chunks_mut(j1 - j0).zip(bias) {
-                row.fill(b);
-            }
+            let mut c = bias_rows(bias, j1 - j0);
             conv_cols(s, input, ap, 0, j0, j1, &mut c);
             c
         };
         let (left, right) = par::join(|| half(0, split), || half(split, n));
-        for (oc, row) in out.chunks_mut(n).enumerate() {
-            row[..split].copy_from_slice(&left[oc * split..][..split]);
-            row[split..].copy_from_slice(&right[oc * (n - split)..][..n - split]);
+        let mut out = Vec::with_capacity(s.out_len());
+        for (l, r) in left.chunks_exact(split).zip(right.chunks_exact(n - split)) {
+            out.extend_from_slice(l);
+            out.extend_from_slice(r);
         }
+        return out;
+    }
+    let mut out = bias_rows(bias, n);
+    if s.groups == 2 && par::threads() > 1 {
+        let (c0, c1) = out.split_at_mut(cog * n);
+        par::join(|| conv_cols(s, input, pack(0), 0, 0, n, c0), || conv_cols(s, input, pack(1), 1, 0, n, c1));
     } else {
         for (g, c) in out.chunks_mut(cog * n).enumerate() {
             conv_cols(s, input, pack(g), g, 0, n, c);

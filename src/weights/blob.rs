@@ -17,13 +17,8 @@ pub struct Blob {
 }
 
 impl Blob {
-    /// `len` zero bytes, to be filled by [`Blob::bytes_mut`] (the browser streams the download into it).
-    pub fn zeroed(len: usize) -> Blob {
-        Blob { words: vec![0u64; len.div_ceil(8)], len }
-    }
-
-    /// Like [`Blob::zeroed`], but `None` instead of aborting when memory runs out (a browser tab's wasm memory is
-    /// limited, and a user may pick a huge file).
+    /// `len` zero bytes, to be filled by [`Blob::bytes_mut`] (the browser streams the file into it); `None` when
+    /// memory runs out, instead of aborting (a browser tab's wasm memory is limited, and a user may pick a huge file).
     pub fn try_zeroed(len: usize) -> Option<Blob> {
         let mut words = Vec::new();
         words.try_reserve_exact(len.div_ceil(8)).ok()?;
@@ -33,7 +28,7 @@ impl Blob {
 
     /// A copy of `bytes`.
     pub fn from_bytes(bytes: &[u8]) -> Blob {
-        let mut b = Blob::zeroed(bytes.len());
+        let mut b = Blob::try_zeroed(bytes.len()).expect("memory for a copy of the file");
         b.bytes_mut().copy_from_slice(bytes);
         b
     }

@@ -354,28 +354,11 @@ fn copy_out<T: FromLe>(bytes: &[u8], offset: usize, len: usize) -> Values<T> {
 /// Turns planned layers into layers. With a blob, every in-file tensor is aligned in place and viewed there
 /// (the blob is shared by all of them and freed with the last); tensors that cannot be aligned are copied.
 pub(crate) fn materialize(plans: Vec<PlannedLayer>, src: Source<'_>) -> Vec<LayerWeights> {
-    match src {
-        Source::Bytes(bytes) => {
-            let f = |p: Plan<f32>| match p {
-                Plan::InFile { offset, len } => copy_out::<f32>(bytes, offset, len),
-                Plan::Owned(v) => Values::from(v),
-            };
-            plans
-                .into_iter()
-                .map(|l| {
-                    let int8 = l.int8.map(|(q, scale)| Int8Rows {
-                        q: match q {
-                            Plan::InFile { offset, len } => copy_out::<i8>(bytes, offset, len),
-                            Plan::Owned(v) => Values::from(v),
-                        },
-                        scale,
-                    });
-                    LayerWeights { int8, ..LayerWeights::new(f(l.weight), f(l.bias)) }
-                })
-                .collect()
-        }
+    let mut held = match src {
+        Source::Bytes(bytes) => Held::Borrowed(bytes),
         Source::Blob(mut blob) => {
-            // Every in-file span, in one list so that moving one never lands on another.
+            // Every in-file span, in one list so that moving one never lands on another; `Held::take` hands the
+            // placements out in this order (weight, bias, int8 rows, layer by layer).
             let mut spans = vec![];
             for l in &plans {
                 for p in [&l.weight, &l.bias] {
@@ -388,36 +371,37 @@ pub(crate) fn materialize(plans: Vec<PlannedLayer>, src: Source<'_>) -> Vec<Laye
                 }
             }
             let placed = blob.align_spans(&spans);
-            // Handed out in the order the spans were listed: weight, bias, int8 rows, layer by layer.
-            let mut p = Placer { blob: std::sync::Arc::new(blob), placed: placed.into_iter() };
-            plans
-                .into_iter()
-                .map(|l| {
-                    let (weight, bias) = (p.take(l.weight), p.take(l.bias));
-                    let int8 = l.int8.map(|(q, scale)| Int8Rows { q: p.take(q), scale });
-                    LayerWeights { int8, ..LayerWeights::new(weight, bias) }
-                })
-                .collect()
+            Held::Shared(std::sync::Arc::new(blob), placed.into_iter())
         }
-    }
+    };
+    plans
+        .into_iter()
+        .map(|l| {
+            let (weight, bias) = (held.take(l.weight), held.take(l.bias));
+            let int8 = l.int8.map(|(q, scale)| Int8Rows { q: held.take(q), scale });
+            LayerWeights { int8, ..LayerWeights::new(weight, bias) }
+        })
+        .collect()
 }
 
-/// Hands out views of an aligned blob, one per in-file plan, in the order the spans were given to `align_spans`.
-struct Placer {
-    blob: std::sync::Arc<Blob>,
-    placed: std::vec::IntoIter<Option<usize>>,
+/// The file planned tensors come from: borrowed (values are copied out), or an aligned blob with one placement
+/// per in-file span, in the order the spans were given to `align_spans`.
+enum Held<'a> {
+    Borrowed(&'a [u8]),
+    Shared(std::sync::Arc<Blob>, std::vec::IntoIter<Option<usize>>),
 }
 
-impl Placer {
+impl Held<'_> {
     fn take<T: FromLe>(&mut self, p: Plan<T>) -> Values<T> {
-        match p {
-            Plan::InFile { offset, len } => {
-                let to = self.placed.next().expect("one placement per in-file span");
-                to.and_then(|to| Values::shared(&self.blob, to, len))
+        match (p, self) {
+            (Plan::Owned(v), _) => Values::from(v),
+            (Plan::InFile { offset, len }, Held::Borrowed(bytes)) => copy_out::<T>(bytes, offset, len),
+            (Plan::InFile { offset, len }, Held::Shared(blob, placed)) => {
+                let to = placed.next().expect("one placement per in-file span");
+                to.and_then(|to| Values::shared(blob, to, len))
                     // Not movable (or a big-endian host): the bytes are still at their original offset.
-                    .unwrap_or_else(|| copy_out::<T>(self.blob.bytes(), offset, len))
+                    .unwrap_or_else(|| copy_out::<T>(blob.bytes(), offset, len))
             }
-            Plan::Owned(v) => Values::from(v),
         }
     }
 }
