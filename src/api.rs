@@ -7,8 +7,9 @@ use crate::model::Forward;
 use crate::preprocess::{self, PreprocessInfo};
 use crate::spec::{self, Kind};
 use crate::tensor::Tensor;
-use crate::weights::{Blob, Weights};
-use serde::Serialize;
+use crate::weights::{zoo, Blob, LoadContext, Vouch, Weights};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256 as Sha256State};
 use wasm_bindgen::prelude::*;
 
 /// Weights plus the latest forward pass (if any). JS holds this one opaque handle.
@@ -61,26 +62,26 @@ mod serde_bytes_f32 {
 
 /// A weights file arriving in pieces, written straight into wasm memory: the worker pushes each chunk as it
 /// comes and hands the buffer to `Session.fromBuffer`, so the file is held once here rather than copied whole.
+/// When asked to, it hashes the bytes as they arrive, so a download is verified without a second pass.
 #[wasm_bindgen]
 pub struct WeightsBuffer {
     blob: Blob,
     filled: usize,
+    hasher: Option<Sha256State>,
 }
 
 #[wasm_bindgen]
 impl WeightsBuffer {
-    /// Room for a file of `len` bytes; throws when that much memory is not available.
+    /// Room for a file of `len` bytes, hashed as it fills when `hash` is true; throws when `len` cannot be an
+    /// AlexNet weights file or that much memory is not available.
     #[wasm_bindgen(constructor)]
-    pub fn new(len: f64) -> Result<WeightsBuffer, JsError> {
-        if !(len.is_finite() && len >= 0.0 && len <= MAX_WEIGHTS_BYTES as f64) {
-            return Err(JsError::new(&format!(
-                "a weights file of {len} bytes is not possible here (at most {} MB)",
-                MAX_WEIGHTS_BYTES >> 20
-            )));
+    pub fn new(len: f64, hash: bool) -> Result<WeightsBuffer, JsError> {
+        if !(len.is_finite() && len >= 0.0 && len <= crate::weights::MAX_FILE_BYTES as f64) {
+            return Err(JsError::new(&crate::weights::too_big_message(len)));
         }
         let blob = Blob::try_zeroed(len as usize)
             .ok_or_else(|| JsError::new(&format!("not enough memory for a {} MB weights file", (len as usize) >> 20)))?;
-        Ok(WeightsBuffer { blob, filled: 0 })
+        Ok(WeightsBuffer { blob, filled: 0, hasher: hash.then(Sha256State::new) })
     }
 
     /// Appends the next chunk; throws when it would overflow the announced length.
@@ -90,18 +91,86 @@ impl WeightsBuffer {
             return Err(JsError::new(&format!("the weights file is longer than announced ({} bytes)", self.blob.len())));
         }
         self.blob.bytes_mut()[self.filled..end].copy_from_slice(chunk);
+        if let Some(h) = &mut self.hasher {
+            h.update(chunk);
+        }
         self.filled = end;
         Ok(())
+    }
+
+    /// Forgets what arrived (a download that has to start again from the first byte).
+    pub fn reset(&mut self) {
+        self.filled = 0;
+        if self.hasher.is_some() {
+            self.hasher = Some(Sha256State::new());
+        }
     }
 
     /// Bytes received so far.
     pub fn filled(&self) -> f64 {
         self.filled as f64
     }
+
+    /// The SHA-256 of the whole file (lower-case hex) once every byte arrived and hashing was asked for, else
+    /// `undefined`.
+    pub fn sha256(&self) -> Option<String> {
+        let h = self.hasher.as_ref()?;
+        (self.filled == self.blob.len()).then(|| hex(&h.clone().finalize()))
+    }
+
+    /// A copy of `len` bytes from `offset` (clipped to what arrived), e.g. to store the verified file in the
+    /// browser's cache piece by piece before the engine parses it.
+    pub fn slice(&self, offset: f64, len: f64) -> Box<[u8]> {
+        let start = (offset.max(0.0) as usize).min(self.filled);
+        let end = start.saturating_add(len.max(0.0) as usize).min(self.filled);
+        self.blob.bytes()[start..end].into()
+    }
 }
 
-/// The largest weights file a buffer accepts: wasm32 memory is at most 4 GiB, and AlexNet in f32 is 244 MB.
-const MAX_WEIGHTS_BYTES: usize = 1 << 30;
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 computed piece by piece (the parts of a split file, a compact copy), so the page needs no hash code
+/// of its own.
+#[wasm_bindgen]
+pub struct Sha256 {
+    state: Sha256State,
+}
+
+#[wasm_bindgen]
+impl Sha256 {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Sha256 {
+        Sha256 { state: Sha256State::new() }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.state.update(bytes);
+    }
+
+    /// The digest so far, lower-case hex (the hasher can keep going).
+    pub fn hex(&self) -> String {
+        hex(&self.state.clone().finalize())
+    }
+}
+
+impl Default for Sha256 {
+    fn default() -> Self {
+        Sha256::new()
+    }
+}
+
+/// What `Session.fromBuffer` is told besides the bytes.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoadOptionsJs {
+    /// The file's name, for labels ("weights from NAME (not verified as the BVLC ones)").
+    name: Option<String>,
+    /// Digests the worker vouches for: compact copies this browser made from a verified Zoo file, and the copy
+    /// listed in the site's own manifest.
+    vouched: Vec<Vouch>,
+}
 
 #[derive(Serialize)]
 struct TopJs {
@@ -119,6 +188,12 @@ impl Session {
         Session { weights: Weights::untrained(seed as u64), pass: None, preprocess: None }
     }
 
+    /// The default session: AlexNet's trained conv1 kernels, everything else seeded random (see `weights::starter`).
+    pub fn starter(seed: u32) -> Session {
+        console_error_panic_hook::set_once();
+        Session { weights: Weights::starter(seed as u64), pass: None, preprocess: None }
+    }
+
     /// Loads ONNX or safetensors bytes (sniffed); throws with a readable message for a wrong or broken file.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Session, JsError> {
@@ -128,9 +203,10 @@ impl Session {
     }
 
     /// Loads a weights file received into a [`WeightsBuffer`], viewing its tensors in place (no second copy in
-    /// wasm memory). Throws for an incomplete buffer and for everything `fromBytes` refuses.
+    /// wasm memory). `options` is `{name?, vouched?: [{sha256, bytes, by, from}]}` (or undefined). Throws for an
+    /// incomplete buffer and for everything `fromBytes` refuses.
     #[wasm_bindgen(js_name = fromBuffer)]
-    pub fn from_buffer(buf: WeightsBuffer) -> Result<Session, JsError> {
+    pub fn from_buffer(buf: WeightsBuffer, options: JsValue) -> Result<Session, JsError> {
         console_error_panic_hook::set_once();
         if buf.filled != buf.blob.len() {
             return Err(JsError::new(&format!(
@@ -139,8 +215,26 @@ impl Session {
                 buf.blob.len()
             )));
         }
-        let weights = Weights::from_blob(buf.blob).map_err(|e| JsError::new(&e.to_string()))?;
+        let options: LoadOptionsJs = if options.is_undefined() || options.is_null() {
+            LoadOptionsJs::default()
+        } else {
+            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("fromBuffer options: {e}")))?
+        };
+        let sha = buf.sha256();
+        let ctx = LoadContext { name: options.name.as_deref(), sha256: sha.as_deref(), vouched: &options.vouched };
+        let weights = Weights::load_blob(buf.blob, &ctx).map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Session { weights, pass: None, preprocess: None })
+    }
+
+    /// The weights as a compact safetensors file (`f32`, `f16` or `int8`), for the browser to store instead of
+    /// the 244 MB original; the worker records the copy's digest so a later visit may call it the BVLC weights.
+    #[wasm_bindgen(js_name = toStore)]
+    pub fn to_store(&self, dtype: &str) -> Result<Box<[u8]>, JsError> {
+        let dt = crate::weights::store::StoreDtype::parse(dtype).ok_or_else(|| JsError::new("the dtype is f32, f16 or int8"))?;
+        let from = self.weights.info.zoo.clone().unwrap_or_else(|| self.weights.info.source.clone());
+        let bytes = crate::weights::store::write(&self.weights, dt, &from, self.weights.info.sha256.as_deref())
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(bytes.into_boxed_slice())
     }
 
     /// The derived layer table (see ARCHITECTURE.md): the front end's only source of shapes.
@@ -326,17 +420,31 @@ pub fn peak_flops(iters: u32) -> f64 {
 }
 
 #[derive(Serialize)]
-struct ZooJs {
-    url: &'static str,
-    name: &'static str,
-    size: usize,
-    sha256: &'static str,
+#[serde(rename_all = "camelCase")]
+struct SourcesJs {
+    /// The file the download button fetches: `{name, bytes, sha256, kind}`, with its stable URL.
+    primary: zoo::ZooFile,
+    primary_url: &'static str,
+    /// Where to look for it, in order (the site's own copy first, then Hugging Face).
+    sources: Vec<zoo::Source>,
+    /// Every Zoo AlexNet file the engine recognises.
+    files: &'static [zoo::ZooFile],
+    /// The origins the download may connect to (the CSP's `connect-src` besides `'self'`).
+    connect_origins: &'static [&'static str],
+    /// The largest weights file the engine accepts, in bytes.
+    max_file_bytes: usize,
 }
 
-/// The ONNX Model Zoo's trained BVLC AlexNet (URL, file name, size, SHA-256): the page offers to download it,
-/// and takes these facts from here so they live in one place (`weights::ZOO_*`).
-#[wasm_bindgen(js_name = zooWeights)]
-pub fn zoo_weights() -> Result<JsValue, JsError> {
-    use crate::weights::{ZOO_BYTES, ZOO_SHA256, ZOO_URL};
-    js(&ZooJs { url: ZOO_URL, name: "bvlcalexnet-12.onnx", size: ZOO_BYTES, sha256: ZOO_SHA256 })
+/// Where the trained weights come from and how they are recognised (`weights::zoo`): the page offers to download
+/// them, and takes these facts from here so they live in one place.
+#[wasm_bindgen(js_name = weightSources)]
+pub fn weight_sources() -> Result<JsValue, JsError> {
+    js(&SourcesJs {
+        primary: zoo::PRIMARY,
+        primary_url: zoo::PRIMARY_URL,
+        sources: zoo::sources(),
+        files: zoo::FILES,
+        connect_origins: zoo::CONNECT_ORIGINS,
+        max_file_bytes: crate::weights::MAX_FILE_BYTES,
+    })
 }

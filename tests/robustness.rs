@@ -290,7 +290,7 @@ fn an_onnx_model_of_another_network_is_named_as_such() {
 #[test]
 fn the_well_formed_alexnet_onnx_loads() {
     // The fixture itself is right, so the faults below are the only reason for each refusal.
-    let w = Weights::from_onnx(&alexnet_onnx(Fault::None)).expect("a zero-weight AlexNet ONNX loads");
+    let w = Weights::from_bytes(&alexnet_onnx(Fault::None)).expect("a zero-weight AlexNet ONNX loads");
     assert_eq!(w.info.params, 60_965_224);
     assert!(!w.info.trained);
 }
@@ -462,14 +462,14 @@ fn committed_fuzz_seeds_never_panic() {
     };
     let mut n = 0;
     for bytes in read("onnx_import") {
-        let (_, peak) = peak_alloc(|| (Weights::from_onnx(&bytes).is_ok(), Weights::from_bytes(&bytes).is_ok()));
+        let (_, peak) = peak_alloc(|| (Weights::from_bytes(&bytes).is_ok(), Weights::from_bytes(&bytes).is_ok()));
         assert_eq!(Weights::from_blob(Blob::from_bytes(&bytes)).is_ok(), Weights::from_bytes(&bytes).is_ok());
         assert!(peak <= 4 * bytes.len() + 4 * MB, "an ONNX seed of {} bytes held {peak} bytes", bytes.len());
         n += 1;
     }
     for bytes in read("store_read") {
         let (_, peak) = peak_alloc(|| store::read(&bytes).is_ok());
-        assert_eq!(store::read_blob(Blob::from_bytes(&bytes)).is_ok(), store::read(&bytes).is_ok());
+        assert_eq!(Weights::from_blob(Blob::from_bytes(&bytes)).is_ok(), store::read(&bytes).is_ok());
         assert!(peak <= 4 * bytes.len() + 4 * MB, "a safetensors seed of {} bytes held {peak} bytes", bytes.len());
         n += 1;
     }

@@ -200,7 +200,7 @@ fn fetch(a: &Args) -> Res<()> {
     std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let onnx = cache.join("bvlcalexnet-12.onnx");
-    let ok = |p: &Path| std::fs::read(p).ok().filter(|b| b.len() == weights::ZOO_BYTES && sha256_hex(b) == weights::ZOO_SHA256);
+    let ok = |p: &Path| std::fs::read(p).ok().filter(|b| b.len() == (weights::zoo::PRIMARY.bytes as usize) && sha256_hex(b) == weights::zoo::PRIMARY.sha256);
     let bytes = match ok(&onnx) {
         Some(b) => {
             println!("using cached {}", onnx.display());
@@ -208,32 +208,32 @@ fn fetch(a: &Args) -> Res<()> {
         }
         None => {
             let part = cache.join("bvlcalexnet-12.onnx.part");
-            println!("downloading {} ({} bytes)…", weights::ZOO_URL, weights::ZOO_BYTES);
+            println!("downloading {} ({} bytes)…", weights::zoo::PRIMARY_URL, (weights::zoo::PRIMARY.bytes as usize));
             let status = std::process::Command::new("curl")
                 .args(["-fL", "--retry", "3", "--connect-timeout", "20", "--progress-bar", "-o"])
                 .arg(&part)
-                .arg(weights::ZOO_URL)
+                .arg(weights::zoo::PRIMARY_URL)
                 .status()
                 .map_err(|e| {
-                    format!("could not run curl ({e}); download {} by hand (SHA-256 {}) and run `alexnet convert`", weights::ZOO_URL, weights::ZOO_SHA256)
+                    format!("could not run curl ({e}); download {} by hand (SHA-256 {}) and run `alexnet convert`", weights::zoo::PRIMARY_URL, weights::zoo::PRIMARY.sha256)
                 })?;
             if !status.success() {
                 return Err(format!(
                     "the download failed (curl exit {status}). This machine may have no internet access. \
                      Download {} elsewhere (SHA-256 {}), then: alexnet convert --from bvlcalexnet-12.onnx --to {}/bvlc-alexnet-{}.safetensors --dtype {}",
-                    weights::ZOO_URL, weights::ZOO_SHA256, out.display(), dtype.name(), dtype.name()
+                    weights::zoo::PRIMARY_URL, weights::zoo::PRIMARY.sha256, out.display(), dtype.name(), dtype.name()
                 ));
             }
             let b = ok(&part).ok_or_else(|| {
-                format!("the downloaded file does not match the Model Zoo's size and SHA-256 ({}); not used", weights::ZOO_SHA256)
+                format!("the downloaded file does not match the Model Zoo's size and SHA-256 ({}); not used", weights::zoo::PRIMARY.sha256)
             })?;
             std::fs::rename(&part, &onnx).map_err(|e| e.to_string())?;
             b
         }
     };
-    let w = Weights::from_onnx(&bytes).map_err(|e| e.to_string())?;
+    let w = Weights::from_bytes(&bytes).map_err(|e| e.to_string())?;
     let dest = out.join(format!("bvlc-alexnet-{}.safetensors", dtype.name()));
-    let packed = store::write(&w, dtype, "bvlcalexnet-12.onnx", Some(weights::ZOO_SHA256)).map_err(|e| e.to_string())?;
+    let packed = store::write(&w, dtype, "bvlcalexnet-12.onnx", Some(weights::zoo::PRIMARY.sha256)).map_err(|e| e.to_string())?;
     std::fs::write(&dest, &packed).map_err(|e| e.to_string())?;
     println!("wrote {} ({} bytes); the app's \"Load weights\" button takes this file", dest.display(), packed.len());
     Ok(())

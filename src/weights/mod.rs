@@ -1,19 +1,20 @@
 //! AlexNet's learned parameters: loading (ONNX, safetensors), validation against the spec, and a seeded init.
 
 pub mod blob;
+pub mod judge;
 pub mod onnx;
+pub mod provenance;
 pub mod protobuf;
+pub mod starter;
 pub mod store;
+pub mod zoo;
 
 use crate::spec::{self, PARAM_LAYERS};
 pub use blob::{Blob, Values};
+pub use judge::{judge_head, too_big_message, HEAD_BYTES, MAX_FILE_BYTES};
+pub use provenance::{LoadContext, Origin, Vouch, VouchedBy};
 use serde::Serialize;
 use std::fmt;
-
-/// The ONNX Model Zoo's BVLC AlexNet (`bvlcalexnet-12.onnx`): size and SHA-256 of the trained weights.
-pub const ZOO_URL: &str = "https://github.com/onnx/models/raw/main/validated/vision/classification/alexnet/model/bvlcalexnet-12.onnx";
-pub const ZOO_BYTES: usize = 243_863_787;
-pub const ZOO_SHA256: &str = "6b0da9510f27f234ee96a85dc3809dd210150fdefad87f6850f9788513216945";
 
 /// One weighted layer: `weight` is `[c_out, c_in/groups, k, k]` (conv) or `[n_out, n_in]` (fc), row-major;
 /// `bias` is `[c_out]`. Either may view the loaded file in place ([`blob::Values`]).
@@ -120,14 +121,73 @@ impl Int8Rows {
 /// Where the weights came from; the UI shows it and says "untrained" when `trained` is false.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WeightsInfo {
+    /// One English sentence saying what these weights are (the CLI prints it; the page builds its own, in the
+    /// reader's language, from the fields below).
     pub source: String,
+    /// How far the app could verify where the weights came from ([`provenance`]).
+    pub origin: Origin,
     /// `seeded`, `onnx` or `safetensors`.
     pub format: String,
     /// Storage type of the file: `f32`, `f16` or `int8` (computation is always f32).
     pub dtype: String,
-    /// True only for the BVLC weights, recognised by the Model Zoo file's SHA-256.
+    /// True only for weights verified as the BVLC ones (a Zoo file's SHA-256, or a digest the loader vouched for).
     pub trained: bool,
+    /// Which tensors hold trained values (`conv1.weight`, …): all sixteen when `trained`, only `conv1.weight` in
+    /// the default session, none for seeded weights or an unverified file.
+    pub trained_tensors: Vec<String>,
+    /// The file's name, when the loader was told it.
+    pub file: Option<String>,
+    /// The file's SHA-256, when it was computed (files of a size no known file has are not hashed).
+    pub sha256: Option<String>,
+    /// The Model Zoo file these weights are, or were converted from.
+    pub zoo: Option<String>,
+    /// Who vouched for the digest, for a copy ([`Origin::Vouched`]).
+    pub vouched_by: Option<VouchedBy>,
     pub params: usize,
+}
+
+impl WeightsInfo {
+    /// The description of a loaded file from its verdict; `dtype` is the file's storage type.
+    pub(crate) fn of_file(format: &str, dtype: &str, len: usize, ctx: &LoadContext<'_>, computed: Option<String>) -> WeightsInfo {
+        let sha256 = computed.or_else(|| ctx.sha256.map(str::to_string));
+        let v = provenance::judge(len as u64, sha256.as_deref(), ctx);
+        let trained = matches!(v.origin, Origin::Zoo | Origin::Vouched);
+        WeightsInfo {
+            source: v.source,
+            origin: v.origin,
+            format: format.into(),
+            dtype: dtype.into(),
+            trained,
+            trained_tensors: if trained { provenance::all_tensors() } else { vec![] },
+            file: ctx.name.map(str::to_string),
+            sha256,
+            zoo: v.zoo.map(|f| f.name.to_string()),
+            vouched_by: v.vouched_by,
+            params: 0,
+        }
+    }
+
+    /// Seeded weights: nothing trained.
+    fn seeded(seed: u64) -> WeightsInfo {
+        WeightsInfo {
+            source: format!("untrained: seeded random weights (seed {seed})"),
+            origin: Origin::Seeded,
+            format: "seeded".into(),
+            dtype: "f32".into(),
+            trained: false,
+            trained_tensors: vec![],
+            file: None,
+            sha256: None,
+            zoo: None,
+            vouched_by: None,
+            params: 0,
+        }
+    }
+}
+
+/// The SHA-256 of a file when it is worth computing (see [`LoadContext::worth_hashing`]) and not given.
+fn digest_if_useful(bytes: &[u8], ctx: &LoadContext<'_>) -> Option<String> {
+    (ctx.sha256.is_none() && ctx.worth_hashing(bytes.len() as u64)).then(|| sha256_hex(bytes))
 }
 
 /// All eight weighted layers, in `PARAM_LAYERS` order, each checked against the spec.
@@ -201,6 +261,16 @@ pub enum Format {
     Safetensors,
 }
 
+impl Format {
+    /// `onnx` or `safetensors`, as [`WeightsInfo::format`] says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Onnx => "onnx",
+            Format::Safetensors => "safetensors",
+        }
+    }
+}
+
 /// Guesses the format: safetensors opens with a little-endian header length followed by `{`; an ONNX model
 /// is a protobuf whose first field is `ir_version` (field 1, varint: byte 0x08).
 pub fn sniff(bytes: &[u8]) -> Option<Format> {
@@ -214,33 +284,41 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
 }
 
 impl Weights {
-    /// Loads an ONNX model or a safetensors file (sniffed), checking every tensor against the spec.
+    /// Loads an ONNX model or a safetensors file (sniffed), checking every tensor against the spec. Nothing is
+    /// vouched for, so only a Model Zoo file's own digest makes the weights "trained".
     pub fn from_bytes(bytes: &[u8]) -> Result<Weights, WeightsError> {
-        match sniff(bytes) {
-            Some(Format::Onnx) => Weights::from_onnx(bytes),
-            Some(Format::Safetensors) => store::read(bytes),
-            None => Err(WeightsError::UnknownFormat),
-        }
+        Weights::load(bytes, &LoadContext::default())
     }
 
-    /// Imports an ONNX AlexNet; recognises the Model Zoo's trained file by size and SHA-256.
-    pub fn from_onnx(bytes: &[u8]) -> Result<Weights, WeightsError> {
-        let layers = onnx::import(bytes)?;
-        Ok(Weights::new(layers, onnx_info(bytes)))
+    /// [`Weights::from_bytes`] with a file name, a known digest and vouched digests ([`provenance`]).
+    pub fn load(bytes: &[u8], ctx: &LoadContext<'_>) -> Result<Weights, WeightsError> {
+        let format = sniff(bytes).ok_or(WeightsError::UnknownFormat)?;
+        let computed = digest_if_useful(bytes, ctx);
+        let (layers, dtype) = match format {
+            Format::Onnx => onnx::import(bytes)?,
+            Format::Safetensors => store::read_layers(bytes)?,
+        };
+        let info = WeightsInfo::of_file(format.name(), dtype, bytes.len(), ctx, computed);
+        Weights::checked(layers, info)
     }
 
-    /// [`Weights::from_bytes`] for a file held in a [`Blob`]: tensors are viewed in place instead of copied, so
+    /// [`Weights::load`] for a file held in a [`Blob`]: tensors are viewed in place instead of copied, so
     /// loading costs the file's size in memory once (the browser streams downloads straight into a blob).
+    pub fn load_blob(blob: Blob, ctx: &LoadContext<'_>) -> Result<Weights, WeightsError> {
+        let format = sniff(blob.bytes()).ok_or(WeightsError::UnknownFormat)?;
+        // Hashed before the tensors are aligned in place, which rewrites header bytes.
+        let computed = digest_if_useful(blob.bytes(), ctx);
+        let len = blob.len();
+        let (layers, dtype) = match format {
+            Format::Onnx => onnx::import_blob(blob)?,
+            Format::Safetensors => store::read_blob(blob)?,
+        };
+        Weights::checked(layers, WeightsInfo::of_file(format.name(), dtype, len, ctx, computed))
+    }
+
+    /// [`Weights::load_blob`] with nothing vouched for.
     pub fn from_blob(blob: Blob) -> Result<Weights, WeightsError> {
-        match sniff(blob.bytes()) {
-            Some(Format::Onnx) => {
-                // Hashed before the tensors are aligned in place, which rewrites header bytes.
-                let info = onnx_info(blob.bytes());
-                Ok(Weights::new(onnx::import_blob(blob)?, info))
-            }
-            Some(Format::Safetensors) => store::read_blob(blob),
-            None => Err(WeightsError::UnknownFormat),
-        }
+        Weights::load_blob(blob, &LoadContext::default())
     }
 
     fn new(layers: Vec<LayerWeights>, mut info: WeightsInfo) -> Weights {
@@ -268,16 +346,7 @@ impl Weights {
                 LayerWeights::new(weight, bias)
             })
             .collect();
-        Weights::new(
-            layers,
-            WeightsInfo {
-                source: format!("untrained: seeded random weights (seed {seed})"),
-                format: "seeded".into(),
-                dtype: "f32".into(),
-                trained: false,
-                params: 0,
-            },
-        )
+        Weights::new(layers, WeightsInfo::seeded(seed))
     }
 
     /// The weights of layer `id` (`conv1` … `fc8`).
@@ -404,18 +473,6 @@ impl Held<'_> {
             }
         }
     }
-}
-
-/// Where an ONNX file's weights came from: the Model Zoo's trained file is recognised by size and SHA-256.
-fn onnx_info(bytes: &[u8]) -> WeightsInfo {
-    // Hashing 244 MB takes a moment, so only a file of exactly the Zoo's size is hashed.
-    let trained = bytes.len() == ZOO_BYTES && sha256_hex(bytes) == ZOO_SHA256;
-    let source = if trained {
-        "BVLC AlexNet (ONNX Model Zoo bvlcalexnet-12.onnx, SHA-256 verified)".to_string()
-    } else {
-        "ONNX file (not the Model Zoo's BVLC weights)".to_string()
-    };
-    WeightsInfo { source, format: "onnx".into(), dtype: "f32".into(), trained, params: 0 }
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

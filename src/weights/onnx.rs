@@ -145,20 +145,23 @@ fn plan_f32(file: &[u8], id: &str, role: &str, name: &str, t: &RawTensor<'_>, wa
     Ok(Plan::Owned(out))
 }
 
-/// Reads the eight weighted layers' tensors, in `PARAM_LAYERS` order, copying them out of `bytes`.
-pub fn import(bytes: &[u8]) -> Result<Vec<LayerWeights>, WeightsError> {
-    Ok(materialize(plan(bytes)?, Source::Bytes(bytes)))
+/// Reads the eight weighted layers' tensors, in `PARAM_LAYERS` order, copying them out of `bytes`; also returns
+/// the file's storage dtype (`f32`, `f16`, or `int8` for a quantised model).
+pub fn import(bytes: &[u8]) -> Result<(Vec<LayerWeights>, &'static str), WeightsError> {
+    let (plans, dtype) = plan(bytes)?;
+    Ok((materialize(plans, Source::Bytes(bytes)), dtype))
 }
 
 /// [`import`] from a file held in a blob: the float32 tensors stay in the blob and are viewed in place, so the
 /// model costs its file size in memory once, not twice.
-pub fn import_blob(blob: Blob) -> Result<Vec<LayerWeights>, WeightsError> {
-    let plans = plan(blob.bytes())?;
-    Ok(materialize(plans, Source::Blob(blob)))
+pub fn import_blob(blob: Blob) -> Result<(Vec<LayerWeights>, &'static str), WeightsError> {
+    let (plans, dtype) = plan(blob.bytes())?;
+    Ok((materialize(plans, Source::Blob(blob)), dtype))
 }
 
-/// Parses and checks everything; returns where each layer's tensors are (nothing is copied but conversions).
-fn plan(bytes: &[u8]) -> Result<Vec<PlannedLayer>, WeightsError> {
+/// Parses and checks everything; returns where each layer's tensors are (nothing is copied but conversions) and
+/// the storage dtype of the weights.
+fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, &'static str), WeightsError> {
     let mut graph = None;
     for f in Fields::new(bytes) {
         if let (7, Value::Bytes(g)) = f.map_err(wire)? {
@@ -182,6 +185,7 @@ fn plan(bytes: &[u8]) -> Result<Vec<PlannedLayer>, WeightsError> {
     let fcs: Vec<&Node<'_>> = nodes.iter().filter(|n| n.op == "Gemm" || n.op == "MatMul").collect();
     let shapes = expected_shapes();
     let mut out = Vec::with_capacity(PARAM_LAYERS.len());
+    let mut dtype = "f32";
     for (i, id) in PARAM_LAYERS.iter().enumerate() {
         let l = spec::layer(id).expect("PARAM_LAYERS are in the spec");
         let (is_conv, k) = if i < 5 { (true, i) } else { (false, i - 5) };
@@ -225,7 +229,10 @@ fn plan(bytes: &[u8]) -> Result<Vec<PlannedLayer>, WeightsError> {
             Some(bt) => plan_f32(bytes, id, "bias", bname, bt, bshape, false)?,
             None => return Err(WeightsError::Structure(format!("{id}: the node has no bias initializer (expected {})", shape_str(&[bshape[0] as i64])))),
         };
+        if wt.data_type == FLOAT16 {
+            dtype = "f16";
+        }
         out.push(PlannedLayer { weight, bias, int8: None });
     }
-    Ok(out)
+    Ok((out, dtype))
 }

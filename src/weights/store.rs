@@ -4,7 +4,7 @@
 //! always f32) and, for int8, `<layer>.weight_scale` (`[c_out]` f32: w ≈ q · scale). The header's metadata records
 //! the storage dtype and where the weights came from (`source_sha256` of the ONNX file they were converted from).
 
-use super::{expected_shapes, materialize, Blob, Plan, PlannedLayer, Source, Weights, WeightsError, WeightsInfo, ZOO_SHA256};
+use super::{expected_shapes, materialize, Blob, LayerWeights, Plan, PlannedLayer, Source, Weights, WeightsError};
 use crate::spec::PARAM_LAYERS;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
@@ -53,7 +53,8 @@ fn f32_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-/// Serialises `w` at `dtype`; `source_sha256` is the hash of the ONNX file the weights came from, if any.
+/// Serialises `w` at `dtype`; `source_sha256` is the hash of the ONNX file the weights came from, if any. Both
+/// are recorded for people reading the file; no loader trusts them.
 pub fn write(w: &Weights, dtype: StoreDtype, source: &str, source_sha256: Option<&str>) -> Result<Vec<u8>, WeightsError> {
     let mut owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![];
     for ((id, l), (ws, bs)) in PARAM_LAYERS.iter().zip(&w.layers).zip(expected_shapes()) {
@@ -136,26 +137,31 @@ fn describe_safetensors_error(e: &safetensors::SafeTensorError, bytes: &[u8]) ->
     format!("not a readable safetensors file: {detail}")
 }
 
-/// Reads a compact weights file, checking every tensor against the spec, copying the tensors out of `bytes`.
+/// Reads a compact weights file (and nothing else), checking every tensor against the spec. Its metadata is
+/// informational only: whether the weights are the trained ones is decided by [`super::provenance`].
 pub fn read(bytes: &[u8]) -> Result<Weights, WeightsError> {
-    let (plans, info) = plan(bytes)?;
-    Weights::checked(materialize(plans, Source::Bytes(bytes)), info)
+    if super::sniff(bytes) != Some(super::Format::Safetensors) {
+        return Err(WeightsError::Corrupt(describe_safetensors_error(&safetensors::SafeTensorError::HeaderTooSmall, bytes)));
+    }
+    Weights::from_bytes(bytes)
 }
 
-/// [`read`] from a file held in a blob: f32 tensors and int8 rows are viewed in place, not copied.
-pub fn read_blob(blob: Blob) -> Result<Weights, WeightsError> {
-    let (plans, info) = plan(blob.bytes())?;
-    Weights::checked(materialize(plans, Source::Blob(blob)), info)
+/// The layers of a compact weights file, copied out of `bytes`, and the file's storage dtype.
+pub(crate) fn read_layers(bytes: &[u8]) -> Result<(Vec<LayerWeights>, &'static str), WeightsError> {
+    let (plans, dtype) = plan(bytes)?;
+    Ok((materialize(plans, Source::Bytes(bytes)), dtype))
+}
+
+/// [`read_layers`] from a file held in a blob: f32 tensors and int8 rows are viewed in place, not copied.
+pub(crate) fn read_blob(blob: Blob) -> Result<(Vec<LayerWeights>, &'static str), WeightsError> {
+    let (plans, dtype) = plan(blob.bytes())?;
+    Ok((materialize(plans, Source::Blob(blob)), dtype))
 }
 
 /// Parses and checks the file. The safetensors reader bounds the header (100 MB) and every offset by the
 /// buffer's length, so a hostile header cannot make us allocate.
-fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, WeightsInfo), WeightsError> {
+fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, &'static str), WeightsError> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| WeightsError::Corrupt(describe_safetensors_error(&e, bytes)))?;
-    let meta: HashMap<String, String> = SafeTensors::read_metadata(bytes)
-        .ok()
-        .and_then(|(_, m)| m.metadata().clone())
-        .unwrap_or_default();
     let mut layers = vec![];
     let mut dtype = "f32";
     for (id, (ws, bs)) in PARAM_LAYERS.iter().zip(expected_shapes()) {
@@ -189,13 +195,7 @@ fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, WeightsInfo), WeightsError> 
         let bias = plan_f32(bytes, id, &tensor(&st, id, &format!("{id}.bias"), &bs)?)?;
         layers.push(PlannedLayer { weight, bias, int8 });
     }
-    let trained = meta.get("source_sha256").map(String::as_str) == Some(ZOO_SHA256);
-    let source = match (trained, meta.get("source")) {
-        (true, _) => "BVLC AlexNet (converted from the ONNX Model Zoo file, SHA-256 verified)".to_string(),
-        (false, Some(s)) => format!("safetensors file ({s})"),
-        (false, None) => "safetensors file".to_string(),
-    };
-    Ok((layers, WeightsInfo { source, format: "safetensors".into(), dtype: dtype.into(), trained, params: 0 }))
+    Ok((layers, dtype))
 }
 
 #[cfg(test)]
@@ -219,6 +219,18 @@ mod tests {
                 assert!(e <= tol, "{dt:?}: {e}");
             }
         }
+    }
+
+    #[test]
+    fn metadata_naming_the_zoo_hash_is_not_trusted() {
+        // A file of random weights whose metadata claims to be converted from the Zoo's file.
+        let zoo = super::super::zoo::PRIMARY;
+        let bytes = write(&Weights::untrained(5), StoreDtype::Int8, "bvlcalexnet-12.onnx", Some(zoo.sha256)).unwrap();
+        let w = read(&bytes).unwrap();
+        assert!(!w.info.trained);
+        assert!(w.info.trained_tensors.is_empty());
+        assert_eq!(w.info.origin, super::super::Origin::File);
+        assert!(w.info.source.contains("not verified"), "{}", w.info.source);
     }
 
     #[test]
