@@ -48,20 +48,19 @@ export const MIME_TYPES = {
 const HIDDEN_TOP_DIRS = new Set(['target', 'node_modules']);
 
 /**
- * The origins besides our own that the page may fetch from: GitHub, for the Model Zoo weights the user asks for
- * (www/config.js ZOO_WEIGHTS), and the hosts GitHub redirects raw LFS files to. Nothing else.
+ * The origins besides our own that the page may fetch from: Hugging Face, which serves the Model Zoo's BVLC
+ * weights the user asks for, and its CDN hosts under *.hf.co that it redirects downloads to. Nothing else. The
+ * engine's own list (src/weights/zoo.rs CONNECT_ORIGINS) is the same; tests/www/serve.test.mjs checks it.
  */
 export const CONNECT_HOSTS = Object.freeze([
-  'https://github.com',
-  'https://media.githubusercontent.com',
-  'https://raw.githubusercontent.com',
-  'https://objects.githubusercontent.com',
+  'https://huggingface.co',
+  'https://*.hf.co',
 ]);
 
 /**
  * The Content-Security-Policy: everything from our own origin only, plus compiling wasm ('wasm-unsafe-eval', not
  * 'unsafe-eval') and fetching from CONNECT_HOSTS. Images may also be data: (the blank favicon) and blob: URLs.
- * Nothing is ever sent elsewhere, so images never leave the machine; without the Model Zoo button nothing is even
+ * Nothing is ever sent elsewhere, so images never leave the machine; without the download button nothing is even
  * fetched from elsewhere. index.html carries the same policy in a <meta http-equiv> for static hosts that cannot
  * send headers (tests/e2e/robustness.test.mjs checks they agree). No frame-ancestors: embed.html is meant to be
  * framed by other sites.
@@ -71,7 +70,7 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
-  // The one download the page offers (www/config.js ZOO_WEIGHTS): GitHub and the hosts it redirects raw LFS files to.
+  // The one download the page offers: the Model Zoo's weights on Hugging Face and its CDN.
   `connect-src 'self' ${CONNECT_HOSTS.join(' ')}`,
   "worker-src 'self' blob:", // wasm-bindgen-rayon spawns its thread workers from blob: URLs
   "object-src 'none'",

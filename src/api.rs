@@ -384,6 +384,23 @@ impl Session {
     }
 }
 
+/// Judges a weights file of `total` bytes from its first bytes (at most `headBytes()` are looked at) before the
+/// rest is read: returns its format (`onnx` or `safetensors`), or throws with the reason it cannot be AlexNet's
+/// weights (too big, not a format we read, a header that does not fit the file).
+#[wasm_bindgen(js_name = judgeWeightsHead)]
+pub fn judge_weights_head(head: &[u8], total: f64) -> Result<String, JsError> {
+    if !(total.is_finite() && total >= 0.0) {
+        return Err(JsError::new("the file's size is unknown"));
+    }
+    crate::weights::judge_head(head, total as u64).map(|f| f.name().to_string()).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// How many leading bytes `judgeWeightsHead` wants.
+#[wasm_bindgen(js_name = headBytes)]
+pub fn head_bytes() -> u32 {
+    crate::weights::HEAD_BYTES as u32
+}
+
 /// `initThreadPool(n)`: starts rayon's `n` web workers (threads build only; needs a cross-origin isolated page).
 #[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;

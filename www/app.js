@@ -5,6 +5,7 @@ import { KIND_COLORS, GLOBAL_VIEWS, DEFAULT_VIEW_BY_KIND, VIEW_MODULES, viewsFor
 import { parseHash, formatHash, mergeState, sameState } from './state.js';
 import { translator, normaliseLang, LANGS, LANG_NAMES, applyStatic } from './i18n.js';
 import { composeCanvases, canvasToPng, tensorToNpy, downloadBlob } from './export.js';
+import { createWeightsPanel, weightsLabel, weightsNote } from './shell/weights-panel.js';
 
 /** The view ids, as used in URLs and in embed.html's `view=` parameter. */
 export const VIEW_IDS = Object.freeze(Object.keys(VIEW_MODULES));
@@ -59,11 +60,8 @@ export function createApp(o) {
   const siteUrl = new URL(o.siteUrl ?? '.', win.location.href);
   const q = (id) => root.querySelector(`#${id}`);
   const els = {
-    weightsText: q('weights-text'),
-    weightsInput: q('weights-input'),
     banner: q('untrained-banner'),
     fallback: q('weights-fallback'),
-    zooButton: q('download-zoo'),
     rail: q('rail'),
     tabs: q('tabs'),
     title: q('view-title'),
@@ -100,8 +98,6 @@ export function createApp(o) {
    * live in the message line, which the first image clears.
    */
   let weightsFailure = engine.fallbackMessage;
-  /** The download retry in progress ({attempt, attempts, message}), so byte counts can say which attempt they are. */
-  let retry = null;
 
   const effLang = () => normaliseLang(state.lang) ?? normaliseLang(o.defaultLang) ?? 'en';
   const viewTitle = (v) => t(`view.${v}`);
@@ -119,11 +115,7 @@ export function createApp(o) {
     lastStatus = { name, key, params };
     if (els.status) els.status.dataset.state = name;
     if (els.statusText) els.statusText.textContent = t(key, params);
-    if (name !== 'loading') {
-      if (els.progress) els.progress.hidden = true;
-      if (retry && els.statusText) els.statusText.removeAttribute('title');
-      retry = null;
-    }
+    if (name !== 'loading' && els.progress) els.progress.hidden = true;
   }
 
   /** A sample's title in the current language; uploads keep their file name. */
@@ -151,6 +143,8 @@ export function createApp(o) {
     passId: () => engine.pass.runId,
     /** True while a pass is running. */
     running: () => engine.pass.running,
+    /** What the predictions are worth with the loaded weights, in one sentence ('' for verified trained weights). */
+    weightsNote: () => weightsNote(engine.weightsInfo, t),
     /** The translate function of this app's language (each embed has its own). */
     get t() { return t; },
     get lang() { return t.lang; },
@@ -525,7 +519,7 @@ export function createApp(o) {
       els.top5.append(li);
     }
     const notes = [];
-    if (engine.weightsInfo && !engine.weightsInfo.trained && top.length) notes.push(t('app.randomNames'));
+    if (['starter', 'seeded'].includes(engine.weightsInfo?.origin) && top.length) notes.push(t('app.randomNames'));
     // No Chinese ImageNet-1k names were found in a package we can ship, so other languages say the names are English.
     if (top.length && t.lang !== 'en') notes.push(t('app.classNamesNote'));
     if (els.topNote) els.topNote.textContent = notes.join(' ');
@@ -534,14 +528,11 @@ export function createApp(o) {
   const fmtInt = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
   function renderWeights() {
+    weightsPanel.render();
+    if (isApp) return;
+    // An embed has no weights controls, only its one-line note under the bar.
     const w = engine.weightsInfo;
-    if (els.banner) els.banner.hidden = !w || !!w.trained;
-    if (!w || !els.weightsText) return;
-    // Only the seeded weights are "untrained, seeded"; a loaded file that is not the Zoo's says what it is.
-    const what = w.format === 'seeded'
-      ? t('app.weightsUntrained', { dtype: w.dtype })
-      : t('app.weightsTrained', { source: w.source, format: w.format, dtype: w.dtype });
-    els.weightsText.textContent = t('app.weights', { what, params: fmtInt(w.params) });
+    if (els.banner) els.banner.textContent = w?.origin === 'starter' ? t('embed.starter') : w?.origin === 'file' ? weightsNote(w, t) : t('embed.untrained');
   }
 
   function renderWeightsFailure() {
@@ -575,7 +566,7 @@ export function createApp(o) {
     const rows = [
       ['about.isolatedLabel', t('about.isolated', { yesno: t(isolated ? 'about.yes' : 'about.no'), threads: mode })],
       ['about.simdLabel', relaxed === undefined ? '…' : t(relaxed ? 'about.simdRelaxed' : 'about.simd128')],
-      ['about.weightsLabel', engine.weightsInfo ? `${engine.weightsInfo.source} · ${engine.weightsInfo.format} · ${engine.weightsInfo.dtype}` : '…'],
+      ['about.weightsLabel', engine.weightsInfo ? `${weightsLabel(engine.weightsInfo, t)} · ${engine.weightsInfo.format} · ${engine.weightsInfo.dtype}` : '…'],
       ['about.cacheLabel', t(typeof win.caches === 'undefined' ? 'about.cacheNo' : 'about.cacheYes')],
       ['about.classesLabel', t('about.classes')],
     ];
@@ -689,30 +680,7 @@ export function createApp(o) {
 
   // ---------- engine events ----------
 
-  const mb = (n) => (n / 1048576).toFixed(1);
   const subscriptions = [
-    engine.on('progress', (p) => {
-      const { loaded, total } = p;
-      if (p.retry) {
-        // The worker restarts an interrupted download from the first byte; say so, with its reason on hover.
-        retry = { attempt: p.attempt ?? p.retry + 1, attempts: p.attempts ?? 3, message: p.message ?? '' };
-        setStatus('loading', 'status.downloadRetry', retry);
-        if (els.statusText) els.statusText.title = retry.message;
-      } else if (retry && total) {
-        setStatus('loading', 'status.downloadingAttempt', { loaded: mb(loaded), total: mb(total), attempt: retry.attempt, attempts: retry.attempts });
-      } else {
-        setStatus('loading', total ? 'status.downloading' : 'status.downloadingNoTotal', { loaded: mb(loaded), total: mb(total) });
-      }
-      if (els.progress) {
-        els.progress.hidden = false;
-        if (total) {
-          els.progress.max = total;
-          els.progress.value = loaded;
-        } else {
-          els.progress.removeAttribute('value');
-        }
-      }
-    }),
     engine.on('start', () => {
       for (const id of engine.order) markComputed(id, false);
       setStatus('running', 'status.running', { label: labelOf(engine.pass.meta) });
@@ -804,70 +772,18 @@ export function createApp(o) {
     listen(els.langSelect, 'change', () => navigate({ lang: els.langSelect.value }));
   }
 
-  // ---------- weights (app) ----------
+  // ---------- weights ----------
 
-  if (isApp && els.weightsInput) {
-    const pickWeightsFile = () => {
-      els.weightsInput.value = '';
-      els.weightsInput.click();
-    };
-    for (const b of root.querySelectorAll('[data-action="load-weights"]')) listen(b, 'click', pickWeightsFile);
-    listen(els.weightsInput, 'change', async () => {
-      const file = els.weightsInput.files?.[0];
-      if (!file) return;
-      const previous = els.status.dataset.state;
-      setStatus('loading', 'status.weightsLoading', { name: file.name, mb: mb(file.size) });
-      try {
-        await client.loadWeights(file);
-        showMessage('');
-        weightsLoaded();
-        setStatus('ready', 'status.weightsLoaded', { name: file.name });
-        if (engine.pass.source) runImage(engine.pass.source, engine.pass.meta);
-      } catch (err) {
-        setStatus(previous === 'loading' ? 'ready' : previous, 'status.previousKept');
-        showMessage(t('msg.weightsFailed', { name: file.name, error: err.message }));
-      }
-    });
-  }
-
-  // ---------- the Model Zoo's weights (app) ----------
-
-  /** True when a failed download looks like no network at all rather than a bad answer from the server. */
-  function looksOffline(message) {
-    return win.navigator?.onLine === false || /failed to fetch|networkerror|network error|load failed|ERR_INTERNET|ERR_NAME|ERR_CONNECTION/i.test(message);
-  }
-
-  /**
-   * Download the BVLC weights through the worker's URL path (progress, retries, and the Cache API, so a second
-   * visit starts offline). Whatever happens, the weights that were loaded stay loaded until the new ones are.
-   */
-  async function downloadZooWeights() {
-    // The file's URL, name, size and hash come from the engine (src/weights/mod.rs), in the worker's ready message.
-    const zoo = engine.engineInfo?.zoo;
-    if (!zoo) return;
-    const button = els.zooButton;
-    if (button) button.disabled = true;
-    const previous = els.status?.dataset.state;
-    setStatus('loading', 'status.zooLoading');
-    if (els.progress) {
-      els.progress.hidden = false;
-      els.progress.removeAttribute('value');
-    }
-    try {
-      await client.loadWeights(zoo.url);
-      showMessage('');
+  // The weights panel: in the app the header, banner, download and stored copy; in an embed (whose shell has none of
+  // those) the download progress of `?weights=` and the note.
+  const weightsPanel = createWeightsPanel({
+    q, root, engine, t: () => t, setStatus, showMessage, listen,
+    onLoaded: () => {
       weightsLoaded();
-      setStatus('ready', 'status.weightsLoaded', { name: zoo.name });
       if (engine.pass.source) runImage(engine.pass.source, engine.pass.meta);
-    } catch (err) {
-      setStatus(!previous || previous === 'loading' ? 'ready' : previous, 'status.previousKept');
-      showMessage(t(looksOffline(err.message) ? 'msg.zooOffline' : 'msg.zooFailed', { error: err.message }));
-    } finally {
-      if (button) button.disabled = false;
-    }
-  }
-
-  if (isApp && els.zooButton) listen(els.zooButton, 'click', () => downloadZooWeights());
+    },
+  });
+  cleanups.push(() => weightsPanel.destroy());
 
   // ---------- keyboard and history (app) ----------
 
@@ -919,6 +835,7 @@ export function createApp(o) {
       setStatus('ready', 'status.ready');
     }
     if (isApp) {
+      weightsPanel.probeSite();
       doc.body.dataset.ready = 'true';
       await imageInput?.loadGallery();
       relabelImages?.();
@@ -954,7 +871,7 @@ export function createApp(o) {
     embedSnippets,
     exportPng,
     exportNpy,
-    downloadZooWeights,
+    downloadZooWeights: () => weightsPanel.downloadTrained(),
     destroy() {
       if (destroyed) return;
       destroyed = true;

@@ -17,6 +17,8 @@ export const MAX_DECODE_PIXELS = 500_000_000;
 /** How much of a file is read to find its dimensions: JPEG's size comes after its EXIF block (≤ 64 KB). */
 const HEADER_BYTES = 256 * 1024;
 
+/** A refused weights file that grew wasm memory by more than this gets the worker replaced (memory cannot shrink). */
+const RECYCLE_GROWTH_BYTES = 32 << 20;
 /** Crashes tolerated within {@link CRASH_WINDOW_MS} before the client gives up restarting the worker. */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
@@ -231,12 +233,15 @@ export async function toPixels(image, maxSide = MAX_SIDE) {
 
 /**
  * Start the explainer: a module worker that owns the wasm session.
- * @param {{weights?: WeightsSource, workerUrl?: string|URL, createWorker?: () => Worker, watchdogMs?: number}} [options]
+ * @param {{weights?: WeightsSource, workerUrl?: string|URL, createWorker?: () => Worker, watchdogMs?: number,
+ *   sources?: {primary?: {name: string, bytes: number, sha256: string}, primaryUrl?: string}}} [options]
  *   `createWorker` replaces `new Worker(workerUrl, {type: 'module'})` (tests pass a fake). `watchdogMs`: how long
- *   the worker may stay silent while a request is open before it is presumed dead and restarted.
+ *   the worker may stay silent while a request is open before it is presumed dead and restarted. `sources`
+ *   replaces the file the trained-weights download expects (tests serve a generated model in its place); a file
+ *   verified against it is still not called the BVLC weights unless its digest is the Zoo's.
  * @returns {Explainer}
  */
-export function createExplainer({ weights = null, workerUrl, createWorker, watchdogMs = WATCHDOG_MS } = {}) {
+export function createExplainer({ weights = null, workerUrl, createWorker, watchdogMs = WATCHDOG_MS, sources } = {}) {
   const url = workerUrl ?? new URL('./worker.js', import.meta.url);
   const spawn = createWorker ?? (() => new Worker(url, { type: 'module' }));
 
@@ -259,8 +264,12 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   let crashes = [];
   /** The init in flight (or done); runs and queries wait for it. */
   let initPromise;
+  /** The init that restores a replaced worker's weights, while it is in flight. */
+  let restoring = null;
+  /** The latest weights load the caller asked for ({id once sent, cancelled}), which `cancelLoad` stops. */
+  let userLoad = null;
   /** Counters for the debug hook: replies dropped as stale, restarts, workers spawned and terminated. */
-  const counts = { stale: 0, restarts: 0, spawned: 0, terminated: 0 };
+  const counts = { stale: 0, restarts: 0, spawned: 0, terminated: 0, recycled: 0 };
   /** When the worker last said anything, and since when a request has been open (null while idle). */
   let lastHeard = Date.now();
   let busySince = null;
@@ -277,8 +286,10 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     worker.postMessage(msg, transfer);
   }
 
-  function request(kind, msg, transfer) {
+  /** Send a request; `onId(id)` learns its id (so it can be cancelled). */
+  function request(kind, msg, transfer, onId) {
     const id = nextId++;
+    onId?.(id);
     return new Promise((resolve, reject) => {
       pending.set(id, { kind, resolve, reject });
       send({ ...msg, id }, transfer);
@@ -293,17 +304,17 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     switch (msg.type) {
       case MSG.PONG:
         return;
-      case MSG.PROGRESS:
+      case MSG.PROGRESS: {
         if (entry?.kind !== 'init') return;
-        // A retry announcement says which attempt starts next and why the last one failed (worker.js).
-        emit('progress', msg.retry
-          ? { loaded: msg.loaded, total: msg.total, retry: msg.retry, attempt: msg.attempt, attempts: msg.attempts, message: msg.message }
-          : { loaded: msg.loaded, total: msg.total });
+        // Bytes, rate and time left, or a retry announcement saying which attempt starts next and why (worker.js).
+        const { id: _id, type: _type, ...progress } = msg;
+        emit('progress', progress);
         return;
+      }
       case MSG.READY:
         if (!entry) return;
         pending.delete(msg.id);
-        entry.resolve({ spec: msg.spec, weightsInfo: msg.weightsInfo, engine: msg.engine });
+        entry.resolve({ spec: msg.spec, weightsInfo: msg.weightsInfo, engine: msg.engine, stored: msg.stored ?? null, storedNow: msg.storedNow ?? null, from: msg.from ?? null });
         return;
       case MSG.LAYER:
         // Layers of a cancelled or superseded pass are stale: their id is no longer the active run's.
@@ -347,7 +358,10 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
         }
         if (entry) {
           pending.delete(msg.id);
-          entry.reject(new Error(msg.message));
+          const err = msg.cancelled ? cancelledError(msg.message) : new Error(msg.message);
+          if (msg.code) err.code = msg.code;
+          if (msg.grewBy) err.grewBy = msg.grewBy;
+          entry.reject(err);
           return;
         }
         // An error with no live request (id -1: the worker could not even read the request) still matters.
@@ -358,24 +372,68 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     }
   }
 
-  /** Bytes for an init message. Blobs are read now; ArrayBuffers are copied, not transferred, so a restart can resend them. */
-  async function weightsPayload(source) {
-    if (typeof Blob !== 'undefined' && source instanceof Blob) {
-      const buffer = await source.arrayBuffer();
-      return { weights: buffer, transfer: [buffer] };
-    }
-    return { weights: source ?? null, transfer: [] };
+  /**
+   * Load weights in the worker. A File or Blob is passed as it is (cloning it reads nothing), so the worker judges it
+   * from its size and first bytes before reading the rest; ArrayBuffers are copied, not transferred, so a restart
+   * can resend them. The latest call wins: the worker cancels an init still in flight when a newer one arrives.
+   */
+  async function init(source) {
+    if (destroyed) throw new Error('The explainer was destroyed.');
+    const load = { id: null, cancelled: false };
+    userLoad = load;
+    // A replaced worker gets its weights back first; a newer choice must not cancel that, or a choice that then
+    // failed would leave the new worker with no session at all.
+    await restoring?.catch(() => {});
+    if (load.cancelled) throw cancelledError('Loading was cancelled.');
+    const ready = await request('init', { type: MSG.INIT, weights: source ?? null, ...(sources ? { sources } : {}) }, [], (id) => { load.id = id; });
+    return adopt(ready, source);
   }
 
-  async function init(source) {
-    const { weights: payload, transfer } = await weightsPayload(source);
-    if (destroyed) throw new Error('The explainer was destroyed.');
-    const ready = await request('init', { type: MSG.INIT, weights: payload }, transfer);
-    currentWeights = source;
+  /** Send an init that restores a replaced worker's weights; `init()` calls wait for it. */
+  function restore(source) {
+    const p = request('init', { type: MSG.INIT, weights: source ?? null, ...(sources ? { sources } : {}) }).then((ready) => adopt(ready, source));
+    restoring = p;
+    const clear = () => { if (restoring === p) restoring = null; };
+    p.then(clear, clear);
+    return p;
+  }
+
+  /** Make a `ready` reply the live session's description; `source` is what a restarted worker should load. */
+  function adopt(ready, source) {
+    // A download that was stored is loaded from storage after a restart instead of downloaded again.
+    currentWeights = ready.storedNow?.stored || ready.from === 'stored' ? { source: 'auto' } : source;
     queryGeneration++;
     info = ready;
     emit('ready', ready);
     return ready;
+  }
+
+  /**
+   * Replace a worker whose wasm memory a refused file grew (wasm memory never shrinks): a fresh worker loads the
+   * current weights again and re-runs the last image, so the page keeps what it had and the memory comes back.
+   */
+  function recycle() {
+    if (destroyed) return;
+    try {
+      worker.terminate();
+      counts.terminated++;
+    } catch {
+      // Being replaced either way.
+    }
+    counts.recycled = (counts.recycled ?? 0) + 1;
+    rejectPending(cancelledError('The engine worker was replaced to return memory.'));
+    const run = activeRun;
+    attach();
+    initPromise = restore(currentWeights).then((ready) => {
+      if (run && activeRun === run) {
+        run.id = nextId++;
+        postRun(run);
+      } else if (!activeRun && lastPixels) {
+        startRun(lastPixels).catch(() => {});
+      }
+      return ready;
+    });
+    initPromise.catch((err) => emit('error', { message: err.message }));
   }
 
   function attach() {
@@ -437,8 +495,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
         ? `${reason} The engine was restarted with the same weights; this image was not run again.`
         : `The engine worker stopped (${reason}) and was restarted; the last image is being run again.`,
     });
-    const weightsAtCrash = currentWeights;
-    initPromise = init(weightsAtCrash);
+    initPromise = restore(currentWeights);
     const run = activeRun;
     initPromise.then(
       (readyInfo) => {
@@ -556,7 +613,39 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       const attempt = init(source);
       // A failed load keeps the old session, so queued requests should keep waiting on the old init.
       initPromise = attempt.catch(() => previous);
-      return attempt;
+      try {
+        return await attempt;
+      } catch (err) {
+        // More than a few MB of wasm memory grown by a refused file is given back by a fresh worker.
+        if (!err.cancelled && err.grewBy > RECYCLE_GROWTH_BYTES) recycle();
+        throw err;
+      }
+    },
+
+    /** Stop the latest weights load (download) in flight; its promise rejects with `cancelled: true`. */
+    cancelLoad() {
+      const load = userLoad;
+      if (!load) return;
+      load.cancelled = true;
+      if (load.id !== null && pending.has(load.id)) send({ id: nextId++, type: MSG.CANCEL, target: load.id });
+    },
+
+    /**
+     * Store a compact copy (`f16` or `int8`) of the verified weights instead of the f32 file, and run on it.
+     * @returns {Promise<ReadyInfo>}
+     */
+    async compact(dtype) {
+      await initPromise.catch(() => {});
+      const ready = await request('init', { type: MSG.COMPACT, dtype });
+      return adopt(ready, { source: 'stored' });
+    },
+
+    /** Forget the weights stored in this browser (the loaded ones stay loaded until the page closes). */
+    async forgetStored() {
+      const value = await request('get', { type: MSG.FORGET });
+      if (info) info = { ...info, stored: value.stored };
+      if (currentWeights?.source === 'auto') currentWeights = null;
+      return value;
     },
 
     cancel() {

@@ -23,7 +23,7 @@ function acquireEngine(weights, sample) {
   const key = JSON.stringify([weights ?? null, sample ?? null]);
   let engine = engines.get(key);
   if (!engine) {
-    engine = createEngine({ weights });
+    engine = createEngine({ weights: weights ?? { source: 'auto' } });
     engines.set(key, engine);
   }
   engine.retain();

@@ -13,7 +13,7 @@ const weightsUrl = url.searchParams.get('weights');
 
 const root = document.getElementById('ae-root');
 root.innerHTML = EMBED_SHELL;
-const engine = createEngine({ weights: weightsUrl || null });
+const engine = createEngine({ weights: weightsUrl || { source: 'auto' } });
 const app = createApp({
   root,
   engine,

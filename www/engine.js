@@ -21,12 +21,14 @@ function crossOriginWorker() {
 /**
  * Wrap a client with the bookkeeping every mounted app needs: the spec table with a pseudo-row for the input,
  * the tensors of the pass in flight (arriving one `layer` event at a time), and the image the pass ran on.
- * @param {{weights?: string|ArrayBuffer|Blob|null, client?: import('./client.js').Explainer}} [options]
+ * @param {{weights?: import('./client.js').WeightsSource, client?: import('./client.js').Explainer}} [options]
+ *   `weights` defaults to `{source: 'auto'}`: the copy stored in this browser, the site's own copy if it asks to be
+ *   loaded, or else the default session.
  */
-export function createEngine({ weights = null, client } = {}) {
+export function createEngine({ weights = { source: 'auto' }, client, sources } = {}) {
   // The worker would resolve a relative URL against www/worker.js; `?weights=` is meant relative to the page.
   if (typeof weights === 'string' && globalThis.location) weights = new URL(weights, globalThis.location.href).href;
-  const c = client ?? createExplainer({ weights, createWorker: crossOriginWorker() });
+  const c = client ?? createExplainer({ weights, sources, createWorker: crossOriginWorker() });
   const events = createEmitter();
   const pass = {
     runId: 0,
@@ -71,10 +73,13 @@ export function createEngine({ weights = null, client } = {}) {
     order = [dataRow.id, ...spec.layers.map((l) => l.id)];
   }
 
-  // A weights URL that fails should not leave an empty page: fall back to the untrained network, and say so.
+  // Weights that fail to load should not leave an empty page: fall back to the default session, and say why when
+  // it was a URL the page was given (a stored copy that no longer loads is simply not used).
   const ready = c.ready.catch(async (err) => {
     if (weights === null || weights === undefined) throw err;
-    fallbackMessage = { url: typeof weights === 'string' ? weights : 'file', error: err.message };
+    if (typeof weights === 'string' || weights instanceof ArrayBuffer || (typeof Blob !== 'undefined' && weights instanceof Blob)) {
+      fallbackMessage = { url: typeof weights === 'string' ? weights : 'file', error: err.message };
+    }
     return c.loadWeights(null);
   }).then((info) => {
     setSpec(info);
@@ -147,6 +152,8 @@ export function createEngine({ weights = null, client } = {}) {
     get spec() { return spec; },
     get weightsInfo() { return weightsInfo; },
     get engineInfo() { return engineInfo; },
+    /** What this browser has stored ({name, dtype, bytes, by, from}), or null (see worker.js storedSummary). */
+    get stored() { return c.info()?.stored ?? null; },
     get order() { return order; },
     get fallbackMessage() { return fallbackMessage; },
     layer: (id) => layersById.get(id) ?? null,

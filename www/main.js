@@ -9,7 +9,9 @@ import { createImageInput } from './image-input.js';
 // ?weights=URL loads weights from a URL (an .onnx, a .safetensors, or a .parts.json manifest of parts); without
 // it the seeded untrained network runs, which is enough to see every shape and every mechanism.
 const weightsUrl = new URL(location.href).searchParams.get('weights');
-const engine = createEngine({ weights: weightsUrl || null });
+// `__alexnetTestSources` is a test hook (tests/e2e/download.test.mjs): the file the download expects, so a
+// generated model can stand in for the Zoo's. It cannot make any file "trained": labels follow digests only.
+const engine = createEngine({ weights: weightsUrl || { source: 'auto' }, sources: globalThis.__alexnetTestSources });
 
 const app = createApp({
   root: document,

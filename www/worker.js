@@ -1,7 +1,8 @@
 // The module Web Worker that owns the one wasm Session: loads weights, runs passes one layer per task, answers queries.
 
 import { MSG } from './protocol.js';
-import { isManifestUrl, fetchParts, browserCache, loadSession } from './weights-fetch.js';
+import { createLoaders } from './worker/weights-sources.js';
+import { weightsStore } from './worker/weights-store.js';
 import { buildCandidates, relaxedSimdSupported, whyNoThreads } from './builds.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
@@ -11,8 +12,6 @@ const UNTRAINED_SEED = 2012;
 let wasmReady = null;
 /** The instantiated module's exports, for the size of its memory. */
 let wasmExports = null;
-/** Attempts at a weights download before giving up; a dropped connection is usually transient. */
-const DOWNLOAD_ATTEMPTS = 3;
 /** @type {Session|null} the one session; replaced only by a successful `init`. */
 let session = null;
 /** The pass in flight: {id, cancelled}. A newer run or a `cancel` flips `cancelled`. */
@@ -48,14 +47,17 @@ function yieldTask() {
  * The engine build this worker runs (www/builds.js): two threads (pkg-threads*, rayon over shared memory) when
  * the page is cross-origin isolated, relaxed SIMD (pkg-*relaxed, fused multiply-adds) when the browser has it,
  * else the single-threaded SIMD128 pkg/, which any static host can serve. Set by loadWasm().
- * `zoo` describes the Model Zoo's trained weights file (from the engine, so the page need not repeat it).
- * @type {{threads: number, relaxed: boolean, build: string, mode: string,
- *   zoo?: {url: string, name: string, size: number, sha256: string}}}
+ * `sources` says where the trained weights come from and how they are recognised (from the engine, `weightSources()`,
+ * so the page need not repeat it).
+ * @type {{threads: number, relaxed: boolean, build: string, mode: string, sources?: object}}
  */
 let engine = { threads: 1, relaxed: false, build: '', mode: 'not loaded' };
-/** The wasm package's `Session` and `WeightsBuffer` classes, from whichever build loaded. */
+/** The wasm package's classes and functions, from whichever build loaded. */
 let Session = null;
 let WeightsBuffer = null;
+let Sha256 = null;
+let judgeWeightsHead = null;
+let headBytes = null;
 
 async function loadBuild(b) {
   const mod = await import(`../${b.dir}/alexnet_explainer.js`);
@@ -94,132 +96,153 @@ function loadWasm() {
       loaded.threads > 1 ? `two threads (wasm threads, cross-origin isolated page)` : 'single-threaded',
       loaded.relaxed ? 'relaxed SIMD (fused multiply-add)' : 'SIMD128',
     ];
-    Session = loaded.mod.Session;
-    WeightsBuffer = loaded.mod.WeightsBuffer;
+    ({ Session, WeightsBuffer, Sha256, judgeWeightsHead, headBytes } = loaded.mod);
     wasmExports = loaded.exports;
     engine = {
       threads: loaded.threads,
       relaxed: loaded.relaxed,
       build: build.dir,
       mode: `${parts.join(', ')}${notes.length ? ` (${notes.join('; ')})` : ''}`,
-      zoo: loaded.mod.zooWeights(),
+      sources: loaded.mod.weightSources(),
     };
     return wasmExports;
   })();
   return wasmReady;
 }
 
-/** An error that retrying cannot fix (a 404, a refused URL), so the download is not attempted again. */
-class PermanentError extends Error {}
-
 /**
- * Fetch a URL as bytes, posting `progress` as chunks arrive. A connection that drops mid-body, a body shorter
- * than its Content-Length, or a 5xx is retried (the download restarts; nothing partial is ever used); each
- * retry is announced with a `progress` message carrying `retry` and `message`.
+ * The folder holding index.html (the site manifest, `weights/manifest.json`, is looked for there). Taken from this
+ * module's own URL: on a page of another origin the worker is a blob: URL that imports this module.
  */
-async function fetchWithProgress(id, url) {
-  let lastError;
-  for (let attempt = 1; attempt <= DOWNLOAD_ATTEMPTS; attempt++) {
-    try {
-      return await fetchOnce(id, url);
-    } catch (err) {
-      if (err instanceof PermanentError) throw err;
-      lastError = err;
-      if (attempt < DOWNLOAD_ATTEMPTS) {
-        post({ id, type: MSG.PROGRESS, loaded: 0, total: 0, retry: attempt, attempt: attempt + 1, attempts: DOWNLOAD_ATTEMPTS, message: `The weights download was interrupted (${describe(err)}); retrying (attempt ${attempt + 1} of ${DOWNLOAD_ATTEMPTS})…` });
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+const SITE_BASE = new URL('../', import.meta.url).href;
+const SITE_ORIGIN = new URL(SITE_BASE).origin;
+
+/** The latest URL this page's Content-Security-Policy refused, so a failed download can say so. */
+let cspBlockedUrl = null;
+self.addEventListener('securitypolicyviolation', (e) => { cspBlockedUrl = e.blockedURI || e.blockedURL || 'a host'; });
+
+/** The weights loaders (www/worker/weights-sources.js) for the loaded build; made once. */
+let loaders = null;
+const store = weightsStore();
+function getLoaders() {
+  loaders ??= createLoaders({
+    wasm: { Session, WeightsBuffer, Sha256, judgeWeightsHead, headBytes },
+    sources: engine.sources,
+    store,
+    siteBase: SITE_BASE,
+    cspBlocked: () => cspBlockedUrl,
+  });
+  return loaders;
+}
+
+/** The init in flight: {id, controller}. A newer init or a `cancel` aborts it; only the latest may install its session. */
+let currentInit = null;
+
+/** A URL the page may load weights from: http(s), on this site. Anything else is refused at once, with the reason. */
+function checkWeightsUrl(url) {
+  let u;
+  try {
+    u = new URL(url, SITE_BASE);
+  } catch {
+    throw new Error(`“${url}” is not a URL.`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`weights URLs must be http or https; “${u.protocol}” URLs are refused.`);
+  if (u.origin !== SITE_ORIGIN) {
+    throw new Error(`weights are only loaded from this site (${SITE_ORIGIN}); ${u.origin} is another site. Download the file and use “Load weights file…” instead.`);
+  }
+  return u.href;
+}
+
+/** What the browser has stored ({name, dtype, bytes, by, from}), for the page to offer compacting or forgetting it. */
+async function storedSummary() {
+  const rec = await store.record();
+  return rec ? { name: rec.name, dtype: rec.dtype, bytes: rec.bytes, by: rec.by, from: rec.from } : null;
+}
+
+/** The session for an init request's `weights` (see protocol.js InitRequest), and what was stored on the way. */
+async function sessionFor(weights, { id, signal }) {
+  const progress = (p) => post({ id, type: MSG.PROGRESS, ...p });
+  const onRetry = ({ attempt, loaded, reason }) => post({ id, type: MSG.PROGRESS, retry: attempt - 1, attempt, loaded, message: reason });
+  const L = getLoaders();
+  if (weights === null || weights === undefined) return { session: Session.starter(UNTRAINED_SEED) };
+  if (typeof weights === 'string') {
+    cspBlockedUrl = null;
+    return { session: await L.fromUrl(checkWeightsUrl(weights), { signal, onProgress: progress, onRetry }) };
+  }
+  if (typeof Blob !== 'undefined' && weights instanceof Blob) return { session: await L.fromFile(weights, { signal }) };
+  if (weights instanceof ArrayBuffer || ArrayBuffer.isView(weights)) return { session: await L.fromFile(new Blob([weights]), { signal }) };
+  switch (weights?.source) {
+    case 'seeded': return { session: Session.untrained(UNTRAINED_SEED) };
+    case 'zoo': {
+      cspBlockedUrl = null;
+      const r = await L.fromZoo({ signal, onProgress: progress, onRetry });
+      return { session: r.session, stored: r.stored, from: r.from };
+    }
+    case 'stored':
+    case 'auto': {
+      const r = await L.fromStored({ signal });
+      if (r) return { session: r.session, from: 'stored' };
+      if (weights.source === 'stored') throw new Error('No weights are stored in this browser.');
+      // A site that hosts its own copy and asks for it to be used at once (build-static.sh --weights).
+      const site = await L.siteManifest({ signal });
+      if (site?.manifest.autoload) {
+        const z = await L.fromZoo({ signal, onProgress: progress, onRetry });
+        return { session: z.session, stored: z.stored, from: z.from };
       }
+      return { session: Session.starter(UNTRAINED_SEED) };
     }
+    default:
+      throw new Error('Weights must be a URL, a file, the bytes of an .onnx or .safetensors file, {source: "zoo" | "stored" | "auto" | "seeded"}, or null.');
   }
-  throw new Error(`Could not download weights from ${url}: ${describe(lastError)} (tried ${DOWNLOAD_ATTEMPTS} times).`);
 }
 
-async function fetchOnce(id, url) {
-  // A failure before the headers (connection refused or reset, or a URL the CSP forbids) is retried like one
-  // mid-body: the browser does not tell them apart.
-  const response = await fetch(url);
-  if (!response.ok) {
-    const message = `Could not download weights from ${url}: HTTP ${response.status} ${response.statusText}`;
-    if (response.status >= 500) throw new Error(message);
-    throw new PermanentError(message);
-  }
-  const total = Number(response.headers.get('Content-Length')) || 0;
-  if (!response.body) {
-    const buffer = new Uint8Array(await response.arrayBuffer());
-    post({ id, type: MSG.PROGRESS, loaded: buffer.length, total: buffer.length });
-    return buffer;
-  }
-  const reader = response.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  let lastPost = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    // Posting for every 64 KiB chunk of a 244 MB file would flood the page; a few hundred updates are plenty.
-    if (loaded - lastPost > 1 << 20 || loaded === total) {
-      post({ id, type: MSG.PROGRESS, loaded, total });
-      lastPost = loaded;
-    }
-  }
-  if (total && loaded !== total) {
-    throw new Error(`the connection closed after ${loaded} of ${total} bytes`);
-  }
-  post({ id, type: MSG.PROGRESS, loaded, total: total || loaded });
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
-}
-
-/**
- * A session from URL weights: a `.parts.json` manifest of parts (www/weights-fetch.js joins and verifies them), or
- * one file. Both are kept in the Cache API, so the next visit starts without the network; a single file is
- * cached only once it has loaded, so a broken download is never kept.
- */
-async function sessionFromUrl(id, url) {
-  const report = (loaded, total) => post({ id, type: MSG.PROGRESS, loaded, total });
-  if (isManifestUrl(url)) return loadSession({ Session, WeightsBuffer }, await fetchParts(url, { onProgress: report }));
-  const cache = browserCache();
-  const cached = await cache.get(url);
-  if (cached) {
-    report(cached.length, cached.length);
-    try {
-      return loadSession({ Session, WeightsBuffer }, cached);
-    } catch {
-      await cache.delete(url);
-    }
-  }
-  const bytes = await fetchWithProgress(id, url);
-  const s = loadSession({ Session, WeightsBuffer }, bytes);
-  await cache.put(url, bytes);
-  return s;
-}
-
-async function handleInit(msg) {
-  await loadWasm();
-  let next;
-  if (msg.weights === null || msg.weights === undefined) {
-    next = Session.untrained(UNTRAINED_SEED);
-  } else if (typeof msg.weights === 'string') {
-    next = await sessionFromUrl(msg.id, msg.weights);
-  } else if (msg.weights instanceof ArrayBuffer || ArrayBuffer.isView(msg.weights)) {
-    const bytes = msg.weights instanceof ArrayBuffer ? new Uint8Array(msg.weights) : new Uint8Array(msg.weights.buffer, msg.weights.byteOffset, msg.weights.byteLength);
-    next = loadSession({ Session, WeightsBuffer }, bytes);
-  } else {
-    throw new Error('Weights must be a URL, the bytes of an .onnx or .safetensors file, or null.');
-  }
+function install(next) {
   // Only a session that loaded replaces the old one, so a bad weights file leaves the page working.
   if (currentPass) currentPass.cancelled = true;
   currentPass = null;
   session?.free();
   session = next;
-  post({ id: msg.id, type: MSG.READY, spec: session.spec(), weightsInfo: session.weightsInfo(), engine });
+}
+
+async function postReady(id, extra = {}) {
+  post({ id, type: MSG.READY, spec: session.spec(), weightsInfo: session.weightsInfo(), engine, stored: await storedSummary(), ...extra });
+}
+
+async function handleInit(msg) {
+  await loadWasm();
+  // A page may say which file the download expects instead (tests serve a generated model in its place). Labels
+  // do not follow it: only a Zoo digest or a vouched one makes weights "trained" (src/weights/provenance.rs).
+  if (msg.sources && !loaders) engine.sources = { ...engine.sources, ...msg.sources };
+  // The latest choice wins: a newer init cancels the one in flight (its reply says it was superseded).
+  currentInit?.controller.abort();
+  const mine = { id: msg.id, controller: new AbortController() };
+  currentInit = mine;
+  const before = wasmExports.memory.buffer.byteLength;
+  let result;
+  try {
+    result = await sessionFor(msg.weights, { id: msg.id, signal: mine.controller.signal });
+  } catch (err) {
+    if (currentInit === mine) currentInit = null;
+    if (mine.controller.signal.aborted) throw Object.assign(new Error('Loading these weights was cancelled by a newer choice.'), { cancelled: true });
+    // wasm memory cannot shrink: a refused file that grew it leaves the worker bigger for good, so say by how much
+    // and let the client replace the worker.
+    throw Object.assign(err, { grewBy: wasmExports.memory.buffer.byteLength - before, code: err.code });
+  }
+  if (mine.controller.signal.aborted || currentInit !== mine) {
+    result.session.free();
+    throw Object.assign(new Error('Loading these weights was cancelled by a newer choice.'), { cancelled: true });
+  }
+  currentInit = null;
+  install(result.session);
+  await postReady(msg.id, { storedNow: result.stored, from: result.from });
+}
+
+/** Store a compact copy of the loaded (verified) weights instead of the f32 file, and run on the copy from now on. */
+async function handleCompact(msg) {
+  const s = requireSession();
+  const r = await getLoaders().compact(s, msg.dtype);
+  install(r.session);
+  await postReady(msg.id, { storedNow: r.stored, from: 'stored' });
 }
 
 function requireSession() {
@@ -295,8 +318,14 @@ function detachable(value, transfer) {
   return value;
 }
 
-function handleGet(msg) {
+async function handleGet(msg) {
   if (msg.what === 'stats') return postValue(msg.id, { wasmBytes: wasmExports?.memory?.buffer.byteLength ?? 0 });
+  if (msg.what === 'site-copy') {
+    // The site's own copy of the trained weights, if it hosts one (the download button then names it).
+    await loadWasm();
+    const site = await getLoaders().siteManifest();
+    return postValue(msg.id, site ? { name: site.manifest.name, bytes: site.manifest.bytes, dtype: site.manifest.dtype } : null);
+  }
   const s = requireSession();
   const { what, layer } = msg;
   let value;
@@ -328,9 +357,15 @@ self.onmessage = async (event) => {
     switch (msg?.type) {
       case MSG.INIT: await handleInit(msg); break;
       case MSG.RUN: await handleRun(msg); break;
-      case MSG.GET: handleGet(msg); break;
+      case MSG.GET: await handleGet(msg); break;
       case MSG.CANCEL:
         if (currentPass && currentPass.id === msg.target) currentPass.cancelled = true;
+        if (currentInit && currentInit.id === msg.target) currentInit.controller.abort();
+        break;
+      case MSG.COMPACT: await handleCompact(msg); break;
+      case MSG.FORGET:
+        await store.forget();
+        postValue(id, { stored: await storedSummary() });
         break;
       case MSG.PING: post({ id, type: MSG.PONG }); break;
       default: throw new Error(`Unknown request type "${msg?.type}".`);
@@ -340,6 +375,12 @@ self.onmessage = async (event) => {
     // After a trap (a Rust panic, out of memory) the wasm instance's state cannot be trusted: say so, and the
     // client replaces this worker, reloading the weights it had.
     const fatal = err instanceof WebAssembly.RuntimeError;
-    post({ id, type: MSG.ERROR, message: describe(err), ...(fatal ? { fatal: true } : {}) });
+    post({
+      id, type: MSG.ERROR, message: describe(err),
+      ...(fatal ? { fatal: true } : {}),
+      ...(err?.cancelled ? { cancelled: true } : {}),
+      ...(err?.code ? { code: err.code } : {}),
+      ...(err?.grewBy ? { grewBy: err.grewBy } : {}),
+    });
   }
 };

@@ -33,11 +33,12 @@ export async function startApp({ root = REPO_ROOT, handler } = {}) {
 }
 
 /**
- * Launches headless Chromium with a fresh profile in a temp dir (removed again by `close`).
+ * Launches headless Chromium with a fresh profile in a temp dir (removed again by `close`); `args` adds flags
+ * (e.g. `--host-resolver-rules` to answer a real host name from a loopback server).
  * @returns {Promise<{context: import('playwright-core').BrowserContext, page: import('playwright-core').Page,
  *   close: () => Promise<void>}>}
  */
-export async function launchBrowser() {
+export async function launchBrowser({ args = [] } = {}) {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install chromium chromium-driver (scripts/test.sh does this)`);
   }
@@ -46,7 +47,7 @@ export async function launchBrowser() {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport: { width: 1280, height: 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -125,4 +126,15 @@ export function observeLongTasks() {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+}
+
+/** Init script: records every text the status line shows, from page load on, as `window.__statusLog` (a retry
+ * note lasts only a moment). Use with `page.addInitScript`. */
+export function recordStatus() {
+  window.__statusLog = [];
+  document.addEventListener('DOMContentLoaded', () => {
+    const el = document.getElementById('status-text');
+    const log = () => { if (window.__statusLog.at(-1) !== el.textContent) window.__statusLog.push(el.textContent); };
+    new MutationObserver(log).observe(el, { childList: true, characterData: true, subtree: true });
+  });
 }

@@ -1,7 +1,7 @@
 // Test worker for wasm-reference.test.mjs: runs one engine build (pkg/, pkg-relaxed/, pkg-threads/, …) on the
 // generated reference model and input, and reports every layer's max relative error against onnxruntime's output.
 // A worker, as in the app: the threads builds block in rayon joins, which a page's main thread may not do.
-import { loadSession } from '/www/weights-fetch.js';
+import { sessionFromBytes as loadSession } from '/www/worker/weights-sources.js';
 
 const npy = async (name) => {
   const buf = await (await fetch(`/tests/reference/out/${name}.npy`)).arrayBuffer();

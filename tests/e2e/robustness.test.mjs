@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, REPO_ROOT } from './harness.mjs';
+import { startApp, launchBrowser, collectConsoleErrors, recordStatus, screenshot, REPO_ROOT } from './harness.mjs';
 import { CONTENT_SECURITY_POLICY, CONNECT_HOSTS } from '../../scripts/serve.mjs';
 import {
   rgbaPng, png, hugePng, HOSTILE_SVG, imageFixture, randomBytes, toyOnnx, alexnetOnnx, safetensors,
@@ -13,18 +13,7 @@ import {
 } from './hostile-fixtures.mjs';
 
 const TIMEOUT = { timeout: 60_000 };
-// The Model Zoo URL the page offers comes from the engine; src/weights/mod.rs is its one home.
-const ZOO_URL = fs.readFileSync(path.join(REPO_ROOT, 'src/weights/mod.rs'), 'utf8').match(/pub const ZOO_URL: &str = "([^"]+)"/)[1];
 
-/** Records every text the status line shows, from page load on (a retry note lasts only a moment). */
-function recordStatus() {
-  window.__statusLog = [];
-  document.addEventListener('DOMContentLoaded', () => {
-    const el = document.getElementById('status-text');
-    const log = () => { if (window.__statusLog.at(-1) !== el.textContent) window.__statusLog.push(el.textContent); };
-    new MutationObserver(log).observe(el, { childList: true, characterData: true, subtree: true });
-  });
-}
 
 /** Counts object URLs, workers and canvases the page creates, so leaks show up as numbers. */
 function instrument() {
@@ -424,81 +413,6 @@ test('a weights download that drops mid-body is retried, and never half-used', {
   }
 });
 
-test('the Model Zoo button downloads the weights with progress, and a failed download keeps the weights', { timeout: 300_000 }, async () => {
-  // No internet here: the Zoo URL is answered by Playwright, aborted as if offline, or redirected (as GitHub
-  // redirects to its LFS host) to our server, which streams the reference ONNX file (not the Zoo's bytes, so the
-  // engine calls it an "ONNX file" and trained stays false). Fulfilling 244 MB through Playwright itself would
-  // exceed what its connection to the browser carries.
-  const onnxPath = path.join(REPO_ROOT, 'tests', 'reference', 'out', 'model.onnx');
-  const onnx = fs.existsSync(onnxPath) ? fs.statSync(onnxPath) : null;
-  let streamed = 0;
-  const handler = (req, res) => {
-    if (!req.url.startsWith('/lfs/bvlcalexnet-12.onnx')) return false;
-    streamed++;
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': onnx.size, 'Access-Control-Allow-Origin': '*' });
-    fs.createReadStream(onnxPath).pipe(res);
-    return true;
-  };
-  const app = await startApp({ handler });
-  const browser = await launchBrowser();
-  const { page, context } = browser;
-  try {
-    const errors = collectConsoleErrors(page);
-    let offline = true;
-    let served = 0;
-    // context.route also sees the worker's fetches.
-    await context.route(ZOO_URL, async (route) => {
-      served++;
-      if (offline) return route.abort('internetdisconnected');
-      return route.fulfill({ status: 302, headers: { Location: `${app.url}lfs/bvlcalexnet-12.onnx`, 'Access-Control-Allow-Origin': '*' } });
-    });
-    await page.addInitScript(recordStatus);
-    await open(page, `${app.url}#view=maps&layer=conv1`);
-    assert.equal(await page.isVisible('#download-zoo'), true, 'the untrained banner offers the download');
-    assert.equal(await page.textContent('#download-zoo'), 'Download the BVLC weights from the ONNX Model Zoo (244 MB)');
-    const before = await userState(page);
-
-    // Offline: a plain sentence, and nothing changed.
-    await clearMessage(page);
-    await page.click('#download-zoo');
-    await page.waitForFunction(() => !document.getElementById('message').hidden, null, TIMEOUT);
-    const message = await page.textContent('#message');
-    console.log(`offline: ${served} attempts; “${message}”`);
-    assert.match(message, /^Could not download the weights from the ONNX Model Zoo: there seems to be no internet connection/);
-    assert.match(message, /The previous weights are still loaded/);
-    assert.deepEqual(await userState(page), before, 'a failed download changed what the user had');
-    assert.equal(await page.evaluate(() => window.alexnetApp.engine.weightsInfo.format), 'seeded');
-    assert.equal(await page.isEnabled('#download-zoo'), true);
-
-    if (!onnx) {
-      console.log(`skipped the download itself: ${onnxPath} is missing (cargo test --release --test alexnet_reference writes it)`);
-    } else {
-      offline = false;
-      await page.evaluate(() => { window.__statusLog = []; });
-      await page.click('#download-zoo');
-      await page.waitForFunction(() => !document.getElementById('weights-progress').hidden, null, TIMEOUT);
-      await page.waitForFunction(() => /ONNX file/.test(document.getElementById('weights-text').textContent) &&
-        window.alexnetApp.engine.pass.result && document.getElementById('status').dataset.state === 'done', null, { timeout: 180_000 });
-      const log = await page.evaluate(() => window.__statusLog);
-      const info = await page.evaluate(() => window.alexnetApp.engine.weightsInfo);
-      assert.equal(streamed, 1, 'the redirect was followed once');
-      console.log(`download: ${log.filter((l) => /Downloading/.test(l)).length} progress lines (last “${log.filter((l) => /Downloading/.test(l)).at(-1)}”); weights ${info.source} (${info.format}, trained ${info.trained})`);
-      assert.ok(log.some((l) => /Downloading weights: [\d.]+ of 232\.6 MB/.test(l)), `no byte progress in ${JSON.stringify(log.slice(0, 5))}`);
-      assert.equal(info.format, 'onnx');
-      assert.equal(info.trained, false, 'not the Zoo\'s bytes, so not the trained weights');
-      assert.match(await page.textContent('#weights-text'), /ONNX file/);
-      // The image was run again with the new weights, and the cache keeps them for the next visit.
-      assert.notEqual(await page.textContent('#top5'), before.top5);
-      const cached = await page.evaluate(async (url) => !!(await (await caches.open('alexnet-weights-v1')).match(url)), ZOO_URL);
-      assert.equal(cached, true, 'the download is in the Cache API');
-    }
-    assert.deepEqual(errors.filter((e) => !/ERR_|net::|Failed to load resource/.test(e)), []);
-  } finally {
-    await browser.close();
-    await app.close();
-  }
-});
-
 test('a long session: 100 images keep memory flat and leak nothing', { timeout: 900_000 }, async () => {
   const app = await startApp();
   const browser = await launchBrowser();
@@ -571,10 +485,10 @@ test('privacy and CSP: only same-origin requests, the policy in header and meta,
     assert.equal(response.headers()['content-security-policy'], CONTENT_SECURITY_POLICY);
     const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
     assert.equal(meta, CONTENT_SECURITY_POLICY, 'index.html <meta> and serve.mjs header agree');
-    // Beyond our origin, only GitHub's hosts, for the Model Zoo download the user may ask for.
+    // Beyond our origin, only Hugging Face and its CDN, for the Model Zoo download the user may ask for.
     const connect = /connect-src ([^;]*)/.exec(CONTENT_SECURITY_POLICY)[1].split(' ');
     assert.deepEqual(connect, ["'self'", ...CONNECT_HOSTS]);
-    assert.deepEqual(CONNECT_HOSTS, ['https://github.com', 'https://media.githubusercontent.com', 'https://raw.githubusercontent.com', 'https://objects.githubusercontent.com']);
+    assert.deepEqual(CONNECT_HOSTS, ['https://huggingface.co', 'https://*.hf.co']);
     const embedHtml = fs.readFileSync(path.join(REPO_ROOT, 'embed.html'), 'utf8');
     assert.match(embedHtml, new RegExp(`connect-src ${connect.join(' ')};`), 'embed.html allows the same connections');
     await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, TIMEOUT);

@@ -234,9 +234,12 @@ test('the Content-Security-Policy allows only our origin and wasm compilation, o
   const directives = Object.fromEntries(CONTENT_SECURITY_POLICY.split(/;\s*/).map((d) => { const [k, ...v] = d.split(' '); return [k, v]; }));
   assert.deepEqual(directives['default-src'], ["'self'"]);
   assert.deepEqual(directives['script-src'], ["'self'", "'wasm-unsafe-eval'"]);
-  // Our origin, and GitHub's hosts for the Model Zoo download (github.com redirects LFS files to the others).
-  assert.deepEqual(directives['connect-src'], ["'self'", 'https://github.com', 'https://media.githubusercontent.com',
-    'https://raw.githubusercontent.com', 'https://objects.githubusercontent.com']);
+  // Our origin, and exactly Hugging Face and its CDN for the Model Zoo download: the engine's own list.
+  assert.deepEqual(directives['connect-src'], ["'self'", 'https://huggingface.co', 'https://*.hf.co']);
+  const zoo = fs.readFileSync(new URL('../../src/weights/zoo.rs', import.meta.url), 'utf8');
+  const engineOrigins = /CONNECT_ORIGINS: &\[&str\] = &\[([^\]]*)\]/.exec(zoo)[1].match(/"[^"]+"/g).map((x) => JSON.parse(x));
+  assert.deepEqual(directives['connect-src'].slice(1), engineOrigins, 'serve.mjs and src/weights/zoo.rs agree');
+  assert.ok(!CONTENT_SECURITY_POLICY.includes('github'), 'GitHub no longer serves the Zoo files');
   assert.deepEqual(directives['object-src'], ["'none'"]);
   for (const v of Object.values(directives).flat()) {
     assert.ok(!["'unsafe-eval'", "'unsafe-inline'", '*', 'http:', 'https:'].includes(v), `the policy allows ${v}`);
@@ -245,6 +248,8 @@ test('the Content-Security-Policy allows only our origin and wasm compilation, o
   const html = fs.readFileSync(new URL('../../index.html', import.meta.url), 'utf8');
   const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
   assert.equal(meta?.[1], CONTENT_SECURITY_POLICY);
+  const embed = fs.readFileSync(new URL('../../embed.html', import.meta.url), 'utf8');
+  assert.match(embed, /connect-src 'self' https:\/\/huggingface\.co https:\/\/\*\.hf\.co;/, 'embed.html allows the same connections');
 });
 
 test('the server listens on 127.0.0.1 unless told otherwise', async () => {

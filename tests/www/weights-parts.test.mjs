@@ -1,5 +1,4 @@
-// Unit tests of scripts/split-weights.mjs and www/weights-fetch.js: split a synthetic file, join it back through the
-// worker's logic (fake fetch, fake cache), progress, corruption, offline second visits, and the SHA-256 fallback.
+// Unit tests of scripts/split-weights.mjs: split a synthetic file into parts under a size limit and join it back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,9 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { splitFile, joinParts, planParts, parseSize, DEFAULT_PART_SIZE } from '../../scripts/split-weights.mjs';
-import { fetchParts, sha256Js, sha256Hex, isManifestUrl, validateManifest, downloadBytes } from '../../www/weights-fetch.js';
-
-const BASE = 'https://host.example/course/alexnet/weights/';
+import { readManifest } from '../../www/worker/weights-sources.js';
 
 function tmpdir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'alexnet-parts-'));
@@ -24,23 +21,6 @@ function synthetic(size, seed = 1) {
     buf[i] = s >>> 24;
   }
   return buf;
-}
-
-/** fetch() over a directory, as a static host would serve it; `offline` makes every request fail. */
-function fakeFetch(dir, { offline = () => false, log = [] } = {}) {
-  return async (url) => {
-    log.push(url);
-    if (offline()) throw new TypeError('Failed to fetch');
-    const file = path.join(dir, decodeURIComponent(new URL(url).pathname.replace(/^\/course\/alexnet\/weights\//, '')));
-    if (!fs.existsSync(file)) return new Response('not found', { status: 404, statusText: 'Not Found' });
-    const body = fs.readFileSync(file);
-    return new Response(body, { headers: { 'Content-Length': String(body.length) } });
-  };
-}
-
-function memoryCache() {
-  const m = new Map();
-  return { map: m, get: async (u) => m.get(u) ?? null, put: async (u, b) => { m.set(u, new Uint8Array(b)); }, delete: async (u) => { m.delete(u); } };
 }
 
 test('planParts covers the file exactly, every part under the limit', () => {
@@ -75,91 +55,9 @@ test('split writes parts and a manifest with sizes and SHA-256s; join gives the 
       assert.equal(p.sha256, crypto.createHash('sha256').update(buf).digest('hex'));
     }
     assert.ok(joinParts(path.join(dir, 'out', 'w.safetensors.parts.json')).equals(data));
-    validateManifest(m);
+    assert.equal(readManifest(m).bytes, data.length, 'the worker reads the manifest split-weights writes');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('the worker joins the parts with progress, caches them, and starts offline the second time', async () => {
-  const dir = tmpdir();
-  try {
-    const data = synthetic(700_001, 7);
-    fs.writeFileSync(path.join(dir, 'a.bin'), data);
-    splitFile(path.join(dir, 'a.bin'), { partSize: 256_000 });
-    const cache = memoryCache();
-    const progress = [];
-    let offline = false;
-    const log = [];
-    const fetchFn = fakeFetch(dir, { offline: () => offline, log });
-    const url = `${BASE}a.bin.parts.json`;
-    assert.ok(isManifestUrl(url) && !isManifestUrl(`${BASE}a.bin`));
-    const bytes = await fetchParts(url, { fetchFn, cache, onProgress: (l, t) => progress.push([l, t]) });
-    assert.ok(Buffer.from(bytes).equals(data));
-    assert.ok(progress.every(([, t]) => t === data.length));
-    for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] >= progress[i - 1][0], 'progress never goes back');
-    assert.deepEqual(progress.at(-1), [data.length, data.length]);
-    assert.equal(cache.map.size, 4, 'the manifest and three parts are cached');
-    assert.equal(log.length, 4);
-
-    // Second visit with no network: everything comes from the cache.
-    offline = true;
-    const again = await fetchParts(url, { fetchFn, cache });
-    assert.ok(Buffer.from(again).equals(data));
-
-    // A cached part that went bad is dropped and fetched again.
-    offline = false;
-    const partUrl = `${BASE}a.bin.part1`;
-    cache.map.get(partUrl)[10] ^= 0xff;
-    log.length = 0;
-    const healed = await fetchParts(url, { fetchFn, cache });
-    assert.ok(Buffer.from(healed).equals(data));
-    assert.deepEqual(log, [url, partUrl]);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a corrupt or missing part is refused with a readable message', async () => {
-  const dir = tmpdir();
-  try {
-    fs.writeFileSync(path.join(dir, 'b.bin'), synthetic(50_000, 3));
-    splitFile(path.join(dir, 'b.bin'), { partSize: 20_000 });
-    const p1 = path.join(dir, 'b.bin.part1');
-    const buf = fs.readFileSync(p1);
-    buf[0] ^= 1;
-    fs.writeFileSync(p1, buf);
-    await assert.rejects(fetchParts(`${BASE}b.bin.parts.json`, { fetchFn: fakeFetch(dir), cache: memoryCache() }), /part 1 \(b\.bin\.part1\) is corrupt/);
-    fs.rmSync(p1);
-    await assert.rejects(fetchParts(`${BASE}b.bin.parts.json`, { fetchFn: fakeFetch(dir), cache: memoryCache() }), /HTTP 404/);
-    await assert.rejects(fetchParts(`${BASE}nothing.parts.json`, { fetchFn: fakeFetch(dir), cache: memoryCache() }), /HTTP 404/);
-    fs.writeFileSync(path.join(dir, 'bad.parts.json'), '{"version": 1, "parts": []}');
-    await assert.rejects(fetchParts(`${BASE}bad.parts.json`, { fetchFn: fakeFetch(dir), cache: memoryCache() }), /not a parts manifest/);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a truncated download is retried, then reported', async () => {
-  let calls = 0;
-  const full = synthetic(1000);
-  const flaky = async () => {
-    calls++;
-    const body = calls === 1 ? full.subarray(0, 500) : full;
-    return new Response(body, { headers: { 'Content-Length': String(full.length) } });
-  };
-  assert.ok(Buffer.from(await downloadBytes('https://x/y', { fetchFn: flaky })).equals(full));
-  assert.equal(calls, 2);
-  const broken = async () => new Response(full.subarray(0, 10), { headers: { 'Content-Length': '1000' } });
-  await assert.rejects(downloadBytes('https://x/y', { fetchFn: broken, attempts: 2 }), /closed after 10 of 1000 bytes/);
-});
-
-test('the plain-JS SHA-256 agrees with the native one', async () => {
-  for (const n of [0, 1, 55, 56, 63, 64, 65, 1000, 100_000]) {
-    const buf = synthetic(n, n + 1);
-    const want = crypto.createHash('sha256').update(buf).digest('hex');
-    assert.equal(sha256Js(buf), want, `${n} bytes`);
-    assert.equal(await sha256Hex(buf), want);
-  }
-  assert.equal(sha256Js(new TextEncoder().encode('abc')), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-});

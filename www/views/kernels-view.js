@@ -106,9 +106,13 @@ export function createKernelsView(container, ctx) {
       fig.append(h('h3', {}, t('kernels.gpuKernels', { gpu: tw + 1, first: tw * per, last: (tw + 1) * per - 1 })), canvas);
       body.append(fig);
     }
-    body.append(h('p', { class: 'hint' },
-      t('kernels.tileHint', { k, cin, order: ctx.spec.input.channel_order }) +
-      (ctx.weightsInfo && !ctx.weightsInfo.trained ? ` ${t('kernels.randomTiles')}` : '')));
+    // The default session ships AlexNet's real conv1 kernels; the weights say which tensors are trained.
+    const w = ctx.weightsInfo;
+    const trainedHere = !!w?.trained_tensors?.includes(`${layer.id}.weight`);
+    const note = trainedHere && layer.id === ctx.spec.layers[0].id ? t('kernels.trainedConv1')
+      : w && !trainedHere && w.origin !== 'file' ? t('kernels.randomTiles') : '';
+    body.append(h('p', { class: 'hint' }, t('kernels.tileHint', { k, cin, order: ctx.spec.input.channel_order })));
+    if (note) body.append(h('p', { class: 'hint', id: 'kernels-trained-note' }, note));
   }
 
   /** Deeper layers: one output channel's kernel, one k×k slice per input channel it reads. */

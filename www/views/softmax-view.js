@@ -99,7 +99,9 @@ export function createSoftmaxView(container, ctx) {
 
   async function update(state) {
     const my = ++token;
-    banner.hidden = !!ctx.weightsInfo?.trained;
+    const note = ctx.weightsNote?.() ?? (ctx.weightsInfo?.trained ? '' : t('app.untrained'));
+    banner.hidden = !note;
+    banner.textContent = note;
     const softmax = ctx.spec.layers.find((l) => l.kind === 'softmax');
     const logitsLayer = ctx.layer(softmax.input);
     formula.textContent = t('soft.formula', { id: softmax.id, logits: logitsLayer.id, n: softmax.out_shape[0] });
