@@ -51,11 +51,9 @@ function serveSubpath(dir) {
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alexnet-embed-'));
   const args = ['scripts/build-static.sh', '--out', path.join(tmp, 'site')];
-  if (CAN_MAKE_WEIGHTS) {
-    const weights = path.join(tmp, 'alexnet-int8.safetensors');
-    execFileSync(ALEXNET_BIN, ['convert', '--from', MODEL_ONNX, '--to', weights, '--dtype', 'int8'], { stdio: 'pipe' });
-    args.push('--weights', weights);
-  }
+  // The generated model is not the Zoo's file, so the site's copy is published without being called the BVLC
+  // weights (--allow-unverified); build-static.sh converts it to int8 itself.
+  if (CAN_MAKE_WEIGHTS) args.push('--weights', MODEL_ONNX, '--allow-unverified', '--part-size', '40MB');
   execFileSync('bash', args, { cwd: REPO_ROOT, stdio: 'pipe' });
   site = await serveSubpath(path.join(tmp, 'site'));
   app = await startApp();
@@ -285,38 +283,50 @@ test('course notes: an iframe and two custom elements render; elements with one 
   await page.evaluate(() => { for (const e of document.querySelectorAll('alexnet-explainer')) e.remove(); });
 });
 
-test('split int8 weights: downloaded in parts with progress, verified, joined; the second visit works offline',
+test('the site\'s own weights (build-static.sh --weights): parts, progress, loaded first, stored for an offline visit',
   { skip: !CAN_MAKE_WEIGHTS && 'needs target/release/alexnet and tests/reference/out/model.onnx' }, async () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'site/weights/alexnet-int8.safetensors.parts.json'), 'utf8'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'site/weights/manifest.json'), 'utf8'));
+    assert.equal(manifest.version, 2);
+    assert.equal(manifest.name, 'bvlc-alexnet-int8.safetensors');
+    assert.equal(manifest.dtype, 'int8');
+    assert.equal(manifest.from, undefined, 'not a Zoo file: the manifest ties it to none');
+    assert.equal(manifest.autoload, true);
     assert.ok(manifest.parts.length >= 2, 'the ~61 MB file is split');
-    for (const p of manifest.parts) assert.ok(p.size < 50_000_000, `${p.file} is under 50 MB`);
-    const url = `${site.url}index.html?weights=weights/alexnet-int8.safetensors.parts.json#view=maps&layer=conv1&sample=chelsea&lang=en`;
+    for (const p of manifest.parts) assert.ok(p.bytes < 100_000_000, `${p.file} is under GitHub Pages' 100 MB`);
+    assert.ok(!fs.existsSync(path.join(tmp, 'site/weights/bvlc-alexnet-int8.safetensors')), 'only the parts are published');
+    const url = `${site.url}index.html#view=maps&layer=conv1&sample=chelsea&lang=en`;
     await page.addInitScript(() => {
       window.__progress = [];
       addEventListener('DOMContentLoaded', () => {
         const bar = document.getElementById('weights-progress');
+        if (!bar) return;
         new MutationObserver(() => window.__progress.push([bar.value, bar.max])).observe(bar, { attributes: true });
       });
     });
+    // Earlier static-build pages already loaded (and stored) the site's copy: forget it, so this is a first visit.
+    await page.goto(`${site.url}weights/manifest.json`);
+    await page.evaluate(() => caches.delete('alexnet-weights-v2'));
     await page.goto(url);
+    await page.waitForFunction(() => window.alexnetApp.engine.weightsInfo?.format === 'safetensors', null, { timeout: 180_000 });
     await done(page, 180_000);
     const info = await page.evaluate(() => window.alexnetApp.engine.weightsInfo);
-    // The reference model is made by tests/reference/make_alexnet.py, not the Model Zoo file, so it counts as untrained.
     assert.equal(info.dtype, 'int8', JSON.stringify(info));
-    assert.equal(info.format, 'safetensors', JSON.stringify(info));
-    assert.match(await page.textContent('#weights-text'), /int8/);
+    assert.equal(info.file, 'bvlc-alexnet-int8.safetensors');
+    assert.equal(info.trained, false, 'a copy the manifest ties to no verified Zoo file is not called the BVLC weights');
+    assert.match(await page.textContent('#weights-text'), /weights from bvlc-alexnet-int8\.safetensors \(not verified/);
     const progress = await page.evaluate(() => window.__progress);
-    assert.ok(progress.some(([v, m]) => m === manifest.size && v > 0 && v < m), `a partial progress value was shown: ${JSON.stringify(progress.slice(0, 5))}`);
+    assert.ok(progress.some(([v, m]) => m === manifest.bytes && v > 0 && v < m), `a partial progress value was shown: ${JSON.stringify(progress.slice(0, 5))}`);
+    assert.match(await page.textContent('#download-zoo'), /^Load the trained BVLC weights from this site \(61\.\d MB, int8\)$/);
 
     // Offline: the weights are gone from the host now (every request for them is a 404), so a second visit can
-    // only load them from the Cache API.
+    // only load them from this browser's storage.
     const weightsDir = path.join(tmp, 'site/weights');
     fs.renameSync(weightsDir, `${weightsDir}.gone`);
     const seen = site.requests.length;
-    await page.goto(url.replace('#', '&again=1#'));
+    await page.goto(url.replace('#', '?again=1#'));
+    await page.waitForFunction(() => window.alexnetApp.engine.weightsInfo?.format === 'safetensors', null, { timeout: 180_000 });
     await done(page, 180_000);
-    assert.equal(await page.evaluate(() => window.alexnetApp.engine.weightsInfo.dtype), 'int8');
-    assert.ok(site.requests.slice(seen).some((p) => p.endsWith('.parts.json')), 'the manifest was asked for (and refused)');
+    assert.equal(await page.evaluate(() => window.alexnetApp.engine.weightsInfo.sha256), manifest.sha256);
     assert.ok(!site.requests.slice(seen).some((p) => /\.part\d+$/.test(p)), 'no part was downloaded again');
     assert.ok(await page.isHidden('#message'), await page.textContent('#message'));
     fs.renameSync(`${weightsDir}.gone`, weightsDir);

@@ -403,6 +403,7 @@ export default {
   'stored.zoo': 'Stored in this browser: {name} ({dtype}, {mb} MB, exact). The next visit loads it without the network.',
   'stored.browser-copy': 'Stored in this browser: a {dtype} copy of the verified {from} ({mb} MB).',
   'stored.site-manifest': 'Stored in this browser: this site’s {dtype} copy of the verified {from} ({mb} MB).',
+  'stored.site-unverified': 'Stored in this browser: this site’s {dtype} copy {name} ({mb} MB), not verified as the BVLC weights.',
   'stored.f16': 'Store a smaller copy: f16 (122 MB)',
   'stored.int8': 'Store a smaller copy: int8 (61 MB)',
   'stored.forget': 'Forget the stored weights',

@@ -403,6 +403,7 @@ export default {
   'stored.zoo': '已保存在这个浏览器里：{name}（{dtype}，{mb} MB，精确）。下次访问不用联网就能加载。',
   'stored.browser-copy': '已保存在这个浏览器里：由核对过的 {from} 生成的 {dtype} 副本（{mb} MB）。',
   'stored.site-manifest': '已保存在这个浏览器里：本站提供的 {dtype} 副本，源自核对过的 {from}（{mb} MB）。',
+  'stored.site-unverified': '已保存在这个浏览器里：本站提供的 {dtype} 副本 {name}（{mb} MB），未确认是 BVLC 权重。',
   'stored.f16': '改存较小的副本：f16（122 MB）',
   'stored.int8': '改存较小的副本：int8（61 MB）',
   'stored.forget': '删除保存的权重',

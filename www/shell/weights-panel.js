@@ -100,7 +100,8 @@ export function createWeightsPanel({ q, root, engine, t, setStatus, showMessage,
     const s = engine.stored;
     els.stored.hidden = !s;
     if (!s) return;
-    els.storedText.textContent = t()(`stored.${s.by}`, { name: s.name, dtype: s.dtype, mb: mb(s.bytes), from: s.from });
+    const key = s.by === 'site-manifest' && !s.from ? 'stored.site-unverified' : `stored.${s.by}`;
+    els.storedText.textContent = t()(key, { name: s.name, dtype: s.dtype, mb: mb(s.bytes), from: s.from });
     // A compact copy is offered only of the exact f32 Zoo file that is loaded now (what it would be made from).
     const offer = s.dtype === 'f32' && w?.origin === 'zoo' && w.dtype === 'f32';
     for (const b of [els.compactF16, els.compactInt8]) if (b) b.hidden = !offer;

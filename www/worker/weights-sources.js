@@ -219,9 +219,11 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
     const zoo = m.from && zooByName.get(m.from.name);
     const vouched = site && m.sha256 && zoo && zoo.sha256 === m.from.sha256
       ? [{ sha256: m.sha256, bytes: m.bytes, by: 'site-manifest', from: zoo.name }] : [];
-    // Stored before the engine parses it: parsing aligns tensors in place and rewrites header bytes.
-    const stored = writer && vouched.length
-      ? await writer.commit({ version: 1, url: sources.primaryUrl, name: m.name, dtype: m.dtype ?? 'f32', bytes: m.bytes, sha256: m.sha256, by: 'site-manifest', from: zoo.name })
+    // Stored before the engine parses it: parsing aligns tensors in place and rewrites header bytes. A copy the
+    // manifest does not tie to a verified Zoo file is stored too (a second visit works offline), but its record
+    // names no Zoo file, so it is not vouched for when it is loaded again.
+    const stored = writer && m.sha256
+      ? await writer.commit({ version: 1, url: sources.primaryUrl, name: m.name, dtype: m.dtype ?? 'f32', bytes: m.bytes, sha256: m.sha256, by: 'site-manifest', from: vouched.length ? zoo.name : null })
       : (writer?.abort(), null);
     return { session: session(buf, m.name, vouched), manifest: m, stored };
   }
@@ -254,7 +256,7 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
     const site = await siteManifest({ signal });
     if (site) {
       const { session: s, stored } = await fromManifest(site.url, { signal, onProgress, onRetry, site: true, writer: store.writer(sources.primaryUrl) });
-      return { session: s, stored: stored ?? { stored: false, reason: 'the site\'s manifest does not name a verified Zoo file' }, from: 'site' };
+      return { session: s, stored: stored ?? { stored: false, reason: 'the site\'s manifest gives no SHA-256 for the whole file' }, from: 'site' };
     }
     const file = sources.primary;
     const url = sources.primaryUrl;

@@ -23,7 +23,7 @@ export function recordKey(origin = globalThis.location?.origin ?? 'http://localh
  * @property {string} sha256 digest of the stored file, checked again on every load
  * @property {'zoo'|'browser-copy'|'site-manifest'} by who verified it: the Zoo file itself, a compact copy this
  *   browser made from it, or the site's own copy
- * @property {string} from the Zoo file it is, or was made from
+ * @property {string|null} from the verified Zoo file it is, or was made from (null: a site copy tied to none)
  */
 
 /** A readable sentence for a failure to store (the weights in hand are used anyway). */
