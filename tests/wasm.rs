@@ -157,3 +157,67 @@ fn the_build_under_test_is_the_one_asked_for() {
     // pkg-relaxed/ is. This pins which kernel variant the run above checked.
     assert_eq!(alexnet_explainer::peak::RELAXED_SIMD, option_env!("WASM_RELAXED") == Some("1"));
 }
+
+#[wasm_bindgen_test]
+fn the_default_session_ships_the_trained_conv1_kernels_byte_for_byte() {
+    let s = Session::starter(2012);
+    let k = s.kernels("conv1").unwrap();
+    let file = alexnet_explainer::weights::starter::CONV1_NPY;
+    let bytes: Vec<u8> = k.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert_eq!(bytes.as_slice(), &file[file.len() - 34_848 * 4..]);
+    // Everything after conv1 is the seeded network's.
+    assert_eq!(s.kernels("conv2").unwrap(), Session::untrained(2012).kernels("conv2").unwrap());
+}
+
+#[wasm_bindgen_test]
+fn a_buffer_hashes_as_it_fills_and_a_vouched_copy_is_trained() {
+    use alexnet_explainer::api::WeightsBuffer;
+    use alexnet_explainer::weights::{sha256_hex, store, Vouch, VouchedBy};
+    // A compact copy of the seeded weights, loaded back through a buffer in three pieces.
+    let bytes = store::write(&Weights::untrained(3), store::StoreDtype::Int8, "t", None).unwrap();
+    let sha = sha256_hex(&bytes);
+    let fill = |hash: bool| {
+        let mut b = WeightsBuffer::new(bytes.len() as f64, hash).unwrap();
+        for piece in bytes.chunks(bytes.len() / 3 + 1) {
+            b.push(piece).unwrap();
+        }
+        b
+    };
+    let b = fill(true);
+    assert_eq!(b.sha256().as_deref(), Some(sha.as_str()));
+    assert_eq!(fill(false).sha256(), None);
+    // Nobody vouches: weights from a file, not verified.
+    let info = |s: &Session| serde_wasm_bindgen::from_value::<serde_json::Value>(s.weights_info().unwrap()).unwrap();
+    let plain = Session::from_buffer(b, wasm_bindgen::JsValue::UNDEFINED).unwrap();
+    assert_eq!(info(&plain)["trained"], false);
+    assert_eq!(info(&plain)["origin"], "file");
+    // This browser vouches for the digest (a compact copy it made from a verified Zoo file): trained.
+    let vouch = Vouch { sha256: sha.clone(), bytes: bytes.len() as u64, by: VouchedBy::BrowserCopy, from: "bvlcalexnet-12.onnx".into() };
+    // As the worker passes it: a plain JS object (not the Map serde-wasm-bindgen makes by default).
+    use serde::Serialize;
+    let opts = serde_json::json!({ "name": "bvlc-alexnet-int8.safetensors", "vouched": [vouch] })
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap();
+    let vouched = Session::from_buffer(fill(true), opts).unwrap();
+    let i = info(&vouched);
+    assert_eq!(i["trained"], true);
+    assert_eq!(i["origin"], "vouched");
+    assert_eq!(i["vouched_by"], "browser-copy");
+    assert_eq!(i["file"], "bvlc-alexnet-int8.safetensors");
+    assert_eq!(i["trained_tensors"].as_array().unwrap().len(), 16);
+    // The session turns back into a compact file with the same values.
+    let again = Weights::from_bytes(&vouched.to_store("int8").unwrap()).unwrap();
+    let first = Weights::from_bytes(&bytes).unwrap();
+    for (a, b) in again.layers.iter().zip(&first.layers) {
+        assert_eq!(a.weights_f32(), b.weights_f32());
+    }
+}
+
+#[wasm_bindgen_test]
+fn files_are_judged_from_their_head() {
+    use alexnet_explainer::api::judge_weights_head;
+    assert!(judge_weights_head(&[0; 64], 1000.0).is_err());
+    assert!(judge_weights_head(&[8, 1], 5e9).is_err());
+    let bytes = alexnet_explainer::weights::store::write(&Weights::untrained(1), alexnet_explainer::weights::store::StoreDtype::F16, "t", None).unwrap();
+    assert_eq!(judge_weights_head(&bytes[..4096], bytes.len() as f64).unwrap(), "safetensors");
+}
