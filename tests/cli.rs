@@ -331,6 +331,24 @@ fn a_fetch_stopped_midway_resumes_from_its_partial_file() {
 }
 
 #[test]
+fn a_server_that_ignores_range_makes_the_download_start_again_from_zero() {
+    // A compact file (61 MB) of seeded weights: small to serve, and convertible.
+    let file = Arc::new(store::write(&Weights::untrained(3), StoreDtype::Int8, "seeded", None).unwrap());
+    let sha = sha256_hex(&file);
+    let srv = http::serve("seeded.safetensors", file, http::Fault::DropAtThenIgnoreRange(10_000_000));
+    let (cache, out) = (tmp("norange-cache"), tmp("norange-out"));
+    let o = fetch(&cache, &srv.url, &sha, &out, &["--dtype", "f16"]).output().unwrap();
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("answered 200 to a Range request); starting again from 0") && t.contains(&format!("verified: SHA-256 {sha}")), "{t}");
+    let ranges: Vec<_> = srv.requests().into_iter().filter(|r| r.to == "cdn").map(|r| r.range).collect();
+    assert_eq!(ranges, [None, Some("bytes=10000000-".to_string())]);
+    assert!(out.join("seeded-f16.safetensors").exists());
+    std::fs::remove_dir_all(cache).ok();
+    std::fs::remove_dir_all(out).ok();
+}
+
+#[test]
 fn a_download_with_the_wrong_size_or_checksum_is_refused_and_not_kept() {
     let file: Arc<Vec<u8>> = Arc::new((0..1u32 << 20).map(|i| (i * 7 % 251) as u8).collect());
     let (cache, out) = (tmp("bad-cache"), tmp("bad-out"));

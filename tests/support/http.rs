@@ -17,6 +17,8 @@ pub enum Fault {
     DropAt(usize),
     /// Send the headers and this many body bytes, then go quiet (for up to a minute).
     StallAt(usize),
+    /// As `DropAt`, and afterwards ignore `Range` (answer `200` with the whole file), as servers without range support do.
+    DropAtThenIgnoreRange(usize),
 }
 
 /// One request as the server saw it.
@@ -102,7 +104,7 @@ pub fn serve(name: &str, file: Arc<Vec<u8>>, fault: Fault) -> Server {
                     return;
                 }
                 let start = range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse::<usize>().ok());
-                let start = start.filter(|&a| a < file.len());
+                let start = start.filter(|&a| a < file.len() && !matches!(fault, Fault::DropAtThenIgnoreRange(_)));
                 let head = match start {
                     Some(a) => format!(
                         "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {a}-{}/{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -117,7 +119,7 @@ pub fn serve(name: &str, file: Arc<Vec<u8>>, fault: Fault) -> Server {
                     return;
                 }
                 match (n, fault) {
-                    (0, Fault::DropAt(k)) => {
+                    (0, Fault::DropAt(k) | Fault::DropAtThenIgnoreRange(k)) => {
                         let _ = s.write_all(&body[..k.min(body.len())]);
                         let _ = s.shutdown(std::net::Shutdown::Both);
                     }

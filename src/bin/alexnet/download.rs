@@ -6,7 +6,7 @@
 //! file starts again from 0. The partial file (`NAME.part`) is kept between runs, so a fetch stopped by Ctrl-C
 //! resumes too. Nothing is kept under the real name until its size and SHA-256 are checked.
 
-use crate::files::{self, hex, Res};
+use crate::files::{self, hex};
 use crate::progress::Progress;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
@@ -28,12 +28,6 @@ pub struct Want<'a> {
 pub enum Failure {
     Unreachable(String),
     Other(String),
-}
-
-impl From<String> for Failure {
-    fn from(s: String) -> Failure {
-        Failure::Other(s)
-    }
 }
 
 /// Consecutive attempts that bring no new byte before the download gives up.
@@ -73,21 +67,73 @@ fn content_range(v: &str) -> Option<(u64, Option<u64>)> {
     Some((a, total))
 }
 
-/// Hashes the first `len` bytes already in `part` (what an earlier run downloaded).
-fn hash_prefix(part: &mut File, len: u64) -> Res<Sha256> {
-    let mut h = Sha256::new();
-    part.seek(SeekFrom::Start(0)).map_err(|e| files::reason(&e))?;
-    let mut buf = vec![0u8; 1 << 20];
-    let mut left = len;
-    while left > 0 {
-        let n = part.read(&mut buf[..left.min(1 << 20) as usize]).map_err(|e| files::reason(&e))?;
-        if n == 0 {
-            break;
+/// The partial file: what it holds so far, and the SHA-256 of those bytes.
+struct Partial<'p> {
+    path: &'p Path,
+    file: File,
+    have: u64,
+    hasher: Sha256,
+}
+
+impl<'p> Partial<'p> {
+    /// Opens (or creates) the partial file and hashes what an earlier run left in it, keeping at most `keep` bytes.
+    fn open(path: &'p Path, keep: u64) -> Result<Partial<'p>, Failure> {
+        // The partial file is ours, but it is read back to be resumed: it must be a plain file like any other input.
+        if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(Failure::Other(format!("{} is not a regular file; remove it and fetch again", path.display())));
         }
-        h.update(&buf[..n]);
-        left -= n as u64;
+        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(|e| write_error(path, e))?;
+        let mut p = Partial { path, file, have: 0, hasher: Sha256::new() };
+        let len = p.file.metadata().map_err(|e| write_error(path, e))?.len();
+        let len = if len > keep { 0 } else { len };
+        p.file.set_len(len).map_err(|e| write_error(path, e))?;
+        let mut buf = vec![0u8; 1 << 20];
+        while p.have < len {
+            let n = p.file.read(&mut buf[..(len - p.have).min(1 << 20) as usize]).map_err(|e| write_error(path, e))?;
+            if n == 0 {
+                break;
+            }
+            p.hasher.update(&buf[..n]);
+            p.have += n as u64;
+        }
+        p.file.seek(SeekFrom::Start(p.have)).map_err(|e| write_error(path, e))?;
+        Ok(p)
     }
-    Ok(h)
+
+    fn append(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.file.write_all(bytes).map_err(|e| write_error(self.path, e))?;
+        self.hasher.update(bytes);
+        self.have += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Empties the partial file: the download starts again from byte 0.
+    fn restart(&mut self) -> Result<(), Failure> {
+        self.file.set_len(0).and_then(|_| self.file.seek(SeekFrom::Start(0))).map_err(|e| write_error(self.path, e))?;
+        self.hasher = Sha256::new();
+        self.have = 0;
+        Ok(())
+    }
+
+    /// Refuses the download: the partial file goes, so nothing unverified is kept.
+    fn refuse(&self, why: String) -> Failure {
+        fs::remove_file(self.path).ok();
+        Failure::Other(why)
+    }
+}
+
+fn write_error(path: &Path, e: std::io::Error) -> Failure {
+    Failure::Other(format!("cannot write {}: {}", path.display(), files::reason(&e)))
+}
+
+/// How one request ended, when it did not end the download.
+enum Attempt {
+    /// The partial file holds the whole file.
+    Complete,
+    /// Ask again at once: the file starts again from 0 (`note` says why).
+    Restart(&'static str),
+    /// The request or its body failed (`problem`): ask again after a pause, from what the partial file holds.
+    Retry(String),
 }
 
 /// Downloads `want` to `dest` (through `dest.part`), verified by size and SHA-256.
@@ -101,175 +147,133 @@ pub fn download(want: &Want<'_>, dest: &Path) -> Result<(), Failure> {
     r
 }
 
-fn download_to(want: &Want<'_>, dest: &Path, part: &Path) -> Result<(), Failure> {
+fn download_to(want: &Want<'_>, dest: &Path, path: &Path) -> Result<(), Failure> {
     let agent = agent();
-    let io = |e: std::io::Error| Failure::Other(format!("cannot write {}: {}", part.display(), files::reason(&e)));
-    // The partial file is ours, but it is read back to be resumed: it must be a plain file like any other input.
-    if fs::symlink_metadata(part).is_ok_and(|m| !m.is_file()) {
-        return Err(Failure::Other(format!("{} is not a regular file; remove it and fetch again", part.display())));
-    }
-    let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(part).map_err(io)?;
-    let mut have = file.metadata().map_err(io)?.len();
-    if want.size.is_some_and(|n| have > n) || have > want.max {
-        have = 0;
-    }
-    file.set_len(have).map_err(io)?;
-    let mut hasher = hash_prefix(&mut file, have).map_err(|e| Failure::Other(format!("cannot read {}: {e}", part.display())))?;
-    file.seek(SeekFrom::Start(have)).map_err(io)?;
-    if have > 0 {
-        println!("resuming from {:.1} MB already in {}", have as f64 / 1e6, part.display());
+    let mut part = Partial::open(path, want.size.unwrap_or(want.max))?;
+    if part.have > 0 {
+        println!("resuming from {:.1} MB already in {}", part.have as f64 / 1e6, path.display());
     }
     let mut size = want.size;
     let mut progress = Progress::new();
-    let mut reached = false;
-    let mut failures = 0u32;
-    let mut buf = vec![0u8; 256 << 10];
-    while size != Some(have) {
-        let before = have;
+    let (mut reached, mut failures) = (false, 0u32);
+    while size != Some(part.have) {
+        let before = part.have;
         let mut req = agent.get(want.url).header("Accept-Encoding", "identity");
-        if have > 0 {
-            req = req.header("Range", format!("bytes={have}-"));
+        if part.have > 0 {
+            req = req.header("Range", format!("bytes={}-", part.have));
         }
-        let problem = match req.call() {
-            Err(e) if !reached => {
-                progress.finish(have);
-                return Err(Failure::Unreachable(unreached_reason(&e)));
-            }
-            Err(e) => format!("the request failed ({e})"),
+        let attempt = match req.call() {
+            // The host was never reached in this run: most likely there is no network at all.
+            Err(e) if !reached => return Err(Failure::Unreachable(unreached_reason(&e))),
+            Err(e) => Attempt::Retry(format!("the request failed ({e})")),
             Ok(resp) => {
                 reached = true;
-                let status = resp.status().as_u16();
-                let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-                let length = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
-                let total = match status {
-                    206 => match header("content-range").as_deref().and_then(content_range) {
-                        Some((start, total)) if start == have => total.or(length.map(|l| have + l)),
-                        // A range we did not ask for: the bytes cannot be placed, so the file starts again.
-                        _ => {
-                            progress.note("the server sent another byte range than the one asked for; starting again from 0");
-                            restart(&mut file, &mut hasher, &mut have).map_err(io)?;
-                            continue;
-                        }
-                    },
-                    200 => {
-                        if have > 0 {
-                            progress.note("the server does not resume downloads (it answered 200 to a Range request); starting again from 0");
-                            restart(&mut file, &mut hasher, &mut have).map_err(io)?;
-                        }
-                        length
-                    }
-                    416 if header("content-range").is_some_and(|v| v.trim() == format!("bytes */{have}")) => {
-                        // The partial file already holds the whole file (an earlier run stopped before checking
-                        // it): what is left is to verify it.
-                        break;
-                    }
-                    416 => {
-                        // Our partial file does not fit the server's file (it changed, or ours is bad).
-                        progress.note("the server refused the byte range (416); starting again from 0");
-                        restart(&mut file, &mut hasher, &mut have).map_err(io)?;
-                        failures += 1;
-                        if failures >= MAX_FAILED_ATTEMPTS {
-                            return Err(Failure::Other(format!("{} keeps refusing the download (416)", want.url)));
-                        }
-                        continue;
-                    }
-                    s if s >= 500 => {
-                        failures += 1;
-                        if failures >= MAX_FAILED_ATTEMPTS {
-                            progress.finish(have);
-                            return Err(Failure::Other(format!("the server answered {} for {}, {failures} times", resp.status(), want.url)));
-                        }
-                        progress.note(&format!("the server answered {}; trying again", resp.status()));
-                        std::thread::sleep(backoff(failures));
-                        continue;
-                    }
-                    _ => {
-                        progress.finish(have);
-                        return Err(Failure::Other(format!("the server answered {} for {}", resp.status(), want.url)));
-                    }
-                };
-                if let (Some(want_n), Some(got)) = (size, total) {
-                    if want_n != got {
-                        progress.finish(have);
-                        fs::remove_file(part).ok();
-                        return Err(Failure::Other(format!(
-                            "the server's file is {got} bytes, but {want_n} were expected; it was not downloaded (is this the right URL?)"
-                        )));
-                    }
+                let r = receive(resp, want, &mut part, &mut size, &mut progress);
+                if r.is_err() {
+                    progress.finish(part.have);
                 }
-                if let Some(n) = total.filter(|&n| n > want.max) {
-                    progress.finish(have);
-                    fs::remove_file(part).ok();
-                    return Err(Failure::Other(format!("the server's file is {n} bytes, more than any weights file accepted ({})", want.max)));
-                }
-                size = size.or(total);
-                progress.begin(have, size);
-                let mut body = resp.into_body().into_reader();
-                loop {
-                    match body.read(&mut buf) {
-                        Ok(0) => {
-                            if size.is_none() {
-                                // No length was ever given: the end of the body is the end of the file.
-                                size = Some(have);
-                            }
-                            break None;
-                        }
-                        Ok(n) => {
-                            if have + n as u64 > size.unwrap_or(want.max) {
-                                progress.finish(have);
-                                fs::remove_file(part).ok();
-                                return Err(Failure::Other(format!("the server sent more than the {} bytes expected; not used", size.unwrap_or(want.max))));
-                            }
-                            file.write_all(&buf[..n]).map_err(io)?;
-                            hasher.update(&buf[..n]);
-                            have += n as u64;
-                            progress.set(have);
-                        }
-                        Err(e) => break Some(format!("the connection dropped at {} MB ({e})", have / 1_000_000)),
-                    }
-                }
-                .unwrap_or_else(|| format!("the connection closed at {} MB, before the end of the file", have / 1_000_000))
+                r?
             }
         };
-        if size == Some(have) {
-            break;
-        }
-        failures = if have > before { 1 } else { failures + 1 };
+        let problem = match attempt {
+            Attempt::Complete => break,
+            Attempt::Restart(note) => {
+                progress.note(note);
+                part.restart()?;
+                failures += 1;
+                if failures >= MAX_FAILED_ATTEMPTS {
+                    progress.finish(0);
+                    return Err(Failure::Other(format!("{} keeps failing: {note}", want.url)));
+                }
+                continue;
+            }
+            Attempt::Retry(problem) => problem,
+        };
+        failures = if part.have > before { 1 } else { failures + 1 };
         if failures >= MAX_FAILED_ATTEMPTS {
-            progress.finish(have);
+            progress.finish(part.have);
             return Err(Failure::Other(format!(
-                "{problem}; gave up after {failures} attempts without progress ({} MB kept in {}: run fetch again to resume)",
-                have / 1_000_000,
-                part.display()
+                "{problem}; gave up after {failures} attempts without progress ({:.1} MB kept in {}: run fetch again to resume)",
+                part.have as f64 / 1e6,
+                path.display()
             )));
         }
-        progress.note(&format!("{problem}; resuming from byte {have}"));
+        progress.note(&format!("{problem}; resuming from byte {}", part.have));
         std::thread::sleep(backoff(failures));
     }
-    progress.finish(have);
-    file.sync_all().map_err(io)?;
-    drop(file);
-    let got = hex(&hasher.finalize());
+    progress.finish(part.have);
+    part.file.sync_all().map_err(|e| write_error(path, e))?;
+    let (have, got) = (part.have, hex(&part.hasher.clone().finalize()));
     if got != want.sha256 || want.size.is_some_and(|n| n != have) {
-        fs::remove_file(part).ok();
-        return Err(Failure::Other(format!(
+        return Err(part.refuse(format!(
             "the downloaded file does not match: it is {have} bytes with SHA-256 {got}, but {}SHA-256 {} was expected. \
              It was deleted and not used.",
             want.size.map(|n| format!("{n} bytes with ")).unwrap_or_default(),
             want.sha256
         )));
     }
-    fs::rename(part, dest).map_err(io)?;
-    Ok(())
+    drop(part);
+    fs::rename(path, dest).map_err(|e| write_error(path, e))
 }
 
-/// Empties the partial file: the download starts again from byte 0.
-fn restart(file: &mut File, hasher: &mut Sha256, have: &mut u64) -> std::io::Result<()> {
-    file.set_len(0)?;
-    file.seek(SeekFrom::Start(0))?;
-    *hasher = Sha256::new();
-    *have = 0;
-    Ok(())
+/// Reads one response into the partial file: checks its status and range against what the file holds, and its
+/// size against what is expected (`size` learns it when nothing was expected), then streams the body.
+fn receive(resp: ureq::http::Response<ureq::Body>, want: &Want<'_>, part: &mut Partial<'_>, size: &mut Option<u64>, progress: &mut Progress) -> Result<Attempt, Failure> {
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let length = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    let have = part.have;
+    let total = match resp.status().as_u16() {
+        206 => match header("content-range").as_deref().and_then(content_range) {
+            Some((start, total)) if start == have => total.or(length.map(|l| have + l)),
+            // A range we did not ask for: the bytes cannot be placed, so the file starts again.
+            _ => return Ok(Attempt::Restart("the server sent another byte range than the one asked for; starting again from 0")),
+        },
+        200 => {
+            if have > 0 {
+                progress.note("the server does not resume downloads (it answered 200 to a Range request); starting again from 0");
+                part.restart()?;
+            }
+            length
+        }
+        // The partial file already holds the whole file (an earlier run stopped before checking it).
+        416 if header("content-range").is_some_and(|v| v.trim() == format!("bytes */{have}")) => return Ok(Attempt::Complete),
+        // The partial file does not fit the server's file (it changed, or ours is bad).
+        416 => return Ok(Attempt::Restart("the server refused the byte range (416); starting again from 0")),
+        s if s >= 500 => return Ok(Attempt::Retry(format!("the server answered {}", resp.status()))),
+        _ => return Err(Failure::Other(format!("the server answered {} for {}", resp.status(), want.url))),
+    };
+    match (*size, total) {
+        (Some(n), Some(got)) if n != got => {
+            return Err(part.refuse(format!("the server's file is {got} bytes, but {n} were expected; it was not downloaded (is this the right URL?)")));
+        }
+        (_, Some(got)) if got > want.max => {
+            return Err(part.refuse(format!("the server's file is {got} bytes, more than any weights file accepted ({})", want.max)));
+        }
+        _ => *size = size.or(total),
+    }
+    progress.begin(part.have, *size);
+    let limit = size.unwrap_or(want.max);
+    let mut body = resp.into_body().into_reader();
+    let mut buf = vec![0u8; 256 << 10];
+    loop {
+        match body.read(&mut buf) {
+            Ok(0) if size.is_none() => {
+                // No length was ever given: the end of the body is the end of the file.
+                *size = Some(part.have);
+                return Ok(Attempt::Complete);
+            }
+            Ok(0) if *size == Some(part.have) => return Ok(Attempt::Complete),
+            Ok(0) => return Ok(Attempt::Retry(format!("the connection closed at {:.1} MB, before the end of the file", part.have as f64 / 1e6))),
+            Ok(n) if part.have + n as u64 > limit => {
+                return Err(part.refuse(format!("the server sent more than the {limit} bytes expected; not used")));
+            }
+            Ok(n) => {
+                part.append(&buf[..n])?;
+                progress.set(part.have);
+            }
+            Err(e) => return Ok(Attempt::Retry(format!("the connection dropped at {:.1} MB ({e})", part.have as f64 / 1e6))),
+        }
+    }
 }
 
 /// The pause before attempt `n` again: 0.5 s, 1 s, 2 s, 4 s.
