@@ -119,12 +119,17 @@ fn wrong_shape_names_the_tensor() {
     // Rewrite conv2's weight dims [256, 48, 5, 5] in place to [256, 48, 5, 4]: same encoding length.
     let mut b = model_bytes().to_vec();
     let name = b"conv2_w_0";
-    // Nodes precede initializers in the graph, so the name's last occurrence is the initializer's.
-    let at = b.windows(name.len()).rposition(|w| w == name).expect("initializer name present");
     // The dims field (1) precedes the name in onnx.helper's output: 0x08 0x80 0x02 0x08 0x30 0x08 0x05 0x08 0x05.
+    // The name also occurs in the Conv node and in the graph inputs (which, like the Zoo file's, list every
+    // initializer), so the initializer is the occurrence with those dims just before it.
     let dims = [0x08u8, 0x80, 0x02, 0x08, 0x30, 0x08, 0x05, 0x08, 0x05];
-    let start = at.saturating_sub(40);
-    let p = b[start..at].windows(dims.len()).rposition(|w| w == dims).map(|p| start + p).expect("dims before the name");
+    let p = (0..b.len() - name.len())
+        .filter(|&at| &b[at..at + name.len()] == name)
+        .find_map(|at| {
+            let start = at.saturating_sub(40);
+            b[start..at].windows(dims.len()).rposition(|w| w == dims).map(|p| start + p)
+        })
+        .expect("the initializer's dims before its name");
     b[p + dims.len() - 1] = 0x04;
     let e = Weights::from_bytes(&b).unwrap_err();
     assert!(matches!(e, WeightsError::Shape { .. }), "{e:?}");

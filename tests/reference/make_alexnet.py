@@ -7,7 +7,9 @@ Seed: 2012 by default (``--seed``); the same seed, pins and script give bit-iden
     .venv/bin/python tests/reference/make_alexnet.py --out tests/reference/out [--seed 2012]
 
 Writes into DIR (gitignored; the model is ~244 MB and must never be committed):
-    model.onnx      opset 12, input data_0 [1,3,227,227] float32, output prob_1 [1,1000]
+    model.onnx      laid out as the Zoo file: producer onnx-caffe2, opset 12, IR 7, input data_0 declared
+                    [1,3,224,224] (run at 227), every initializer (sorted, raw_data) also a graph input,
+                    Reshape by OC2_DUMMY_1, Dropout ratios 46 and 48, empty node names; output prob_1 [1,1000]
     input.npy       [1,3,227,227] float32, network space (BGR minus the Caffe means)
     <id>.npy        one per Caffe layer id (conv1 ... prob), float32, batch dimension dropped: [C,H,W] or [N]
     manifest.json   seed, package versions, shapes, value statistics, top-5, sha256 of model.onnx
@@ -32,6 +34,9 @@ DEFAULT_SEED = 2012
 OPSET = 12
 # IR 7 is what ONNX 1.7 (opset 12) wrote, the generation the Zoo's "-12" models were converted with.
 IR_VERSION = 7
+
+# The input as the Zoo file declares it; onnxruntime runs the model with it re-declared as 227 (run_all_outputs).
+DECLARED_INPUT = [1, 3, 224, 224]
 
 # Caffe's per-channel means in BGR order, subtracted by the Caffe/Zoo preprocessing.
 MEAN_BGR = (104.0, 117.0, 123.0)
@@ -109,29 +114,33 @@ def conv_node(lid, x, out):
     c = CONV[lid]
     k = c["shape"][2]
     p = c["pad"]
+    # As in the Zoo file: no dilations, and group only where it is not 1.
+    group = {"group": c["group"]} if c["group"] != 1 else {}
     return helper.make_node(
-        "Conv", [x, f"{lid}_w_0", f"{lid}_b_0"], [out], name=out,
-        kernel_shape=[k, k], strides=[c["stride"]] * 2, pads=[p, p, p, p], dilations=[1, 1], group=c["group"])
+        "Conv", [x, f"{lid}_w_0", f"{lid}_b_0"], [out], kernel_shape=[k, k], strides=[c["stride"]] * 2,
+        pads=[p, p, p, p], **group)
 
 
 def lrn_node(x, out):
-    return helper.make_node("LRN", [x], [out], name=out, size=5, alpha=1e-4, beta=0.75, bias=1.0)
+    return helper.make_node("LRN", [x], [out], size=5, alpha=1e-4, beta=0.75, bias=1.0)
 
 
 def pool_node(x, out):
-    return helper.make_node("MaxPool", [x], [out], name=out, kernel_shape=[3, 3], strides=[2, 2], pads=[0, 0, 0, 0])
+    # The Zoo file pads one row and column at the end, where Caffe rounds the output size up (ceil mode); on these
+    # sizes (55, 27, 13) the last window never reaches the padding, so the outputs are Caffe's.
+    return helper.make_node("MaxPool", [x], [out], kernel_shape=[3, 3], strides=[2, 2], pads=[0, 0, 1, 1])
 
 
 def gemm_node(lid, x, out):
-    return helper.make_node(
-        "Gemm", [x, f"{lid}_w_0", f"{lid}_b_0"], [out], name=out, alpha=1.0, beta=1.0, transA=0, transB=1)
+    return helper.make_node("Gemm", [x, f"{lid}_w_0", f"{lid}_b_0"], [out], transB=1)
 
 
 def build_model(weights):
-    """The Zoo graph: node order, names and attributes as in bvlcalexnet-12.onnx, Dropout kept as inference identity."""
-    relu = lambda x, out: helper.make_node("Relu", [x], [out], name=out)  # noqa: E731
-    # The Zoo's Dropout nodes have a second (mask) output; at inference they are identities, like here.
-    dropout = lambda x, out: helper.make_node("Dropout", [x], [out, f"_{out}_mask"], name=out)  # noqa: E731
+    """The Zoo graph: node order, names, attributes, initializers and inputs as in bvlcalexnet-12.onnx."""
+    relu = lambda x, out: helper.make_node("Relu", [x], [out])  # noqa: E731
+    # The Zoo's Dropout nodes take their ratio as an initializer (46, 48: what the opset 9 → 12 conversion
+    # named them) and have a second (mask) output; at inference they are identities.
+    dropout = lambda x, ratio, out, mask: helper.make_node("Dropout", [x, ratio], [out, mask])  # noqa: E731
     nodes = [
         conv_node("conv1", "data_0", "conv1_1"), relu("conv1_1", "conv1_2"), lrn_node("conv1_2", "norm1_1"),
         pool_node("norm1_1", "pool1_1"),
@@ -141,36 +150,54 @@ def build_model(weights):
         conv_node("conv4", "conv3_2", "conv4_1"), relu("conv4_1", "conv4_2"),
         conv_node("conv5", "conv4_2", "conv5_1"), relu("conv5_1", "conv5_2"), pool_node("conv5_2", "pool5_1"),
         # Flattening [1,256,6,6] to [1,9216] with a shape initializer, as the Zoo file does.
-        helper.make_node("Reshape", ["pool5_1", "OC2_DUMMY_1"], ["OC2_DUMMY_0"], name="OC2_DUMMY_0"),
-        gemm_node("fc6", "OC2_DUMMY_0", "fc6_1"), relu("fc6_1", "fc6_2"), dropout("fc6_2", "fc6_3"),
-        gemm_node("fc7", "fc6_3", "fc7_1"), relu("fc7_1", "fc7_2"), dropout("fc7_2", "fc7_3"),
+        helper.make_node("Reshape", ["pool5_1", "OC2_DUMMY_1"], ["OC2_DUMMY_0"]),
+        gemm_node("fc6", "OC2_DUMMY_0", "fc6_1"), relu("fc6_1", "fc6_2"),
+        dropout("fc6_2", "46", "fc6_3", "_fc6_mask_1"),
+        gemm_node("fc7", "fc6_3", "fc7_1"), relu("fc7_1", "fc7_2"),
+        dropout("fc7_2", "48", "fc7_3", "_fc7_mask_1"),
         gemm_node("fc8", "fc7_3", "fc8_1"),
-        helper.make_node("Softmax", ["fc8_1"], ["prob_1"], name="prob_1", axis=1),
+        helper.make_node("Softmax", ["fc8_1"], ["prob_1"]),
     ]
-    inits = [numpy_helper.from_array(v, name=k) for k, v in weights.items()]
-    inits.append(numpy_helper.from_array(np.array([1, 9216], dtype=np.int64), name="OC2_DUMMY_1"))
+    consts = dict(weights)
+    consts["OC2_DUMMY_1"] = np.array([1, 9216], dtype=np.int64)
+    consts["46"] = consts["48"] = np.array(0.5, dtype=np.float32)
+    # onnx-caffe2 wrote the initializers sorted by name and listed each as a graph input too (IR 3 required it);
+    # numpy_helper stores every one in raw_data, as the Zoo file does.
+    names = sorted(consts)
+    inits = [numpy_helper.from_array(consts[k], name=k) for k in names]
+    inputs = [helper.make_tensor_value_info("data_0", TensorProto.FLOAT, DECLARED_INPUT)]
+    inputs += [helper.make_tensor_value_info(k, helper.np_dtype_to_tensor_dtype(consts[k].dtype), consts[k].shape)
+               for k in names]
     graph = helper.make_graph(
-        nodes, "bvlcalexnet-random",
-        [helper.make_tensor_value_info("data_0", TensorProto.FLOAT, [1, 3, 227, 227])],
-        [helper.make_tensor_value_info("prob_1", TensorProto.FLOAT, [1, 1000])],
+        nodes, "bvlcalexnet-random", inputs, [helper.make_tensor_value_info("prob_1", TensorProto.FLOAT, [1, 1000])],
         initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="alexnet-explainer/make_alexnet.py")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="onnx-caffe2")
     model.ir_version = IR_VERSION
     onnx.checker.check_model(model)
     return model
 
 
+def with_input_side(model, side):
+    """A copy of `model` whose data_0 is declared [1,3,side,side] (the Zoo file says 224; Caffe's AlexNet takes 227)."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    dims = m.graph.input[0].type.tensor_type.shape.dim
+    dims[2].dim_value = dims[3].dim_value = side
+    return m
+
+
 def run_all_outputs(model, x):
-    """Runs onnxruntime with every layer output exposed; returns {caffe id: array with batch dim}."""
-    debug = onnx.ModelProto()
-    debug.CopyFrom(model)
+    """Runs onnxruntime with every layer output exposed; returns {caffe id: array with batch dim}. The input is
+    re-declared with x's size, since the Zoo layout declares 224 and the reference input is Caffe's 227."""
+    debug = with_input_side(model, x.shape[-1])
     existing = {o.name for o in debug.graph.output}
     for _, name, _ in LAYERS:
         if name not in existing:
             debug.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    # Errors only: onnxruntime warns once per initializer that is also a graph input, as every one here is.
+    opts.log_severity_level = 3
     opts.intra_op_num_threads = 2
     sess = ort.InferenceSession(debug.SerializeToString(), opts, providers=["CPUExecutionProvider"])
     names = [name for _, name, _ in LAYERS]
@@ -246,8 +273,8 @@ def main():
         "init": {"conv_fc6_fc7": "He-normal std=sqrt(2/fan_in)", "fc8_std": FC8_STD, "bias_std": BIAS_STD,
                  "rng": "numpy default_rng([seed, 0]) weights, default_rng([seed, 1]) input"},
         "input": {"file": "input.npy", "name": "data_0", "shape": list(x.shape), "space": "BGR minus mean",
-                  "mean_bgr": list(MEAN_BGR), **stats(x)},
-        "model": {"file": "model.onnx", "bytes": os.path.getsize(model_path), "sha256": sha256(model_path)},
+                  "mean_bgr": list(MEAN_BGR), "declared_shape": DECLARED_INPUT, **stats(x)},
+        "model": {"file": "model.onnx", "producer": model.producer_name, "bytes": os.path.getsize(model_path), "sha256": sha256(model_path)},
         "layers": layers,
         "top5": [{"index": int(i), "prob": float(prob[i]), "logit": float(outs["fc8"][0][i])} for i in top],
         "seconds": round(time.time() - t0, 2),
