@@ -123,14 +123,38 @@ fn bfield(field: u32, bytes: &[u8], out: &mut Vec<u8>) {
 
 /// TensorProto: dims (1), data_type (2, float), name (8), raw_data (9).
 fn tensor(name: &str, dims: &[usize], raw: &[u8]) -> Vec<u8> {
+    typed_tensor(name, dims, 1, raw)
+}
+
+/// A TensorProto of ONNX data type `dt` (1 float, 3 int8, 6 int32).
+fn typed_tensor(name: &str, dims: &[usize], dt: u64, raw: &[u8]) -> Vec<u8> {
     let mut t = vec![];
     for &d in dims {
         vfield(1, d as u64, &mut t);
     }
-    vfield(2, 1, &mut t);
+    vfield(2, dt, &mut t);
     bfield(8, name.as_bytes(), &mut t);
     bfield(9, raw, &mut t);
     t
+}
+
+/// AttributeProto with f (2, fixed32) and type FLOAT (20 = 1).
+fn float_attr(name: &str, f: f32) -> Vec<u8> {
+    let mut a = vec![];
+    bfield(1, name.as_bytes(), &mut a);
+    varint((2 << 3) | 5, &mut a);
+    a.extend_from_slice(&f.to_le_bytes());
+    vfield(20, 1, &mut a);
+    a
+}
+
+/// AttributeProto with s (4) and type STRING (20 = 3).
+fn string_attr(name: &str, s: &str) -> Vec<u8> {
+    let mut a = vec![];
+    bfield(1, name.as_bytes(), &mut a);
+    bfield(4, s.as_bytes(), &mut a);
+    vfield(20, 3, &mut a);
+    a
 }
 
 /// AttributeProto: name (1), ints (8) with type INTS (20 = 7), or i (3) with type INT (20 = 2).
@@ -186,6 +210,52 @@ enum Fault {
     SwapAxes(&'static str),
     /// An fc layer declared transB = 0 (so [n_in, n_out] is expected) while the data is stored [n_out, n_in].
     TransB0(&'static str),
+    /// One more attribute on the layer's node: a float, integers, or a string.
+    Float(&'static str, &'static str, f32),
+    Ints(&'static str, &'static str, &'static [i64]),
+    Str(&'static str, &'static str, &'static str),
+    /// The layer's node has no bias input.
+    NoBias(&'static str),
+    /// The first layer reads the second one's bias (conv3 and conv4 biases are both [384]).
+    BiasOf(&'static str, &'static str),
+    /// A sixth Conv node after fc8.
+    ExtraConv,
+    /// The layer's node is another op, with the inputs of its quantised form where it has one (see `quantised_node`).
+    Op(&'static str, &'static str),
+}
+
+impl Fault {
+    fn layer(self) -> Option<&'static str> {
+        match self {
+            // Saying the default out loud is no fault.
+            Fault::Str(_, "auto_pad", "NOTSET") | Fault::None | Fault::ExtraConv => None,
+            Fault::SwapAxes(id) | Fault::TransB0(id) | Fault::Float(id, ..) | Fault::Ints(id, ..) => Some(id),
+            Fault::Str(id, ..) | Fault::NoBias(id) | Fault::BiasOf(id, _) | Fault::Op(id, _) => Some(id),
+        }
+    }
+}
+
+/// A quantised (or dynamically quantised) node for `id`, reading `prev`, with the layer's `attrs`; its weight `w` is
+/// an initializer except for the QLinearConv, whose weight a Relu computes, so that the importer has something it
+/// cannot follow.
+fn quantised_node(op: &str, id: &str, (prev, w, b): (&str, &str, &str), attrs: &[Vec<u8>], nodes: &mut Vec<Vec<u8>>, inits: &mut Vec<Vec<u8>>) {
+    let scalar = |name: &str, dt: u64, raw: &[u8]| typed_tensor(name, &[], dt, raw);
+    inits.push(scalar("s", 1, &0.5f32.to_le_bytes()));
+    inits.push(scalar("z", 3, &[0]));
+    match op {
+        "QLinearConv" => {
+            nodes.push(node("Relu", "weight_maker", &[prev], &[]));
+            nodes.push(node(op, id, &[prev, "s", "z", "weight_maker_out", "s", "z", "s", "z", b], attrs));
+        }
+        "QLinearMatMul" => nodes.push(node(op, id, &[prev, "s", "z", w, "s", "z", "s", "z"], &[])),
+        "ConvInteger" | "MatMulInteger" => nodes.push(node(op, id, &[prev, w, "z", "z"], attrs)),
+        "DequantizeBlocked" => {
+            // A Conv whose weight is dequantised in blocks (opset 21), which the importer does not do.
+            nodes.push(node("DequantizeLinear", "dq", &[w, "s", "z"], &[attr("block_size", &[32], true)]));
+            nodes.push(node("Conv", id, &[prev, "dq_out", b], attrs));
+        }
+        _ => unreachable!("{op}"),
+    }
 }
 
 /// An AlexNet-structured ONNX model with zero weights and the spec's attributes. Layers after a faulty one get
@@ -211,16 +281,34 @@ fn alexnet_onnx(fault: Fault) -> Vec<u8> {
         if fault == Fault::SwapAxes(id) {
             dims.swap(0, 1);
         }
-        if fault == Fault::SwapAxes(id) || fault == Fault::TransB0(id) {
+        if fault.layer() == Some(id) {
             broken = true;
+        }
+        match fault {
+            Fault::Float(f, a, v) if f == id => attrs.push(float_attr(a, v)),
+            Fault::Ints(f, a, v) if f == id => attrs.push(attr(a, v, v.len() == 1)),
+            Fault::Str(f, a, v) if f == id => attrs.push(string_attr(a, v)),
+            _ => {}
         }
         let n: usize = dims.iter().product();
         let data = if broken { vec![] } else { vec![0u8; n * 4] };
         inits.push(tensor(&format!("{id}_w"), &dims, &data));
         inits.push(tensor(&format!("{id}_b"), &[l.c_out], &if broken { vec![] } else { vec![0u8; l.c_out * 4] }));
-        let (w, b) = (format!("{id}_w"), format!("{id}_b"));
-        nodes.push(node(if conv { "Conv" } else { "Gemm" }, id, &[&prev, &w, &b], &attrs));
+        let (w, mut b) = (format!("{id}_w"), format!("{id}_b"));
+        if let Fault::BiasOf(f, other) = fault {
+            if f == id {
+                b = format!("{other}_b");
+            }
+        }
+        match fault {
+            Fault::NoBias(f) if f == id => nodes.push(node(if conv { "Conv" } else { "Gemm" }, id, &[&prev, &w], &attrs)),
+            Fault::Op(f, op) if f == id => quantised_node(op, id, (&prev, &w, &b), &attrs, &mut nodes, &mut inits),
+            _ => nodes.push(node(if conv { "Conv" } else { "Gemm" }, id, &[&prev, &w, &b], &attrs)),
+        }
         prev = format!("{id}_out");
+    }
+    if fault == Fault::ExtraConv {
+        nodes.push(node("Conv", "conv6", &[&prev, "conv5_w", "conv5_b"], &[]));
     }
     model(&nodes, &inits)
 }
@@ -315,6 +403,62 @@ fn a_transposed_fc_matrix_is_named() {
     // fc7 is square ([4096, 4096]): a transposed fc7 has the right shape, so no check of the file alone can see
     // it. Such a file loads, but it is not the Model Zoo file, so its SHA-256 differs and it is never labelled
     // trained; the UI then says its predictions are not the BVLC network's.
+}
+
+#[test]
+fn attributes_that_would_be_misread_are_refused_by_name() {
+    // Each of these loaded before (the node parser kept only integer attributes), computing another network.
+    let cases: [(Fault, &str); 7] = [
+        (Fault::Float("fc6", "alpha", 0.5), "fc6 (Gemm node 'fc6'): attribute alpha is 0.5; AlexNet's fc layers need alpha = 1"),
+        (Fault::Float("fc7", "beta", 0.0), "fc7 (Gemm node 'fc7'): attribute beta is 0; AlexNet's fc layers need beta = 1"),
+        (Fault::Ints("fc6", "transA", &[1]), "fc6 (Gemm node 'fc6'): transA = 1 is not AlexNet's layout"),
+        (Fault::Ints("conv2", "dilations", &[2, 2]), "conv2 (Conv node 'conv2'): attribute dilations is [2, 2], expected [1, 1]"),
+        (Fault::Str("conv1", "auto_pad", "SAME_UPPER"), "conv1 (Conv node 'conv1'): attribute auto_pad is SAME_UPPER; only NOTSET (explicit pads) is supported"),
+        (Fault::Str("conv3", "auto_pad", "VALID"), "conv3 (Conv node 'conv3'): attribute auto_pad is VALID; only NOTSET (explicit pads) is supported"),
+        (Fault::Ints("conv4", "group", &[1]), "conv4 (Conv node 'conv4'): attribute group is [1], expected [2]"),
+    ];
+    for (fault, want) in cases {
+        assert_eq!(refused(&alexnet_onnx(fault)).to_string(), want);
+    }
+    // auto_pad = NOTSET is the default said out loud, and loads.
+    assert!(Weights::from_bytes(&alexnet_onnx(Fault::Str("conv1", "auto_pad", "NOTSET"))).is_ok());
+}
+
+#[test]
+fn missing_and_shared_tensors_and_extra_nodes_are_refused() {
+    let m = refused(&alexnet_onnx(Fault::NoBias("conv3"))).to_string();
+    assert_eq!(m, "conv3 (Conv node 'conv3'): the node has no bias input");
+    let m = refused(&alexnet_onnx(Fault::NoBias("fc8"))).to_string();
+    assert_eq!(m, "fc8 (Gemm node 'fc8'): the node has no bias input");
+    // conv4 reading conv3's bias has the right shape, so only the sharing gives it away.
+    let m = refused(&alexnet_onnx(Fault::BiasOf("conv4", "conv3"))).to_string();
+    assert_eq!(m, "conv4 bias (conv3_b) is also conv3's bias; AlexNet's layers share no tensors");
+    let m = refused(&alexnet_onnx(Fault::ExtraConv)).to_string();
+    assert!(m.starts_with("the model has 6 Conv and 3 Gemm nodes") && m.contains("is this an AlexNet model?"), "{m}");
+}
+
+#[test]
+fn quantised_models_the_importer_cannot_follow_name_the_node() {
+    let m = refused(&alexnet_onnx(Fault::Op("conv1", "QLinearConv"))).to_string();
+    assert_eq!(m, "conv1 (QLinearConv node 'conv1'): its weight 'weight_maker_out' is computed by Relu node 'weight_maker', not stored in the file");
+    // fc6's output goes straight into fc7: no Add gives fc6 its bias.
+    let m = refused(&alexnet_onnx(Fault::Op("fc6", "QLinearMatMul"))).to_string();
+    assert_eq!(m, "fc6 (QLinearMatMul node 'fc6'): it is followed by Gemm node 'fc7', not by the Add of its bias");
+    for (fault, node) in [(Fault::Op("conv2", "ConvInteger"), "conv2 (ConvInteger node 'conv2')"), (Fault::Op("fc7", "MatMulInteger"), "fc7 (MatMulInteger node 'fc7')")] {
+        let m = refused(&alexnet_onnx(fault)).to_string();
+        assert!(m.starts_with(node) && m.contains("dynamically quantised models are not supported") && m.contains("bvlcalexnet-12-int8.onnx"), "{m}");
+    }
+    let m = refused(&alexnet_onnx(Fault::Op("conv1", "DequantizeBlocked"))).to_string();
+    assert_eq!(m, "conv1 (DequantizeLinear node 'dq'): blocked quantisation (block_size) is not supported");
+    // Faults at conv1 leave every tensor without data, so these files are small enough to cut at every byte,
+    // through the parsing of float, string and quantised nodes' inputs.
+    for fault in [Fault::Op("conv1", "QLinearConv"), Fault::Op("conv1", "DequantizeBlocked"), Fault::Str("conv1", "auto_pad", "SAME_UPPER")] {
+        let full = alexnet_onnx(fault);
+        assert!(full.len() < 8192, "{} bytes", full.len());
+        for cut in 0..full.len() {
+            refused(&full[..cut]);
+        }
+    }
 }
 
 #[test]
