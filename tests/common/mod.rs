@@ -49,6 +49,26 @@ pub fn reference_dir() -> &'static Path {
     })
 }
 
+/// The stand-in re-encoded the other ways a real AlexNet ONNX comes (float_data, opset 9 and 3, float16) and
+/// quantised by onnxruntime (QOperator and QDQ, per channel and per tensor), with numpy's dequantisation of each
+/// quantised model and onnxruntime's outputs on it (`tests/reference/make_variants.py`, ~2 GB, ~100 s). Made on
+/// first use, again whenever the script or the stand-in changes.
+pub fn variants_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let (root, reference) = (root(), reference_dir());
+        let out = reference.join("variants");
+        let script = root.join("tests/reference/make_variants.py");
+        let manifest = out.join("manifest.json");
+        if !manifest.exists() || newer(&script, &manifest) || newer(&reference.join("manifest.json"), &manifest) {
+            // A half-written directory from an interrupted run must not be mistaken for a finished one.
+            std::fs::remove_file(&manifest).ok();
+            run(Command::new(root.join(".venv/bin/python")).arg(&script).arg("--ref").arg(reference).arg("--out").arg(&out).current_dir(&root));
+        }
+        out
+    })
+}
+
 /// Reads a float32 `.npy`, dropping a leading batch dimension of 1.
 pub fn npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
