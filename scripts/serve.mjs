@@ -171,6 +171,7 @@ async function handle(root, req, res) {
   }
   let filePath = path.join(root, ...target.segments);
   let stat = await fsp.stat(filePath).catch(() => null);
+  const requestedFile = !!stat?.isFile();
   if (stat?.isDirectory()) {
     // A directory URL without its slash would resolve relative links against the parent; redirect.
     if (!target.trailingSlash && target.segments.length > 0) {
@@ -180,6 +181,12 @@ async function handle(root, req, res) {
     }
     filePath = path.join(filePath, 'index.html');
     stat = await fsp.stat(filePath).catch(() => null);
+  }
+  if (requestedFile && target.trailingSlash) {
+    // `/index.html/` is not a folder: served as the page, its relative scripts would resolve under it and 404.
+    const query = (req.url ?? '').slice((req.url ?? '').split(/[?#]/, 1)[0].length);
+    sendStatus(req, res, 301, { Location: `/${target.segments.map(encodeURIComponent).join('/')}${query}` });
+    return;
   }
   if (!stat?.isFile() && target.segments.length === 0 && fs.existsSync(path.join(root, 'www', 'index.html'))) {
     // The app may live in www/ rather than at the root; send the bare address there.

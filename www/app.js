@@ -6,6 +6,7 @@ import { parseHash, formatHash, mergeState, sameState } from './state.js';
 import { translator, normaliseLang, LANGS, LANG_NAMES, applyStatic } from './i18n.js';
 import { composeCanvases, canvasToPng, tensorToNpy, downloadBlob } from './export.js';
 import { createWeightsPanel, weightsLabel, weightsNote } from './shell/weights-panel.js';
+import { createLatest } from './shell/latest.js';
 
 /** The view ids, as used in URLs and in embed.html's `view=` parameter. */
 export const VIEW_IDS = Object.freeze(Object.keys(VIEW_MODULES));
@@ -114,7 +115,11 @@ export function createApp(o) {
   function setStatus(name, key, params = {}) {
     lastStatus = { name, key, params };
     if (els.status) els.status.dataset.state = name;
-    if (els.statusText) els.statusText.textContent = t(key, params);
+    if (els.statusText) {
+      els.statusText.textContent = t(key, params);
+      // The line is cut with an ellipsis when a file name makes it long; the whole of it is in the tooltip.
+      els.statusText.title = els.statusText.textContent;
+    }
     if (name !== 'loading' && els.progress) els.progress.hidden = true;
   }
 
@@ -586,7 +591,8 @@ export function createApp(o) {
 
   let imageInput = null;
   let relabelImages = null;
-  let sampleSeq = 0;
+  /** Every image choice (a file, a drop, a paste, a sample): the latest one wins, however long the others take. */
+  const imageChoices = createLatest();
 
   /** Show the sample the state names (or the first one); the app loads it through its image panel. */
   function useSample(id) {
@@ -602,20 +608,24 @@ export function createApp(o) {
   }
 
   /**
-   * Make `source` the image being explained. Decoding failures leave the previous image, its pass and the
+   * Make `source` the image being explained, unless a newer choice was made meanwhile (`choice` is no longer
+   * current): then it is dropped without a trace. Decoding failures leave the previous image, its pass and the
    * state untouched: only the message changes.
    */
-  async function useImage(source, meta = {}) {
+  async function useImage(source, meta = {}, choice = imageChoices.begin()) {
     let pixels;
     try {
       pixels = await imageInput.decode(source);
     } catch (err) {
-      showMessage(err.message);
+      if (choice.current()) showMessage(err.message);
       return false;
     }
+    if (!choice.current()) return false;
     showMessage('');
     imageInput.setCurrent(pixels, { ...meta, label: labelOf(meta) });
+    // The URL follows the winner: a file is no sample; a sample was put in the URL when it was picked.
     if (meta.sample === undefined && state.sample !== undefined) navigate({ sample: undefined }, { replace: true });
+    else if (meta.sample !== undefined && state.sample !== meta.sample) navigate({ sample: meta.sample }, { replace: true });
     runImage(pixels, meta);
     return true;
   }
@@ -627,17 +637,16 @@ export function createApp(o) {
 
   async function loadSample(id) {
     markChosen();
-    const seq = ++sampleSeq;
+    const choice = imageChoices.begin();
     let ok = false;
     try {
       const { source, meta } = await imageInput.loadSample(id);
-      // A newer choice made while this one downloaded wins.
-      if (seq !== sampleSeq) return;
-      ok = await useImage(source, meta);
+      if (!choice.current()) return;
+      ok = await useImage(source, meta, choice);
     } catch (err) {
-      showMessage(err.message);
+      if (choice.current()) showMessage(err.message);
     }
-    if (!ok && seq === sampleSeq) {
+    if (!ok && choice.current()) {
       // The image did not change, so the URL should not claim it did.
       imageInput.forget();
       if (state.sample === id) navigate({ sample: imageInput.currentSample() ?? null }, { replace: true });

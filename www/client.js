@@ -2,20 +2,74 @@
 
 import { createEmitter } from './emitter.js';
 import { MSG } from './protocol.js';
+import { decodeHere, MAX_SIDE } from './image/decode.js';
+import { spawnModuleWorker } from './spawn-worker.js';
 
-/** The engine resizes to 256 anyway; larger images are downscaled on decode so transfers stay small. */
-export const MAX_SIDE = 1024;
+export { sniffImage, MAX_SIDE, MAX_DECODE_PIXELS, DIRECT_DECODE_PIXELS, MAX_IMAGE_FILE_BYTES } from './image/decode.js';
 
 /**
- * Images up to this many pixels are decoded at full size and downscaled on a canvas (best quality). Bigger ones
- * are decoded straight to the target size (`createImageBitmap` resize options), so a 20000×20000 PNG never
- * becomes a 1.6 GB bitmap on the page.
+ * The page's decode worker (www/image/decode-worker.js), started on the first image file and kept: decoding a
+ * file, above all a huge PNG, takes seconds; in the worker it takes none of the page's main thread. Where
+ * workers cannot start (Node tests), files are decoded in the calling thread.
  */
-export const DIRECT_DECODE_PIXELS = 16_000_000;
-/** Images claiming more pixels than this (in their header) are refused before any decoding. */
-export const MAX_DECODE_PIXELS = 500_000_000;
-/** How much of a file is read to find its dimensions: JPEG's size comes after its EXIF block (≤ 64 KB). */
-const HEADER_BYTES = 256 * 1024;
+let decoder = null;
+function decodeWorker() {
+  if (decoder || typeof Worker === 'undefined') return decoder;
+  let worker;
+  try {
+    worker = spawnModuleWorker(new URL('./image/decode-worker.js', import.meta.url));
+  } catch {
+    return null;
+  }
+  const waiting = new Map();
+  let next = 1;
+  const stop = (message, { cancelled = false } = {}) => {
+    worker.terminate();
+    for (const { reject } of waiting.values()) reject(Object.assign(new Error(message), cancelled ? { cancelled } : {}));
+    waiting.clear();
+    if (decoder === d) decoder = null;
+  };
+  worker.onmessage = ({ data }) => {
+    const w = waiting.get(data.id);
+    waiting.delete(data.id);
+    if (data.error) w?.reject(new Error(data.error));
+    else w?.resolve(data.pixels);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault?.();
+    stop(`the image decoder stopped (${e.message || 'worker error'})`);
+  };
+  const d = {
+    busy: () => waiting.size > 0,
+    decode: (blob, maxSide) => new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, blob, maxSide });
+    }),
+    /** Abandon every decode in flight (a decode cannot be interrupted, so the worker is replaced). */
+    cancel: () => stop('The image was superseded by a newer one.', { cancelled: true }),
+  };
+  decoder = d;
+  return d;
+}
+
+/**
+ * Turn any supported image into RGBA pixels whose longer side is at most `maxSide` (1024): files are judged from
+ * their size and header, then decoded in the page's decode worker; pixels and elements already on the page are
+ * copied or drawn here.
+ * @param {ImageSource} image
+ * @param {number} [maxSide]
+ * @param {{supersede?: boolean}} [options] `supersede`: abandon file decodes still in flight (they reject with
+ *   `cancelled: true`), for a page that shows one image and whose newer choice always wins
+ * @returns {Promise<Pixels>} a fresh copy that the caller may transfer
+ */
+export async function toPixels(image, maxSide = MAX_SIDE, { supersede = false } = {}) {
+  const isFile = typeof Blob !== 'undefined' && image instanceof Blob;
+  // The page's one image slot: a newer choice need not wait seconds for an older huge decode nobody will see.
+  if (isFile && supersede && decoder?.busy()) decoder.cancel();
+  const d = isFile ? decodeWorker() : null;
+  return d ? d.decode(image, maxSide) : decodeHere(image, maxSide);
+}
 
 /** A refused weights file that grew wasm memory by more than this gets the worker replaced (memory cannot shrink). */
 const RECYCLE_GROWTH_BYTES = 32 << 20;
@@ -62,173 +116,6 @@ function cancelledError(message = 'The pass was cancelled.') {
   const err = new Error(message);
   err.cancelled = true;
   return err;
-}
-
-/** True for an object laid out like ImageData: RGBA bytes, width × height × 4 of them. */
-function isPixels(x) {
-  return x && typeof x === 'object' && Number.isInteger(x.width) && Number.isInteger(x.height) &&
-    x.data && typeof x.data.length === 'number' && x.data.length === x.width * x.height * 4;
-}
-
-/** Big-endian and little-endian readers over a byte array that return 0 past its end instead of throwing. */
-const be16 = (b, i) => ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
-const be32 = (b, i) => (be16(b, i) * 65536) + be16(b, i + 2);
-const le16 = (b, i) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
-const le32 = (b, i) => le16(b, i) + le16(b, i + 2) * 65536;
-
-/** The EXIF orientation (1–8) in a JPEG APP1 segment's bytes `b[start, end)`, or 1. */
-function exifOrientation(b, start, end) {
-  if (String.fromCharCode(...b.subarray(start, start + 4)) !== 'Exif') return 1;
-  const t = start + 6;
-  const little = b[t] === 0x49;
-  const u16 = (i) => (little ? le16(b, i) : be16(b, i));
-  const u32 = (i) => (little ? le32(b, i) : be32(b, i));
-  const ifd = t + u32(t + 4);
-  const n = u16(ifd);
-  for (let k = 0; k < n && ifd + 2 + k * 12 + 12 <= end; k++) {
-    const e = ifd + 2 + k * 12;
-    if (u16(e) === 0x0112) {
-      const v = u16(e + 8);
-      return v >= 1 && v <= 8 ? v : 1;
-    }
-  }
-  return 1;
-}
-
-/**
- * What the first bytes of a file say it is: `{type, width, height, orientation}` for PNG, JPEG, GIF, WebP and
- * BMP (width/height as stored, before EXIF orientation), `{type: 'svg'}` for SVG/XML text, or null when unknown.
- * It never throws on garbage: a wrong guess only means the browser's decoder decides.
- * @param {Uint8Array} b
- */
-export function sniffImage(b) {
-  if (b.length >= 24 && be32(b, 0) === 0x89504e47 && be32(b, 12) === 0x49484452) {
-    return { type: 'png', width: be32(b, 16), height: be32(b, 20), orientation: 1 };
-  }
-  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
-    let i = 2;
-    let orientation = 1;
-    while (i + 9 < b.length) {
-      if (b[i] !== 0xff) return { type: 'jpeg', width: 0, height: 0, orientation };
-      const marker = b[i + 1];
-      if (marker === 0xff) { i += 1; continue; }
-      const len = be16(b, i + 2);
-      if (marker === 0xe1) orientation = exifOrientation(b, i + 4, Math.min(b.length, i + 2 + len));
-      // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC): the frame header holds the size.
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-        return { type: 'jpeg', width: be16(b, i + 7), height: be16(b, i + 5), orientation };
-      }
-      i += 2 + len;
-    }
-    return { type: 'jpeg', width: 0, height: 0, orientation };
-  }
-  const ascii = (i, n) => String.fromCharCode(...b.subarray(i, i + n));
-  if (b.length >= 10 && ascii(0, 4) === 'GIF8') return { type: 'gif', width: le16(b, 6), height: le16(b, 8), orientation: 1 };
-  if (b.length >= 30 && ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP') {
-    const chunk = ascii(12, 4);
-    if (chunk === 'VP8X') return { type: 'webp', width: 1 + (le32(b, 24) & 0xffffff), height: 1 + (le32(b, 27) & 0xffffff), orientation: 1 };
-    if (chunk === 'VP8L') {
-      const v = le32(b, 21);
-      return { type: 'webp', width: 1 + (v & 0x3fff), height: 1 + ((v >>> 14) & 0x3fff), orientation: 1 };
-    }
-    if (chunk === 'VP8 ') return { type: 'webp', width: le16(b, 26) & 0x3fff, height: le16(b, 28) & 0x3fff, orientation: 1 };
-    return { type: 'webp', width: 0, height: 0, orientation: 1 };
-  }
-  if (b.length >= 26 && ascii(0, 2) === 'BM') return { type: 'bmp', width: Math.abs(le32(b, 18) | 0), height: Math.abs(le32(b, 22) | 0), orientation: 1 };
-  // Text that opens like XML or SVG (after an optional BOM and whitespace).
-  const text = new TextDecoder().decode(b.subarray(0, 512)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
-  if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg')) || (text.startsWith('<!doctype svg'))) return { type: 'svg' };
-  return null;
-}
-
-/**
- * Decode an image file into an ImageBitmap no larger than `maxSide` when its header says it is huge, upright
- * (EXIF orientation applied), with readable errors for the usual problems.
- */
-async function decodeBlob(blob, maxSide) {
-  const name = blob.name ? `“${blob.name}”` : 'The file';
-  if (blob.size === 0) throw new Error(`${name} is empty (0 bytes): there is no image in it.`);
-  const head = sniffImage(new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer()));
-  if (head?.type === 'svg' || /svg/i.test(blob.type)) {
-    // Rendering SVG means a document that could carry script and external links; bitmaps only.
-    throw new Error(`${name} is an SVG drawing. Only bitmap images (JPEG, PNG, GIF, WebP, BMP) can be explained: export it as PNG first.`);
-  }
-  const options = { imageOrientation: 'from-image' };
-  if (head?.width && head.height) {
-    const swap = head.orientation >= 5;
-    const w = swap ? head.height : head.width;
-    const h = swap ? head.width : head.height;
-    const pixels = w * h;
-    if (pixels > MAX_DECODE_PIXELS) {
-      throw new Error(`${name} is ${w}×${h} pixels (${Math.round(pixels / 1e6)} megapixels); the largest image this page decodes is ${MAX_DECODE_PIXELS / 1e6} megapixels. Downscale it first.`);
-    }
-    if (pixels > DIRECT_DECODE_PIXELS) {
-      const scale = maxSide / Math.max(w, h);
-      options.resizeWidth = Math.max(1, Math.round(w * scale));
-      options.resizeHeight = Math.max(1, Math.round(h * scale));
-      options.resizeQuality = 'medium';
-    }
-  }
-  try {
-    return await createImageBitmap(blob, options);
-  } catch {
-    const what = head ? `a damaged or truncated ${head.type.toUpperCase()}` : 'not a picture the browser can decode';
-    throw new Error(`${name} could not be read as an image (${blob.type || 'unknown type'}): it is ${what}.`);
-  }
-}
-
-function makeCanvas(width, height) {
-  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(width, height);
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  return canvas;
-}
-
-/**
- * Turn any supported image into RGBA pixels whose longer side is at most `maxSide`. Decoding and
- * downscaling happen here, on the main thread, because they are image decoding, not a network layer; the
- * engine does its own resize to 256 from whatever it receives.
- * @param {ImageSource} image
- * @param {number} [maxSide]
- * @returns {Promise<Pixels>} a fresh copy that the caller may transfer
- */
-export async function toPixels(image, maxSide = MAX_SIDE) {
-  if (isPixels(image) && Math.max(image.width, image.height) <= maxSide) {
-    if (image.width === 0 || image.height === 0) throw new Error('The image is empty (0 pixels).');
-    return { width: image.width, height: image.height, data: new Uint8ClampedArray(image.data) };
-  }
-  let source = image;
-  let width;
-  let height;
-  if (typeof Blob !== 'undefined' && image instanceof Blob) {
-    source = await decodeBlob(image, maxSide);
-  } else if (isPixels(image)) {
-    const data = image.data instanceof Uint8ClampedArray ? image.data : new Uint8ClampedArray(image.data);
-    source = await createImageBitmap(new ImageData(data, image.width, image.height));
-  } else if (typeof HTMLImageElement !== 'undefined' && image instanceof HTMLImageElement) {
-    if (!image.complete || image.naturalWidth === 0) await image.decode();
-    width = image.naturalWidth;
-    height = image.naturalHeight;
-  } else if (!image || typeof image !== 'object' || !('width' in image)) {
-    throw new Error('run() needs an ImageData, ImageBitmap, image, canvas or image file.');
-  }
-  width ??= source.width;
-  height ??= source.height;
-  if (!width || !height) throw new Error('The image is empty (0 pixels).');
-  const scale = Math.min(1, maxSide / Math.max(width, height));
-  const w = Math.max(1, Math.round(width * scale));
-  const h = Math.max(1, Math.round(height * scale));
-  const canvas = makeCanvas(w, h);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(source, 0, 0, w, h);
-  const { data } = ctx.getImageData(0, 0, w, h);
-  if (source !== image && typeof source.close === 'function') source.close();
-  // Free the canvas's backing store now rather than at the next GC: a long session decodes hundreds of images.
-  canvas.width = 0;
-  canvas.height = 0;
-  return { width: w, height: h, data };
 }
 
 /**

@@ -3,20 +3,7 @@
 
 import { createEmitter } from './emitter.js';
 import { createExplainer } from './client.js';
-
-/**
- * A page on another origin that loads www/element.js cannot start `new Worker(crossOriginUrl)`; a same-origin blob
- * worker that imports the real one can (if that page's CSP allows blob: workers and our host sends CORS headers).
- * Returns undefined on our own origin, where the client's ordinary worker is used.
- */
-function crossOriginWorker() {
-  const url = new URL('./worker.js', import.meta.url);
-  if (!globalThis.location || url.origin === globalThis.location.origin) return undefined;
-  return () => {
-    const source = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
-    return new Worker(URL.createObjectURL(source), { type: 'module' });
-  };
-}
+import { spawnModuleWorker } from './spawn-worker.js';
 
 /**
  * Wrap a client with the bookkeeping every mounted app needs: the spec table with a pseudo-row for the input,
@@ -28,7 +15,8 @@ function crossOriginWorker() {
 export function createEngine({ weights = { source: 'auto' }, client, sources } = {}) {
   // The worker would resolve a relative URL against www/worker.js; `?weights=` is meant relative to the page.
   if (typeof weights === 'string' && globalThis.location) weights = new URL(weights, globalThis.location.href).href;
-  const c = client ?? createExplainer({ weights, sources, createWorker: crossOriginWorker() });
+  const workerUrl = new URL('./worker.js', import.meta.url);
+  const c = client ?? createExplainer({ weights, sources, createWorker: () => spawnModuleWorker(workerUrl) });
   const events = createEmitter();
   const pass = {
     runId: 0,

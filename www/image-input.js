@@ -131,8 +131,11 @@ export function createImageInput({ panel, dropTarget, onImage, onPick }) {
   setTimeout(drawNextThumb, 0);
 
   return {
-    /** Decode any supported source into pixels (≤ 1024 px); rejects with a readable message. */
-    decode: (source) => toPixels(source),
+    /**
+     * Decode any supported source into pixels (≤ 1024 px); rejects with a readable message. The panel shows one
+     * image and the latest choice wins, so a decode still in flight for an older choice is abandoned.
+     */
+    decode: (source) => toPixels(source, undefined, { supersede: true }),
 
     /** Load the gallery index and add the photo buttons. A missing index leaves the probes. */
     async loadGallery() {
@@ -183,6 +186,7 @@ export function createImageInput({ panel, dropTarget, onImage, onPick }) {
       preview.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(pixels.data), pixels.width, pixels.height), 0, 0);
       preview.setAttribute('aria-label', `Input image: ${current.label}, ${pixels.width}×${pixels.height} pixels`);
       caption.textContent = `${current.label} · ${pixels.width}×${pixels.height}`;
+      caption.title = caption.textContent;
       markSelected();
     },
 

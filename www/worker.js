@@ -319,7 +319,10 @@ function detachable(value, transfer) {
 }
 
 async function handleGet(msg) {
-  if (msg.what === 'stats') return postValue(msg.id, { wasmBytes: wasmExports?.memory?.buffer.byteLength ?? 0 });
+  if (msg.what === 'stats') {
+    await loadWasm();
+    return postValue(msg.id, { wasmBytes: wasmExports.memory.buffer.byteLength });
+  }
   if (msg.what === 'site-copy') {
     // The site's own copy of the trained weights, if it hosts one (the download button then names it).
     await loadWasm();

@@ -7,7 +7,7 @@ use super::{sniff, Format, WeightsError};
 
 /// The largest weights file accepted. AlexNet in float32 is 244 MB (an ONNX file with `float_data` instead of
 /// `raw_data` is at most ~25 % larger), so anything much bigger cannot be AlexNet's weights.
-pub const MAX_FILE_BYTES: usize = 400 << 20;
+pub const MAX_FILE_BYTES: usize = 400_000_000;
 
 /// How much of a file [`judge_head`] wants to see: every header of the formats we read fits (a safetensors
 /// header for AlexNet is ~1.5 KB; an ONNX model's graph starts within its first few hundred bytes).
@@ -20,7 +20,7 @@ const MAX_SAFETENSORS_HEADER: u64 = 100_000_000;
 pub fn too_big_message(len: f64) -> String {
     format!(
         "this file is {:.0} MB; AlexNet's weights take 244 MB in float32, and the largest weights file accepted is {} MB, \
-         so it cannot be AlexNet's weights",
+         so it cannot be AlexNet's weights.",
         len / 1e6,
         MAX_FILE_BYTES / 1_000_000
     )

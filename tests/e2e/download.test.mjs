@@ -140,7 +140,7 @@ test('the download: redirect, drop, Range resume, verify, store, offline reload,
     assert.equal(hf.log.hub.length, 2, 'the stable URL was asked again (its signed CDN URL may have expired)');
     assert.ok(hf.log.hub.every((r) => r.cookie === null), 'no credentials are sent');
     assert.ok(hf.log.cdn.every((r) => r.origin === 'null'), 'after the cross-site redirect the Origin is null');
-    assert.ok(log.some((l) => new RegExp(`Downloading the trained weights: [\\d.]+ of ${mb} MB \\(\\d+ %\\) · [\\d.]+ MB/s`).test(l)), 'bytes, % and rate');
+    assert.ok(log.some((l) => new RegExp(`Downloading weights: [\\d.]+ of ${mb} MB \\(\\d+ %\\) · [\\d.]+ MB/s`).test(l)), 'bytes, % and rate');
     assert.ok(log.some((l) => /about .* left/.test(l)), 'time left');
     assert.ok(log.some((l) => /The connection dropped after [\d.]+ MB; resuming/.test(l)), 'the resume is announced');
     assert.equal(info.sha256, sha256);

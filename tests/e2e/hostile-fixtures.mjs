@@ -2,6 +2,7 @@
 // and weights files (ONNX protobuf encoded by hand, safetensors) that are wrong in one precise way each.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -161,9 +162,10 @@ export function toyOnnx() {
  * `transpose` names one weight stored with its axes swapped: a conv's first two axes ([3, 96, 11, 11] for conv1)
  * or an fc matrix ([9216, 4096] for fc6 under transB = 1). Layers after the broken one get shapes but no data,
  * since the importer checks shapes before data and stops at the first problem (that keeps an fc6 case at ~9 MB);
- * `full` gives every layer its data (a loadable 244 MB model when nothing is transposed).
+ * `full` gives every layer its data (a loadable 244 MB model when nothing is transposed); `f16` stores them as
+ * float16 (122 MB).
  */
-export function alexnetOnnx({ transpose = null, full = false } = {}) {
+export function alexnetOnnx({ transpose = null, full = false, f16 = false } = {}) {
   const nodes = [];
   const inits = [];
   let prev = 'data';
@@ -176,8 +178,10 @@ export function alexnetOnnx({ transpose = null, full = false } = {}) {
     const n = dims.reduce((a, b) => a * b, 1);
     if (l.id === transpose) broken = true;
     const withData = full || !broken;
-    inits.push(tensorProto(`${l.id}_w`, dims, withData ? Buffer.alloc(n * 4) : Buffer.alloc(0)));
-    inits.push(tensorProto(`${l.id}_b`, [l.c_out], Buffer.alloc(withData ? l.c_out * 4 : 0)));
+    // float16 (ONNX data type 10) stores 2 bytes a value.
+    const [bytes, type] = f16 ? [2, 10] : [4, 1];
+    inits.push(tensorProto(`${l.id}_w`, dims, withData ? Buffer.alloc(n * bytes) : Buffer.alloc(0), type));
+    inits.push(tensorProto(`${l.id}_b`, [l.c_out], Buffer.alloc(withData ? l.c_out * bytes : 0), type));
     const attrs = l.kind === 'conv'
       ? { group: l.groups, strides: [l.stride, l.stride], pads: [l.pad, l.pad, l.pad, l.pad], kernel_shape: [l.k, l.k] }
       : { transB: 1 };
@@ -229,6 +233,43 @@ export function hugeHeaderSafetensors() {
   b.writeBigUInt64LE(100n << 30n, 0);
   b[8] = 0x7b; // '{', so it is sniffed as safetensors
   return b;
+}
+
+/** A safetensors file with a true 8-byte length and a valid header whose one tensor claims 100 GB of data. */
+export function bigTensorSafetensors() {
+  const header = Buffer.from(JSON.stringify({ 'conv1.weight': { dtype: 'F32', shape: [96, 3, 11, 11], data_offsets: [0, 100 * 2 ** 30] } }));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([len, header, Buffer.alloc(1064)]);
+}
+
+/**
+ * The path of a sparse file of `size` bytes (no disk space used) starting with `head`, in a new temp folder:
+ * huge files for the "judged before read" checks. Playwright hands files to the page by path.
+ */
+export function sparseFile(name, size, head = Buffer.alloc(0)) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alexnet-sparse-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, head);
+  fs.truncateSync(file, size);
+  return file;
+}
+
+/**
+ * The head of an ONNX file of `size` bytes that frames correctly (ir_version, then one graph field that fills the
+ * file), so only reading it all shows it is not a model.
+ */
+export function onnxHead(size) {
+  const varint = (n) => {
+    const out = [];
+    while (n >= 0x80) { out.push((n % 0x80) | 0x80); n = Math.floor(n / 0x80); }
+    out.push(n);
+    return Buffer.from(out);
+  };
+  let rest = size - 3;
+  let len = varint(rest);
+  len = varint(rest - len.length);
+  return Buffer.concat([Buffer.from([0x08, 7, 0x3a]), len]);
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), never starting like ONNX (0x08) or safetensors ('{' at 8). */

@@ -210,3 +210,60 @@ test('toPixels copies ImageData-like input and rejects unusable input', async ()
   await assert.rejects(toPixels(42), /needs an ImageData/);
   await assert.rejects(toPixels({ width: 0, height: 0, data: new Uint8ClampedArray(0) }), /empty/);
 });
+
+test('weights: the latest load wins; the one it superseded rejects as cancelled', async () => {
+  const ctx = setup();
+  await ready(ctx);
+  const first = ctx.client.loadWeights('a.onnx');
+  const second = ctx.client.loadWeights('b.onnx');
+  await flush();
+  const inits = ctx.w().sent.map((s) => s.msg).filter((m) => m.type === 'init');
+  assert.deepEqual(inits.slice(-2).map((m) => m.weights), ['a.onnx', 'b.onnx'], 'sent in the order chosen');
+  // The worker cancels the first when the second arrives, and answers the second.
+  ctx.w().reply({ id: inits.at(-2).id, type: 'error', message: 'Loading these weights was cancelled by a newer choice.', cancelled: true });
+  ctx.w().reply({ id: inits.at(-1).id, type: 'ready', spec: SPEC, weightsInfo: { ...INFO, file: 'b.onnx' } });
+  await assert.rejects(first, (e) => e.cancelled === true);
+  assert.equal((await second).weightsInfo.file, 'b.onnx');
+  assert.equal(ctx.client.info().weightsInfo.file, 'b.onnx');
+});
+
+test('weights: a refused file that grew wasm memory gets the worker replaced, with the weights it had', async () => {
+  const ctx = setup();
+  await ready(ctx);
+  const before = ctx.workers.length;
+  const load = ctx.client.loadWeights('huge.onnx');
+  await flush();
+  const init = ctx.w().last('init');
+  ctx.w().reply({ id: init.id, type: 'error', message: 'not a readable ONNX file', grewBy: 300e6 });
+  await assert.rejects(load, /not a readable ONNX file/);
+  assert.equal(ctx.workers.length, before + 1, 'a fresh worker');
+  assert.equal(ctx.workers[before - 1].terminated, true);
+  assert.equal(ctx.w().last('init').weights, null, 'it is given the weights the page had');
+  assert.equal(ctx.client.debug.stats().recycled, 1);
+  // A load chosen while the new worker restores waits for it, and Cancel before it is sent stops it there.
+  const next = ctx.client.loadWeights('c.onnx');
+  ctx.client.cancelLoad();
+  ctx.w().reply({ id: ctx.w().last('init').id, type: 'ready', spec: SPEC, weightsInfo: INFO });
+  await assert.rejects(next, (e) => e.cancelled === true);
+  assert.ok(!ctx.w().sent.some((s) => s.msg.weights === 'c.onnx'), 'the cancelled load was never sent');
+  // A small refusal keeps the worker.
+  const small = ctx.client.loadWeights('x.onnx');
+  await flush();
+  ctx.w().reply({ id: ctx.w().last('init').id, type: 'error', message: 'no', grewBy: 1e6 });
+  await assert.rejects(small, /no/);
+  assert.equal(ctx.client.debug.stats().recycled, 1);
+});
+
+test('cancelLoad stops the download in flight', async () => {
+  const ctx = setup();
+  await ready(ctx);
+  const load = ctx.client.loadWeights({ source: 'zoo' });
+  await flush();
+  const init = ctx.w().last('init');
+  ctx.w().reply({ id: init.id, type: 'progress', loaded: 10, total: 100, rate: 5, eta: 18 });
+  ctx.client.cancelLoad();
+  assert.equal(ctx.w().last('cancel').target, init.id);
+  ctx.w().reply({ id: init.id, type: 'error', message: 'Loading these weights was cancelled by a newer choice.', cancelled: true });
+  await assert.rejects(load, (e) => e.cancelled === true);
+  assert.deepEqual(ctx.events.filter(([n]) => n === 'progress').at(-1)[1], { loaded: 10, total: 100, rate: 5, eta: 18 });
+});

@@ -222,6 +222,16 @@ test('resolveRequestPath and parseRange', () => {
   assert.equal(parseRange('bytes=0-1,4-5', 10), null);
 });
 
+test('a file asked for as a folder (/index.html/) is redirected to the file, not served under a wrong base', async () => {
+  const r = await request('/index.html/');
+  assert.equal(r.status, 301);
+  assert.equal(r.headers.location, '/index.html');
+  const q = await request('/a.js/?x=1');
+  assert.equal(q.status, 301);
+  assert.equal(q.headers.location, '/a.js?x=1');
+  assert.equal((await request('/')).status, 200, 'the root is still served');
+});
+
 test('a port already in use is reported, not swallowed', async () => {
   await assert.rejects(createServer({ root, port: app.port }), { code: 'EADDRINUSE' });
 });

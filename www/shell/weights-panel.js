@@ -1,6 +1,8 @@
 // The app's weights panel: what is loaded and how far it is verified, the trained-weights download (progress, cancel,
 // every failure with its own message and the manual path), a chosen weights file, and the copy stored in the browser.
 
+import { createLatest } from './latest.js';
+
 /** The labels of weights, from the engine's WeightsInfo (`origin`, `trained_tensors`, …), in the reader's language. */
 export function weightsLabel(w, t) {
   if (!w) return t('app.weightsLoading');
@@ -23,6 +25,8 @@ export function weightsNote(w, t) {
 }
 
 const MB = 1e6;
+/** A sentence from an engine message, which may lack its final full stop. */
+const sentence = (text) => (/[.!?。！？]$/.test(text) ? text : `${text}.`);
 const mb = (n) => (n / MB).toFixed(1);
 
 /** "1 min 5 s" / "12 s", for the time left. */
@@ -64,8 +68,8 @@ export function createWeightsPanel({ q, root, engine, t, setStatus, showMessage,
     forget: q('forget-stored'),
     statusProgress: q('weights-progress'),
   };
-  /** Counts loads, so only the latest choice's outcome reaches the screen. */
-  let seq = 0;
+  /** Weights choices (a file, the download, a compact copy): only the latest one's outcome reaches the screen. */
+  const choices = createLatest();
   let downloading = false;
   /** The site's own copy ({name, bytes, dtype}) when it has one, else null; asked once. */
   let siteCopy = null;
@@ -160,20 +164,20 @@ export function createWeightsPanel({ q, root, engine, t, setStatus, showMessage,
 
   async function downloadTrained() {
     if (downloading || !sources()) return;
-    const my = ++seq;
+    const choice = choices.begin();
     showDownload(true);
     if (els.manual) els.manual.hidden = true;
     const previous = q('status')?.dataset.state;
     setStatus('loading', siteCopy ? 'status.siteLoading' : 'status.zooLoading');
     try {
       const ready = await client.loadWeights({ source: 'zoo' });
-      if (my !== seq) return;
+      if (!choice.current()) return;
       showMessage('');
       storedNote(ready);
       setStatus('ready', 'status.weightsLoaded', { name: ready.weightsInfo.file ?? ready.weightsInfo.zoo ?? '' });
       onLoaded();
     } catch (err) {
-      if (my !== seq) return;
+      if (!choice.current()) return;
       setStatus(!previous || previous === 'loading' ? 'ready' : previous, 'status.previousKept');
       if (err.cancelled) {
         showMessage(t()('dl.cancelled'), 'info');
@@ -182,43 +186,43 @@ export function createWeightsPanel({ q, root, engine, t, setStatus, showMessage,
         if (els.manual) els.manual.hidden = false;
       }
     } finally {
-      if (my === seq) showDownload(false);
+      if (choice.current()) showDownload(false);
       render();
     }
   }
 
   /** A weights file the user chose: judged in the worker before it is read; the latest choice wins. */
   async function loadFile(file) {
-    const my = ++seq;
+    const choice = choices.begin();
     showDownload(false);
     const previous = q('status')?.dataset.state;
     setStatus('loading', 'status.weightsLoading', { name: file.name, mb: mb(file.size) });
     try {
       await client.loadWeights(file);
-      if (my !== seq) return;
+      if (!choice.current()) return;
       showMessage('');
       setStatus('ready', 'status.weightsLoaded', { name: file.name });
       onLoaded();
     } catch (err) {
       // A newer choice superseded this one: its own outcome is what the page reports.
-      if (my !== seq || err.cancelled) return;
+      if (!choice.current() || err.cancelled) return;
       setStatus(previous === 'loading' ? 'ready' : previous, 'status.previousKept');
-      showMessage(t()('msg.weightsFailed', { name: file.name, error: err.message }));
+      showMessage(t()('msg.weightsFailed', { name: file.name, error: sentence(err.message) }));
     }
     render();
   }
 
   async function compact(dtype) {
-    const my = ++seq;
+    const choice = choices.begin();
     setStatus('loading', 'status.compacting', { dtype });
     try {
       const ready = await client.compact(dtype);
-      if (my !== seq) return;
+      if (!choice.current()) return;
       storedNote(ready);
       setStatus('ready', 'status.compacted', { dtype, mb: mb(ready.stored?.bytes ?? 0) });
       onLoaded();
     } catch (err) {
-      if (my !== seq) return;
+      if (!choice.current()) return;
       setStatus('ready', 'status.previousKept');
       showMessage(err.message);
     }

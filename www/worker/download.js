@@ -93,6 +93,9 @@ export async function download(url, size, sink, o = {}) {
   const { signal } = o;
   const meter = rateMeter(now);
   let loaded = 0;
+  /** The most bytes ever received: only getting further than that counts as progress (a server that ignores
+   * Range and drops at the same place every time must not be asked forever). */
+  let best = 0;
   let stalls = 0;
   let resumed = 0;
   let lastReport = -Infinity;
@@ -176,7 +179,6 @@ export async function download(url, size, sink, o = {}) {
       stalls++;
       continue;
     }
-    const before = loaded;
     try {
       if (!response.body) throw new Error('the answer has no body');
       const reader = response.body.getReader();
@@ -201,7 +203,12 @@ export async function download(url, size, sink, o = {}) {
       if (err instanceof DownloadError) throw err;
       lastError = new DownloadError('stalled', err?.message ?? String(err));
       // A drop after progress is what resuming is for; only drops without progress count towards giving up.
-      stalls = loaded > before ? 1 : stalls + 1;
+      if (loaded > best) {
+        best = loaded;
+        stalls = 1;
+      } else {
+        stalls++;
+      }
       continue;
     }
   }

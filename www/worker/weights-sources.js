@@ -101,26 +101,25 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
     return wasm.Session.fromBuffer(buf, { name, vouched });
   }
 
-  /** Throws (with the engine's reason) unless a file of `size` bytes starting with `head` can be AlexNet's weights. */
-  function judge(head, size, name) {
-    try {
-      wasm.judgeWeightsHead(head, size);
-    } catch (err) {
-      throw new Error(`${name}: ${err.message}`);
-    }
+  /**
+   * Throws (with the engine's reason) unless a file of `size` bytes starting with `head` can be AlexNet's weights.
+   * The message does not repeat the file's name: every caller's message names it already.
+   */
+  function judge(head, size) {
+    wasm.judgeWeightsHead(head, size);
   }
 
   /** A chosen file (File or Blob): judged from File.size and its first bytes, then streamed into wasm memory. */
   async function fromFile(file, { signal } = {}) {
     const name = file.name || 'the file';
-    if (file.size > sources.maxFileBytes) judge(new Uint8Array(0), file.size, name);
+    if (file.size > sources.maxFileBytes) judge(new Uint8Array(0), file.size);
     let head;
     try {
       head = new Uint8Array(await file.slice(0, wasm.headBytes()).arrayBuffer());
     } catch (err) {
       throw new Error(`${name} could not be read (${err.message}); if it is on a removable or network drive, copy it to this computer first.`);
     }
-    judge(head, file.size, name);
+    judge(head, file.size);
     const buf = buffer(file.size, knownSizes.has(file.size));
     try {
       await pushStream(buf, file.stream(), signal);
@@ -141,7 +140,7 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
     const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || url);
     const want = wasm.headBytes();
     const sink = (n) => {
-      if (n > sources.maxFileBytes) judge(new Uint8Array(0), n, name);
+      if (n > sources.maxFileBytes) judge(new Uint8Array(0), n);
       buf = buffer(n, hash ?? knownSizes.has(n));
       return {
         push(chunk) {
@@ -153,7 +152,7 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
               const h = new Uint8Array(headLen);
               let o = 0;
               for (const c of head) { h.set(c, o); o += c.length; }
-              judge(h, n, name);
+              judge(h, n);
               judged = true;
               head = [];
             }
@@ -193,7 +192,7 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
     } catch (err) {
       throw new Error(`${url}: ${err.message}`);
     }
-    if (m.bytes > sources.maxFileBytes) judge(new Uint8Array(0), m.bytes, m.name);
+    if (m.bytes > sources.maxFileBytes) judge(new Uint8Array(0), m.bytes);
     const buf = buffer(m.bytes, !!m.sha256);
     let done = 0;
     try {
@@ -208,7 +207,7 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
         hasher.free();
         if (sha !== part.sha256) throw new Error(`part ${i} (${part.file}) is corrupt: its SHA-256 is ${sha}, the manifest says ${part.sha256}`);
         done += part.bytes;
-        if (i === 0) judge(buf.slice(0, wasm.headBytes()), m.bytes, m.name);
+        if (i === 0) judge(buf.slice(0, wasm.headBytes()), m.bytes);
       }
       if (m.sha256 && buf.sha256() !== m.sha256) throw new Error(`the joined file's SHA-256 is ${buf.sha256()}, the manifest says ${m.sha256}`);
     } catch (err) {
