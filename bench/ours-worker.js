@@ -1,6 +1,6 @@
 // Benchmark worker: times our wasm forward pass per layer (see bench.js), as the app's worker would run it.
 import { median, npy, fetchBytes } from './util.js';
-import { buildCandidates, relaxedSimdSupported } from '../www/builds.js';
+import { buildCandidates, relaxedSimdSupported } from '../www/worker/builds.js';
 import { sessionFromBytes as loadSession } from '../www/worker/weights-sources.js';
 
 // The build the app's worker would pick for this many threads; `simd=plain` forces the SIMD128 (no relaxed) one.

@@ -1,11 +1,11 @@
 // The <alexnet-explainer> custom element: one view of the explainer in a shadow root, usable from any page with one
 // <script type="module" src=".../www/element.js"> tag. Elements showing the same image share one worker.
 
-import { createApp, EMBED_SHELL } from './app.js';
-import { createEngine } from './engine.js';
-import { parseHash, STATE_KEYS } from './state.js';
-import { browserLang } from './i18n.js';
-import { loadSamplePixels, firstSampleId } from './samples.js';
+import { createApp, EMBED_SHELL } from './shell/app.js';
+import { createEngine } from './client/engine.js';
+import { parseHash, STATE_KEYS } from './shell/state.js';
+import { browserLang } from './shared/i18n.js';
+import { loadSamplePixels, firstSampleId } from './image/samples.js';
 
 /** The site root (the folder of index.html), found from this module's own URL so any page and sub-path works. */
 const SITE = new URL('../', import.meta.url);

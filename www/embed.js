@@ -1,10 +1,10 @@
 // embed.html's script: one view, its state from the query string (or the hash), fitted to the frame.
 
-import { createApp, EMBED_SHELL } from './app.js';
-import { createEngine } from './engine.js';
-import { parseHash } from './state.js';
-import { browserLang } from './i18n.js';
-import { loadSamplePixels, firstSampleId } from './samples.js';
+import { createApp, EMBED_SHELL } from './shell/app.js';
+import { createEngine } from './client/engine.js';
+import { parseHash } from './shell/state.js';
+import { browserLang } from './shared/i18n.js';
+import { loadSamplePixels, firstSampleId } from './image/samples.js';
 
 const url = new URL(location.href);
 // The query holds the state (embed.html?view=sweep&layer=conv1); a hash, if any, wins key by key.

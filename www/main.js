@@ -1,10 +1,10 @@
 // The full-page explainer: mounts www/app.js on index.html's shell, with the URL hash as its state.
 
-import { createApp } from './app.js';
-import { createEngine } from './engine.js';
-import { parseHash } from './state.js';
-import { browserLang } from './i18n.js';
-import { createImageInput } from './image-input.js';
+import { createApp } from './shell/app.js';
+import { createEngine } from './client/engine.js';
+import { parseHash } from './shell/state.js';
+import { browserLang } from './shared/i18n.js';
+import { createImageInput } from './image/input-panel.js';
 
 // ?weights=URL loads weights from a URL (an .onnx, a .safetensors, or a .parts.json manifest of parts); without
 // it the seeded untrained network runs, which is enough to see every shape and every mechanism.

@@ -19,7 +19,7 @@ test('smoke: load, run a photo, see top-5 and conv1 maps, step with the keyboard
     const threadsBuilt = fs.existsSync(path.join(REPO_ROOT, 'pkg-threads/alexnet_explainer.js'));
     assert.equal(engineInfo.threads, threadsBuilt ? 2 : 1, engineInfo.mode);
     // This Chromium has relaxed SIMD, so with the relaxed builds present the worker must pick one of them.
-    const relaxedHere = await page.evaluate(async () => (await import('/www/builds.js')).relaxedSimdSupported());
+    const relaxedHere = await page.evaluate(async () => (await import('/www/worker/builds.js')).relaxedSimdSupported());
     const relaxedBuilt = fs.existsSync(path.join(REPO_ROOT, threadsBuilt ? 'pkg-threads-relaxed' : 'pkg-relaxed', 'alexnet_explainer.js'));
     assert.equal(engineInfo.relaxed, relaxedHere && relaxedBuilt, engineInfo.mode);
     assert.equal(engineInfo.build, `pkg${threadsBuilt ? '-threads' : ''}${engineInfo.relaxed ? '-relaxed' : ''}`);

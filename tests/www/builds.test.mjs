@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { buildCandidates, whyNoThreads, relaxedSimdSupported, RELAXED_SIMD_PROBE, SIMD_PROBE } from '../../www/builds.js';
+import { buildCandidates, whyNoThreads, relaxedSimdSupported, RELAXED_SIMD_PROBE, SIMD_PROBE } from '../../www/worker/builds.js';
 
 const dirs = (host) => buildCandidates(host).map((b) => b.dir);
 

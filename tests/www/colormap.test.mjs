@@ -1,7 +1,7 @@
 // Unit tests of www/colormap.js: lookup tables, ranges, the signed/unsigned scale choice and painting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLut, LUTS, rangeOf, unionRange, scaleFor, lutIndex, colorOf, paint, cssGradient, formatValue } from '../../www/colormap.js';
+import { buildLut, LUTS, rangeOf, unionRange, scaleFor, lutIndex, colorOf, paint, cssGradient, formatValue } from '../../www/shared/colormap.js';
 
 test('buildLut hits the first and last stops exactly and interpolates between', () => {
   const lut = buildLut([[0, 0, 0], [255, 100, 50]]);

@@ -5,7 +5,7 @@ import {
   outSize, formulaText, convWindow, poolWindow, sweepPositions, positionAt, poolCoverage, towerOf, towerChannels,
   inputChannelRange, receptiveField, receptiveWindow, overviewLayout, hitTest, kernelText, shapeText, toyConv,
   lrnWindow, findLayer,
-} from '../../www/geometry.js';
+} from '../../www/shared/geometry.js';
 import { loadSpec } from './spec-fixture.mjs';
 
 const { spec, source } = loadSpec();

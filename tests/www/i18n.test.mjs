@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import en from '../../www/i18n/en.js';
-import zh from '../../www/i18n/zh.js';
-import { translate, translator, detectLang, normaliseLang, interpolate, LANGS, TABLES } from '../../www/i18n.js';
+import en from '../../www/shared/i18n/en.js';
+import zh from '../../www/shared/i18n/zh.js';
+import { translate, translator, detectLang, normaliseLang, interpolate, LANGS, TABLES } from '../../www/shared/i18n.js';
 
 const WWW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../www');
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -1,7 +1,7 @@
 // Unit tests of the parameter ledger (geometry.ledgerRows) against the spec table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ledgerRows } from '../../www/geometry.js';
+import { ledgerRows } from '../../www/shared/geometry.js';
 import { fmtInt, fmtMacs, fmtPct } from '../../www/views/view-kit.js';
 import { loadSpec } from './spec-fixture.mjs';
 

@@ -1,7 +1,7 @@
 // Unit tests of www/npy.js: the exact header bytes NumPy expects, padding to 64, and the float32 payload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeNpy, npyDict } from '../../www/npy.js';
+import { encodeNpy, npyDict } from '../../www/shared/npy.js';
 
 test('a [2,3] tensor has exactly NumPy\'s 128-byte header', () => {
   const bytes = encodeNpy(new Float32Array([0, 1, 2, 3, 4, 5]), [2, 3]);

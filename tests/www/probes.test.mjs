@@ -1,7 +1,7 @@
 // Unit tests of www/probes.js: the synthetic probe images are what their names say.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verticalEdge, horizontalEdge, stripes, colorBlob, checkerboard, PROBES, PROBE_SIZE } from '../../www/probes.js';
+import { verticalEdge, horizontalEdge, stripes, colorBlob, checkerboard, PROBES, PROBE_SIZE } from '../../www/image/probes.js';
 
 const px = (img, x, y) => Array.from(img.data.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 

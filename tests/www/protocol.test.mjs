@@ -1,7 +1,7 @@
 // Unit tests of www/protocol.js: the message type constants and the message shape check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MSG, MESSAGE_TYPES, GET_WHAT, isMessage } from '../../www/protocol.js';
+import { MSG, MESSAGE_TYPES, GET_WHAT, isMessage } from '../../www/shared/protocol.js';
 
 test('the message types are exactly the ones ARCHITECTURE.md lists', () => {
   assert.deepEqual([...MESSAGE_TYPES].sort(), ['cancel', 'compact', 'data', 'done', 'error', 'forget', 'get', 'init', 'layer', 'ping', 'pong', 'progress', 'ready', 'run']);

@@ -1,7 +1,7 @@
 // Unit tests of www/state.js: the URL hash round trip and state merging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHash, formatHash, mergeState, sameState, STATE_KEYS } from '../../www/state.js';
+import { parseHash, formatHash, mergeState, sameState, STATE_KEYS } from '../../www/shell/state.js';
 
 test('a full state survives a round trip through the hash', () => {
   const state = { view: 'sweep', layer: 'conv2', tower: 1, channel: 17, y: 12, x: 0, step: 40, scale: 'layer', sample: 'chelsea', lang: 'zh' };

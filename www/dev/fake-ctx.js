@@ -1,6 +1,6 @@
 // Dev-only fake view context: a spec and self-consistent made-up activations, so the views can be drawn without the engine.
 // Nothing here is part of the app; the real ctx comes from main.js and the worker.
-import { KIND_COLORS } from '../config.js';
+import { KIND_COLORS } from '../shared/config.js';
 
 function rng(seed) {
   let s = seed >>> 0 || 1;

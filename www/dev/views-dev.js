@@ -1,14 +1,8 @@
 // The dev-only views page: mounts one view with a fake ctx, driven by the URL hash (see views-dev.html).
 import { createFakeCtx } from './fake-ctx.js';
-const MODULES = {
-  overview: ['../views/overview-view.js', 'createOverviewView'],
-  ledger: ['../views/ledger-view.js', 'createLedgerView'],
-  sweep: ['../views/sweep-view.js', 'createSweepView'],
-  relu: ['../views/relu-view.js', 'createReluView'],
-  lrn: ['../views/lrn-view.js', 'createLrnView'],
-  pool: ['../views/pool-view.js', 'createPoolView'],
-  fc: ['../views/fc-view.js', 'createFcView'],
-};
+import { VIEW_MODULES } from '../shared/config.js';
+// The app's own table of views (its paths are relative to a folder one below www/, as this one is).
+const MODULES = VIEW_MODULES;
 const parse = () => {
   const p = new URLSearchParams(location.hash.slice(1));
   const s = {};

@@ -40,7 +40,7 @@ function duration(seconds, t) {
  * @param {object} o
  * @param {(id: string) => HTMLElement|null} o.q the shell's element lookup
  * @param {ParentNode} o.root the shell (a document or shadow root)
- * @param {ReturnType<import('../engine.js').createEngine>} o.engine
+ * @param {ReturnType<import('../client/engine.js').createEngine>} o.engine
  * @param {() => Function} o.t the current translate function
  * @param {(name: string, key: string, params?: object) => void} o.setStatus
  * @param {(text: string, kind?: string) => void} o.showMessage

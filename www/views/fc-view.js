@@ -1,9 +1,9 @@
 // FC view: a fully connected layer as one weight row per output; fc6 as a "full convolution" whose 6×6×256 kernel
 // collapses the pool5 volume to one number, fc7/fc8 as bars of activations.
-import { KIND_COLORS } from '../config.js';
-import { formulaText, shapeText, kernelText, fcInputs, findLayer } from '../geometry.js';
+import { KIND_COLORS } from '../shared/config.js';
+import { formulaText, shapeText, kernelText, fcInputs, findLayer } from '../shared/geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtInt, fmtNum, maxAbs, diverging, mapCanvas, drawBars, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
-import { t as pageT } from '../i18n.js';
+import { t as pageT } from '../shared/i18n.js';
 
 /** Mounts the fc view in `container`. */
 export function createFcView(container, ctx) {

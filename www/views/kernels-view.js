@@ -1,8 +1,8 @@
 // Kernels view: conv1's 96 kernels as RGB tiles (GPU 1 then GPU 2); deeper layers one output channel's per-input-channel slices.
 
-import { scaleFor, paint, cssGradient, formatValue } from '../colormap.js';
-import { inputChannelRange } from '../geometry.js';
-import { t as pageT } from '../i18n.js';
+import { scaleFor, paint, cssGradient, formatValue } from '../shared/colormap.js';
+import { inputChannelRange } from '../shared/geometry.js';
+import { t as pageT } from '../shared/i18n.js';
 
 const fmtInt = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 

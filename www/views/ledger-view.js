@@ -1,8 +1,8 @@
 // Ledger view: where AlexNet's 60 M parameters and 724 M multiply-accumulates are, layer by layer, from the spec.
-import { KIND_COLORS, DEFAULT_VIEW_BY_KIND } from '../config.js';
-import { ledgerRows, shapeText, kernelText } from '../geometry.js';
+import { KIND_COLORS, DEFAULT_VIEW_BY_KIND } from '../shared/config.js';
+import { ledgerRows, shapeText, kernelText } from '../shared/geometry.js';
 import { el, fmtInt, fmtMacs, fmtPct, timingOf } from './view-kit.js';
-import { t as pageT } from '../i18n.js';
+import { t as pageT } from '../shared/i18n.js';
 
 /** Mounts the ledger table in `container`. */
 export function createLedgerView(container, ctx) {

@@ -1,9 +1,9 @@
 // LRN view: local response normalisation at one position, the 5-channel window's numbers in Caffe's formula, checked
 // against the engine's norm output.
-import { KIND_COLORS } from '../config.js';
-import { lrnWindow, towerOf } from '../geometry.js';
+import { KIND_COLORS } from '../shared/config.js';
+import { lrnWindow, towerOf } from '../shared/geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtNum, fmtParam, maxAbs, sequential, mapCanvas, blit, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
-import { t as pageT } from '../i18n.js';
+import { t as pageT } from '../shared/i18n.js';
 
 /** Mounts the LRN view in `container`. */
 export function createLrnView(container, ctx) {

@@ -1,7 +1,7 @@
 // Feature maps view: every channel of a layer as a small canvas, grouped by GPU tower, with a shared colour scale and a zoom.
 
-import { rangeOf, unionRange, scaleFor, paint, cssGradient, formatValue } from '../colormap.js';
-import { t as pageT } from '../i18n.js';
+import { rangeOf, unionRange, scaleFor, paint, cssGradient, formatValue } from '../shared/colormap.js';
+import { t as pageT } from '../shared/i18n.js';
 
 const SCALE_MODES = [
   ['map', 'maps.scaleMap'],

@@ -1,8 +1,8 @@
 // Overview view: the whole network as stacked 3-D volumes in two GPU towers, drawn like Figure 2 of the AlexNet paper.
-import { KIND_COLORS, DEFAULT_VIEW_BY_KIND } from '../config.js';
-import { overviewLayout, hitTest, volumeBox, kernelText, shapeText, formulaText, receptiveField, findLayer, fcInputs } from '../geometry.js';
+import { KIND_COLORS, DEFAULT_VIEW_BY_KIND } from '../shared/config.js';
+import { overviewLayout, hitTest, volumeBox, kernelText, shapeText, formulaText, receptiveField, findLayer, fcInputs } from '../shared/geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtInt, fmtParam, shade, alpha, frameScheduler } from './view-kit.js';
-import { t as pageT } from '../i18n.js';
+import { t as pageT } from '../shared/i18n.js';
 
 const INK = '#2b2b2b';
 

@@ -1,9 +1,9 @@
 // Pool view: overlapping 3×3 stride-2 max pooling drawn over its input map, the winners from the engine's arg-max, and
 // how 55→27→13→6 follow from (W−F+2P)/S+1.
-import { KIND_COLORS } from '../config.js';
-import { poolWindow, poolCoverage, formulaText, towerOf, shapeText } from '../geometry.js';
+import { KIND_COLORS } from '../shared/config.js';
+import { poolWindow, poolCoverage, formulaText, towerOf, shapeText } from '../shared/geometry.js';
 import { el, canvasEl, canvasPoint, fitCanvas, fmtInt, fmtNum, maxAbs, sequential, diverging, mapCanvas, blit, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
-import { t as pageT } from '../i18n.js';
+import { t as pageT } from '../shared/i18n.js';
 
 /** Mounts the pool view in `container`. */
 export function createPoolView(container, ctx) {

@@ -1,8 +1,8 @@
 // Preprocessing view: original with the crop box → shorter side 256 → centre crop 227 → the BGR, mean-subtracted `data` tensor, and why 227.
 
-import { scaleFor, paint, cssGradient, formatValue, rangeOf } from '../colormap.js';
-import { outSize, formulaText } from '../geometry.js';
-import { t as pageT } from '../i18n.js';
+import { scaleFor, paint, cssGradient, formatValue, rangeOf } from '../shared/colormap.js';
+import { outSize, formulaText } from '../shared/geometry.js';
+import { t as pageT } from '../shared/i18n.js';
 
 function h(tag, attrs = {}, text) {
   const e = document.createElement(tag);

@@ -1,8 +1,8 @@
 // ReLU view: one channel before (the conv or fc output) and after the ReLU, with the negative values that become 0 marked.
-import { KIND_COLORS } from '../config.js';
-import { towerOf, shapeText } from '../geometry.js';
+import { KIND_COLORS } from '../shared/config.js';
+import { towerOf, shapeText } from '../shared/geometry.js';
 import { el, canvasEl, fitCanvas, fmtInt, fmtPct, maxAbs, diverging, mapCanvas, blit, hatch, drawBars, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
-import { t as pageT } from '../i18n.js';
+import { t as pageT } from '../shared/i18n.js';
 
 /** Mounts the ReLU view in `container`. */
 export function createReluView(container, ctx) {

@@ -1,7 +1,7 @@
 // Softmax view: fc8's 1000 logits beside the 1000 probabilities, the top 5 named, and their sum computed from the prob tensor.
 
-import { formatValue } from '../colormap.js';
-import { t as pageT } from '../i18n.js';
+import { formatValue } from '../shared/colormap.js';
+import { t as pageT } from '../shared/i18n.js';
 
 function h(tag, attrs = {}, text) {
   const e = document.createElement(tag);

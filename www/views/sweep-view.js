@@ -1,12 +1,12 @@
 // Sweep view: one conv kernel sliding over its tower's zero-padded input, with the dot product's real numbers from the
 // engine at each position; plus the seed's 5×5×3 toy convolution with editable stride and padding.
-import { KIND_COLORS } from '../config.js';
-import { convWindow, inputChannelRange, towerOf, positionAt, formulaText, outSize, toyConv, kernelText, shapeText } from '../geometry.js';
+import { KIND_COLORS } from '../shared/config.js';
+import { convWindow, inputChannelRange, towerOf, positionAt, formulaText, outSize, toyConv, kernelText, shapeText } from '../shared/geometry.js';
 import {
   el, canvasEl, fitCanvas, fmtInt, fmtNum, maxAbs, diverging, sequential, mapCanvas, blit, hatch, inputRgbCanvas,
   pickLayer, clampInt, waitingNote, passOf,
 } from './view-kit.js';
-import { t as pageT } from '../i18n.js';
+import { t as pageT } from '../shared/i18n.js';
 
 const SPEEDS = [1, 4, 16, 64, 256, 1024];
 // Deterministic small integers lo..lo+n−1 (a tiny LCG), so the toy shows the same numbers on every visit.

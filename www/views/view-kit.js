@@ -1,6 +1,6 @@
 // Small shared helpers for the explanatory views: DOM building, HiDPI canvases, heat maps, colours and number formats.
-import { colorOf } from '../colormap.js';
-import { t as pageT } from '../i18n.js';
+import { colorOf } from '../shared/colormap.js';
+import { t as pageT } from '../shared/i18n.js';
 
 /** Creates an element: el('div', {class: 'x', onclick: f}, [children or text]). */
 export function el(tag, attrs = {}, children = []) {

@@ -1,9 +1,9 @@
 // The input image panel: preview, file picker, drag and drop, paste, and a gallery of sample photos and synthetic probes.
 
-import { toPixels } from './client.js';
+import { toPixels } from '../client/decoder.js';
 import { PROBES } from './probes.js';
 
-const SAMPLES_URL = new URL('./samples/', import.meta.url);
+const SAMPLES_URL = new URL('../samples/', import.meta.url);
 
 /**
  * Read the gallery index. It is a list of {id, file, title, credit?, licence?} (an object with a `samples`

@@ -39,19 +39,22 @@ export function viewsForLayer(layer) {
   return views;
 }
 
-/** The colleague-written views are loaded lazily so a missing file degrades to "coming soon". */
+/**
+ * The views, loaded lazily so a missing file degrades to "coming soon". Paths are relative to www/shell/app.js,
+ * which imports them.
+ */
 export const VIEW_MODULES = Object.freeze({
-  overview: ['./views/overview-view.js', 'createOverviewView'],
-  preprocess: ['./views/preprocess-view.js', 'createPreprocessView'],
-  maps: ['./views/maps-view.js', 'createMapsView'],
-  kernels: ['./views/kernels-view.js', 'createKernelsView'],
-  sweep: ['./views/sweep-view.js', 'createSweepView'],
-  relu: ['./views/relu-view.js', 'createReluView'],
-  lrn: ['./views/lrn-view.js', 'createLrnView'],
-  pool: ['./views/pool-view.js', 'createPoolView'],
-  fc: ['./views/fc-view.js', 'createFcView'],
-  softmax: ['./views/softmax-view.js', 'createSoftmaxView'],
-  ledger: ['./views/ledger-view.js', 'createLedgerView'],
+  overview: ['../views/overview-view.js', 'createOverviewView'],
+  preprocess: ['../views/preprocess-view.js', 'createPreprocessView'],
+  maps: ['../views/maps-view.js', 'createMapsView'],
+  kernels: ['../views/kernels-view.js', 'createKernelsView'],
+  sweep: ['../views/sweep-view.js', 'createSweepView'],
+  relu: ['../views/relu-view.js', 'createReluView'],
+  lrn: ['../views/lrn-view.js', 'createLrnView'],
+  pool: ['../views/pool-view.js', 'createPoolView'],
+  fc: ['../views/fc-view.js', 'createFcView'],
+  softmax: ['../views/softmax-view.js', 'createSoftmaxView'],
+  ledger: ['../views/ledger-view.js', 'createLedgerView'],
 });
 
 /** Where the app looks for weights first; absent files fall back to seeded untrained weights. */

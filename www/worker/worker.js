@@ -1,8 +1,8 @@
 // The module Web Worker that owns the one wasm Session: loads weights, runs passes one layer per task, answers queries.
 
-import { MSG } from './protocol.js';
-import { createLoaders } from './worker/weights-sources.js';
-import { weightsStore } from './worker/weights-store.js';
+import { MSG } from '../shared/protocol.js';
+import { createLoaders } from './weights-sources.js';
+import { weightsStore } from './weights-store.js';
 import { buildCandidates, relaxedSimdSupported, whyNoThreads } from './builds.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
@@ -60,7 +60,7 @@ let judgeWeightsHead = null;
 let headBytes = null;
 
 async function loadBuild(b) {
-  const mod = await import(`../${b.dir}/alexnet_explainer.js`);
+  const mod = await import(`../../${b.dir}/alexnet_explainer.js`);
   const exports = await mod.default();
   if (b.threads > 1) await mod.initThreadPool(b.threads);
   return { mod, exports, threads: b.threads > 1 ? mod.engineThreads() : 1, relaxed: mod.relaxedSimd() };
@@ -114,7 +114,7 @@ function loadWasm() {
  * The folder holding index.html (the site manifest, `weights/manifest.json`, is looked for there). Taken from this
  * module's own URL: on a page of another origin the worker is a blob: URL that imports this module.
  */
-const SITE_BASE = new URL('../', import.meta.url).href;
+const SITE_BASE = new URL('../../', import.meta.url).href;
 const SITE_ORIGIN = new URL(SITE_BASE).origin;
 
 /** The latest URL this page's Content-Security-Policy refused, so a failed download can say so. */

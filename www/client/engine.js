@@ -2,20 +2,20 @@
 // and, on a page with several embeds showing the same image, by several mounted apps.
 
 import { createEmitter } from './emitter.js';
-import { createExplainer } from './client.js';
+import { createExplainer } from './explainer.js';
 import { spawnModuleWorker } from './spawn-worker.js';
 
 /**
  * Wrap a client with the bookkeeping every mounted app needs: the spec table with a pseudo-row for the input,
  * the tensors of the pass in flight (arriving one `layer` event at a time), and the image the pass ran on.
- * @param {{weights?: import('./client.js').WeightsSource, client?: import('./client.js').Explainer}} [options]
+ * @param {{weights?: import('./explainer.js').WeightsSource, client?: import('./explainer.js').Explainer}} [options]
  *   `weights` defaults to `{source: 'auto'}`: the copy stored in this browser, the site's own copy if it asks to be
  *   loaded, or else the default session.
  */
 export function createEngine({ weights = { source: 'auto' }, client, sources } = {}) {
   // The worker would resolve a relative URL against www/worker.js; `?weights=` is meant relative to the page.
   if (typeof weights === 'string' && globalThis.location) weights = new URL(weights, globalThis.location.href).href;
-  const workerUrl = new URL('./worker.js', import.meta.url);
+  const workerUrl = new URL('../worker/worker.js', import.meta.url);
   const c = client ?? createExplainer({ weights, sources, createWorker: () => spawnModuleWorker(workerUrl) });
   const events = createEmitter();
   const pass = {

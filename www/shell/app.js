@@ -1,12 +1,12 @@
 // The explainer as a mountable app: layer rail, view tabs, state (URL hash or private), the views, status, exports
 // and the language; mounted by main.js on index.html and, with minimal chrome, by embed.html and <alexnet-explainer>.
 
-import { KIND_COLORS, GLOBAL_VIEWS, DEFAULT_VIEW_BY_KIND, VIEW_MODULES, viewsForLayer } from './config.js';
+import { KIND_COLORS, GLOBAL_VIEWS, DEFAULT_VIEW_BY_KIND, VIEW_MODULES, viewsForLayer } from '../shared/config.js';
 import { parseHash, formatHash, mergeState, sameState } from './state.js';
-import { translator, normaliseLang, LANGS, LANG_NAMES, applyStatic } from './i18n.js';
+import { translator, normaliseLang, LANGS, LANG_NAMES, applyStatic } from '../shared/i18n.js';
 import { composeCanvases, canvasToPng, tensorToNpy, downloadBlob } from './export.js';
-import { createWeightsPanel, weightsLabel, weightsNote } from './shell/weights-panel.js';
-import { createLatest } from './shell/latest.js';
+import { createWeightsPanel, weightsLabel, weightsNote } from './weights-panel.js';
+import { createLatest } from './latest.js';
 
 /** The view ids, as used in URLs and in embed.html's `view=` parameter. */
 export const VIEW_IDS = Object.freeze(Object.keys(VIEW_MODULES));
@@ -42,7 +42,7 @@ export const EMBED_SHELL = `
  * Mount the explainer into `root`.
  * @param {object} o
  * @param {ParentNode} o.root a document, shadow root or element that holds the shell's ids (index.html's, or EMBED_SHELL)
- * @param {ReturnType<import('./engine.js').createEngine>} o.engine the worker and pass (possibly shared with other embeds)
+ * @param {ReturnType<import('../client/engine.js').createEngine>} o.engine the worker and pass (possibly shared with other embeds)
  * @param {'app'|'embed'} [o.mode] 'app' syncs the URL hash and listens to the keyboard; 'embed' keeps its state private
  * @param {import('./state.js').State} [o.state] the state to open with
  * @param {string} [o.defaultLang] the language when the state names none

@@ -1,6 +1,6 @@
 // Exports of the current view: its canvases composed into one PNG at 2× resolution, and a layer's tensor as .npy.
 
-import { encodeNpy } from './npy.js';
+import { encodeNpy } from '../shared/npy.js';
 
 /** True when a canvas is drawn with image-rendering: pixelated (feature maps, kernels): scale it without smoothing. */
 function isPixelated(canvas) {

@@ -1,9 +1,9 @@
 // Sample images by id for the embeds (no image panel there): gallery photos from www/samples/ and the synthetic probes.
 
-import { toPixels } from './client.js';
+import { toPixels } from '../client/decoder.js';
 import { PROBES } from './probes.js';
 
-const SAMPLES_URL = new URL('./samples/', import.meta.url);
+const SAMPLES_URL = new URL('../samples/', import.meta.url);
 
 let indexPromise = null;
 
