@@ -1,11 +1,11 @@
 // Helpers shared by the benchmark page and its worker: medians, .npy inputs, timed downloads.
+import { decodeNpy } from '../www/shared/npy.js';
+
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** The float32 payload of a version-1 `.npy` file (the reference generator writes those). */
+/** The float32 payload of a `.npy` file (the reference generator writes those). */
 export async function npy(url) {
-  const buf = await (await fetch(url)).arrayBuffer();
-  const hlen = new DataView(buf).getUint16(8, true);
-  return new Float32Array(buf.slice(10 + hlen));
+  return decodeNpy(await (await fetch(url)).arrayBuffer()).data;
 }
 
 /** Downloads `url` as bytes, with the milliseconds it took. */

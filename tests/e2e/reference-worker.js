@@ -2,12 +2,9 @@
 // generated reference model and input, and reports every layer's max relative error against onnxruntime's output.
 // A worker, as in the app: the threads builds block in rayon joins, which a page's main thread may not do.
 import { sessionFromBytes as loadSession } from '/www/worker/weights-sources.js';
+import { decodeNpy } from '/www/shared/npy.js';
 
-const npy = async (name) => {
-  const buf = await (await fetch(`/tests/reference/out/${name}.npy`)).arrayBuffer();
-  const hlen = new DataView(buf).getUint16(8, true);
-  return new Float32Array(buf.slice(10 + hlen));
-};
+const npy = async (name) => decodeNpy(await (await fetch(`/tests/reference/out/${name}.npy`)).arrayBuffer()).data;
 
 self.onmessage = async ({ data: { build, threads } }) => {
   try {

@@ -40,3 +40,18 @@ test('mismatched data and shape are refused', () => {
   assert.throws(() => encodeNpy(new Float32Array(5), [2, 3]), /do not fill/);
   assert.throws(() => encodeNpy(new Float32Array(0), []), /bad shape/);
 });
+
+test('decodeNpy reads back what encodeNpy writes, and refuses what it cannot read', async () => {
+  const { decodeNpy } = await import('../../www/shared/npy.js');
+  for (const shape of [[4096], [2, 3], [96, 3, 11, 11]]) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = Float32Array.from({ length: n }, (_, i) => i * 0.5 - 7);
+    const got = decodeNpy(encodeNpy(data, shape));
+    assert.deepEqual(got.shape, shape);
+    assert.deepEqual([...got.data], [...data]);
+  }
+  assert.throws(() => decodeNpy(new Uint8Array(20)), /not a version-1 \.npy/);
+  const f64 = encodeNpy(new Float32Array(2), [2]);
+  f64.set(Buffer.from("'<f8'"), 10 + "{'descr': ".length);
+  assert.throws(() => decodeNpy(f64), /not a C-order float32/);
+});

@@ -40,7 +40,7 @@ export function viewsForLayer(layer) {
 }
 
 /**
- * The views, loaded lazily so a missing file degrades to "coming soon". Paths are relative to www/shell/app.js,
+ * The views, loaded lazily so a missing file degrades to "coming soon". Paths are relative to www/shell/view-host.js,
  * which imports them.
  */
 export const VIEW_MODULES = Object.freeze({

@@ -1,4 +1,4 @@
-// NumPy .npy encoding (format 1.0, little-endian float32, C order) of a tensor, so a layer can be opened with np.load.
+// NumPy .npy (format 1.0, little-endian float32, C order): writing a layer for np.load, reading the references back.
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -37,4 +37,25 @@ export function encodeNpy(data, shape) {
   const view = new DataView(out.buffer, total);
   for (let i = 0; i < count; i++) view.setFloat32(i * 4, data[i], true);
   return out;
+}
+
+/**
+ * Decode a little-endian float32 `.npy` (version 1, as NumPy and our encoder write it): `{shape, data}`. Throws on
+ * anything else, so a wrong reference file fails loudly instead of comparing garbage.
+ * @param {ArrayBuffer|Uint8Array} bytes
+ * @returns {{shape: number[], data: Float32Array}}
+ */
+export function decodeNpy(bytes) {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (b.length < 10 || MAGIC.some((m, i) => b[i] !== m) || b[6] !== 1) throw new Error('not a version-1 .npy file');
+  const hlen = b[8] | (b[9] << 8);
+  const header = String.fromCharCode(...b.subarray(10, 10 + hlen));
+  if (!header.includes("'descr': '<f4'") || header.includes("'fortran_order': True")) throw new Error(`not a C-order float32 .npy: ${header.trim()}`);
+  const dims = /'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '';
+  const shape = dims.split(',').map((d) => d.trim()).filter(Boolean).map(Number);
+  const start = 10 + hlen;
+  // A copy, so the values are 4-byte aligned whatever the header length.
+  const data = new Float32Array(b.slice(start).buffer);
+  if (data.length !== shape.reduce((x, y) => x * y, 1)) throw new Error(`the .npy holds ${data.length} values for shape (${shape})`);
+  return { shape, data };
 }

@@ -82,3 +82,41 @@ export function downloadBlob(blob, filename, doc = document) {
   // The click has handed the URL to the download manager; revoking at once can cancel it in some browsers.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/**
+ * The PNG and .npy buttons of a mounted app: the view's canvases as one PNG at 2×, the layer's tensor as .npy.
+ * @param {{q: Function, doc: Document, engine: object, t: () => Function, state: () => object, listen: Function,
+ *   showMessage: Function}} shell
+ * @param {Element} viewArea the element the view is mounted in
+ */
+export function createExports({ q, doc, engine, t, state, listen, showMessage }, viewArea) {
+  async function png() {
+    const s = state();
+    const canvas = composeCanvases(viewArea, { scale: 2, title: `AlexNet · ${s.layer} · ${t()(`view.${s.view}`)}` });
+    if (!canvas) {
+      showMessage(t()('export.noCanvas'), 'info');
+      return null;
+    }
+    const blob = await canvasToPng(canvas);
+    downloadBlob(blob, `alexnet-${s.layer}-${s.view}.png`, doc);
+    return { blob, width: canvas.width, height: canvas.height };
+  }
+
+  async function npy() {
+    const { layer } = state();
+    const tensor = await engine.tensor(layer);
+    if (!tensor) {
+      showMessage(t()('export.noTensor'), 'info');
+      return null;
+    }
+    const blob = tensorToNpy(tensor);
+    downloadBlob(blob, `alexnet-${layer}.npy`, doc);
+    return { blob, shape: tensor.shape };
+  }
+
+  for (const [id, fn] of [['png-button', png], ['npy-button', npy]]) {
+    const el = q(id);
+    if (el) listen(el, 'click', () => fn().catch((err) => showMessage(err.message)));
+  }
+  return { png, npy };
+}
