@@ -3,53 +3,18 @@
 import { createEmitter } from './emitter.js';
 import { MSG } from '../shared/protocol.js';
 import { toPixels } from './decoder.js';
+import { createConnection, cancelledError, replyError } from './connection.js';
+import { createWatchdog } from './watchdog.js';
 
 /** A refused weights file that grew wasm memory by more than this gets the worker replaced (memory cannot shrink). */
 const RECYCLE_GROWTH_BYTES = 32 << 20;
 /** Crashes tolerated within {@link CRASH_WINDOW_MS} before the client gives up restarting the worker. */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
-/** While a request is open, a worker silent this long is pinged, and one silent for `watchdogMs` is restarted. */
-const PING_AFTER_MS = 5_000;
+/** A worker silent this long while a request is open is presumed dead and replaced (see watchdog.js). */
 const WATCHDOG_MS = 30_000;
-const WATCHDOG_TICK_MS = 1_000;
 
-/**
- * @typedef {import('../shared/protocol.js').Pixels} Pixels
- * @typedef {import('../shared/protocol.js').WeightsInfo} WeightsInfo
- * @typedef {import('../shared/protocol.js').Prediction} Prediction
- * @typedef {import('../shared/protocol.js').PreprocessInfo} PreprocessInfo
- * @typedef {{spec: object, weightsInfo: WeightsInfo, engine: {threads: number, relaxed: boolean, build: string, mode: string}}} ReadyInfo
- * @typedef {{top: Prediction[], timings: Object<string, number>, preprocess: PreprocessInfo}} RunResult
- * @typedef {string|ArrayBuffer|Blob|null} WeightsSource
- *   A URL, the bytes or a File/Blob of an .onnx or .safetensors file, or null for seeded untrained weights.
- * @typedef {ImageData|ImageBitmap|HTMLImageElement|HTMLCanvasElement|OffscreenCanvas|Blob|Pixels} ImageSource
- *
- * @typedef {object} Explainer
- * @property {Promise<ReadyInfo>} ready Resolves once the first weights are loaded.
- * @property {(image: ImageSource) => Promise<RunResult>} run Run a forward pass. A newer `run` supersedes an
- *   older one, whose promise then rejects with an error whose `cancelled` is true.
- * @property {(what: string, args?: object) => Promise<*>} get Query the session: `get('tensor', {layer})`,
- *   `get('kernels', {layer})`, `get('kernel', {layer, oc})`, `get('bias', {layer})`,
- *   `get('conv-dot', {layer, oc, y, x})`, `get('pool-argmax', {layer})`, `get('top', {k})`.
- * @property {(weights: WeightsSource) => Promise<ReadyInfo>} loadWeights Replace the weights; on failure the
- *   promise rejects with a readable message and the previous weights stay loaded.
- * @property {() => void} cancel Stop the pass in flight (its promise rejects with `cancelled: true`).
- * @property {(event: string, fn: Function) => () => void} on Subscribe to `progress` {loaded, total} (a retried
- *   download adds {retry, attempt, attempts, message}),
- *   `ready` {spec, weightsInfo}, `start` {runId, pixels}, `layer` {runId, layer, shape, data},
- *   `done` {runId, top, timings, preprocess}, `error` {message} and `restart` {message}; returns an unsubscribe function.
- * @property {(event: string, fn: Function) => void} off Unsubscribe.
- * @property {() => ReadyInfo|null} info The spec and weights of the loaded session, or null before the first ready.
- * @property {() => void} destroy Terminate the worker and reject everything pending.
- */
-
-/** An Error marked as a cancellation, so callers can tell "superseded" from "failed". */
-function cancelledError(message = 'The pass was cancelled.') {
-  const err = new Error(message);
-  err.cancelled = true;
-  return err;
-}
+/** @typedef {import('./api-types.js').Explainer} Explainer */
 
 /**
  * Start the explainer: a module worker that owns the wasm session.
@@ -59,17 +24,13 @@ function cancelledError(message = 'The pass was cancelled.') {
  *   the worker may stay silent while a request is open before it is presumed dead and restarted. `sources`
  *   replaces the file the trained-weights download expects (tests serve a generated model in its place); a file
  *   verified against it is still not called the BVLC weights unless its digest is the Zoo's.
- * @returns {Explainer}
+ * @returns {Explainer} see www/client/api-types.js
  */
 export function createExplainer({ weights = null, workerUrl, createWorker, watchdogMs = WATCHDOG_MS, sources } = {}) {
   const url = workerUrl ?? new URL('../worker/worker.js', import.meta.url);
   const spawn = createWorker ?? (() => new Worker(url, { type: 'module' }));
 
   const events = createEmitter();
-  /** Requests awaiting a reply: id → {kind, resolve, reject}. */
-  const pending = new Map();
-  let nextId = 1;
-  let worker = null;
   let destroyed = false;
   /** The weights the live session was built from; a restarted worker is re-initialised with them. */
   let currentWeights = weights;
@@ -88,12 +49,8 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   let restoring = null;
   /** The latest weights load the caller asked for ({id once sent, cancelled}), which `cancelLoad` stops. */
   let userLoad = null;
-  /** Counters for the debug hook: replies dropped as stale, restarts, workers spawned and terminated. */
-  const counts = { stale: 0, restarts: 0, spawned: 0, terminated: 0, recycled: 0 };
-  /** When the worker last said anything, and since when a request has been open (null while idle). */
-  let lastHeard = Date.now();
-  let busySince = null;
-  const pingAfter = Math.min(PING_AFTER_MS, watchdogMs / 2);
+  /** Counters for the debug hook: replies dropped as stale, restarts, workers replaced to return memory. */
+  const counts = { stale: 0, restarts: 0, recycled: 0 };
   let watchdog = null;
   /** Unanswered `get` requests by question; a new pass or new weights start a new generation of answers. */
   const inFlight = new Map();
@@ -102,95 +59,41 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   // A failing listener must not stop the others nor the protocol (see emitter.js).
   const emit = events.emit;
 
-  function send(msg, transfer = []) {
-    worker.postMessage(msg, transfer);
-  }
-
-  /** Send a request; `onId(id)` learns its id (so it can be cancelled). */
-  function request(kind, msg, transfer, onId) {
-    const id = nextId++;
-    onId?.(id);
-    return new Promise((resolve, reject) => {
-      pending.set(id, { kind, resolve, reject });
-      send({ ...msg, id }, transfer);
-    });
-  }
-
-  function onMessage(event) {
-    const msg = event.data;
-    lastHeard = Date.now();
-    if (!msg || typeof msg !== 'object') return;
-    const entry = pending.get(msg.id);
-    switch (msg.type) {
-      case MSG.PONG:
-        return;
-      case MSG.PROGRESS: {
-        if (entry?.kind !== 'init') return;
-        // Bytes, rate and time left, or a retry announcement saying which attempt starts next and why (worker.js).
-        const { id: _id, type: _type, ...progress } = msg;
-        emit('progress', progress);
-        return;
-      }
-      case MSG.READY:
-        if (!entry) return;
-        pending.delete(msg.id);
-        entry.resolve({ spec: msg.spec, weightsInfo: msg.weightsInfo, engine: msg.engine, stored: msg.stored ?? null, storedNow: msg.storedNow ?? null, from: msg.from ?? null });
-        return;
-      case MSG.LAYER:
-        // Layers of a cancelled or superseded pass are stale: their id is no longer the active run's.
-        if (!activeRun || msg.id !== activeRun.id) {
-          counts.stale++;
-          return;
-        }
-        emit('layer', { runId: msg.id, layer: msg.layer, shape: msg.shape, data: msg.data });
-        return;
-      case MSG.DONE: {
-        if (!activeRun || msg.id !== activeRun.id) {
-          counts.stale++;
-          return;
-        }
-        const run = activeRun;
-        activeRun = null;
-        const result = { top: msg.top, timings: msg.timings, preprocess: msg.preprocess };
-        emit('done', { runId: msg.id, ...result });
-        run.resolve(result);
-        return;
-      }
-      case MSG.DATA:
-        if (!entry) return;
-        pending.delete(msg.id);
-        entry.resolve(msg.value);
-        return;
-      case MSG.ERROR: {
-        if (msg.fatal) {
-          // The wasm instance trapped: its state cannot be trusted any more, so the worker is replaced. The
-          // request that tripped it fails with the message (re-running the same input would trip it again).
-          handleCrash(msg.message, { failId: msg.id });
-          return;
-        }
-        if (activeRun && msg.id === activeRun.id) {
-          const run = activeRun;
-          activeRun = null;
-          const err = msg.cancelled ? cancelledError(msg.message) : new Error(msg.message);
-          if (!msg.cancelled) emit('error', { message: msg.message });
-          run.reject(err);
-          return;
-        }
-        if (entry) {
-          pending.delete(msg.id);
-          const err = msg.cancelled ? cancelledError(msg.message) : new Error(msg.message);
-          if (msg.code) err.code = msg.code;
-          if (msg.grewBy) err.grewBy = msg.grewBy;
-          entry.reject(err);
-          return;
-        }
-        // An error with no live request (id -1: the worker could not even read the request) still matters.
-        if (!Number.isInteger(msg.id) || msg.id < 0) emit('error', { message: msg.message });
-        return;
-      }
-      default:
+  /** A pass's replies (and errors with no request): only the active run's count, older ones are stale. */
+  function onPass(msg) {
+    if (msg.type === MSG.ERROR && !(activeRun && msg.id === activeRun.id)) {
+      // An error with no live request (id -1: the worker could not even read the request) still matters.
+      if (!Number.isInteger(msg.id) || msg.id < 0) emit('error', { message: msg.message });
+      return;
     }
+    if (!activeRun || msg.id !== activeRun.id) {
+      counts.stale++;
+      return;
+    }
+    if (msg.type === MSG.LAYER) {
+      emit('layer', { runId: msg.id, layer: msg.layer, shape: msg.shape, data: msg.data });
+      return;
+    }
+    const run = activeRun;
+    activeRun = null;
+    if (msg.type === MSG.DONE) {
+      const result = { top: msg.top, timings: msg.timings, preprocess: msg.preprocess };
+      emit('done', { runId: msg.id, ...result });
+      run.resolve(result);
+      return;
+    }
+    if (!msg.cancelled) emit('error', { message: msg.message });
+    run.reject(replyError(msg));
   }
+
+  const conn = createConnection({
+    spawn,
+    onPass,
+    onProgress: (progress) => emit('progress', progress),
+    onDead: (reason, failId) => replaceWorker(reason, { failId }),
+    onHeard: () => watchdog?.heard(),
+  });
+  const { request, send } = conn;
 
   /**
    * Load weights in the worker. A File or Blob is passed as it is (cloning it reads nothing), so the worker judges it
@@ -229,100 +132,59 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   }
 
   /**
-   * Replace a worker whose wasm memory a refused file grew (wasm memory never shrinks): a fresh worker loads the
-   * current weights again and re-runs the last image, so the page keeps what it had and the memory comes back.
+   * Replace the worker: a dead or untrustworthy one (`crash`), or one whose wasm memory a refused file grew (wasm
+   * memory never shrinks). The new worker loads the current weights again and the pass in flight (or the last
+   * image) runs again, so the page keeps what it had. `failId` names a request that caused a crash: it is rejected,
+   * not re-run.
    */
-  function recycle() {
+  function replaceWorker(reason, { crash = true, failId } = {}) {
     if (destroyed) return;
-    try {
-      worker.terminate();
-      counts.terminated++;
-    } catch {
-      // Being replaced either way.
-    }
-    counts.recycled = (counts.recycled ?? 0) + 1;
-    rejectPending(cancelledError('The engine worker was replaced to return memory.'));
-    const run = activeRun;
-    attach();
-    initPromise = restore(currentWeights).then((ready) => {
-      if (run && activeRun === run) {
-        run.id = nextId++;
-        postRun(run);
-      } else if (!activeRun && lastPixels) {
-        startRun(lastPixels).catch(() => {});
-      }
-      return ready;
-    });
-    initPromise.catch((err) => emit('error', { message: err.message }));
-  }
-
-  function attach() {
-    worker = spawn();
-    counts.spawned++;
-    lastHeard = Date.now();
-    worker.onmessage = onMessage;
-    worker.onerror = (event) => {
-      event?.preventDefault?.();
-      handleCrash(event?.message || 'the worker failed');
-    };
-    worker.onmessageerror = () => handleCrash('a message from the worker could not be read');
-  }
-
-  function rejectPending(err) {
-    for (const entry of pending.values()) entry.reject(err);
-    pending.clear();
-  }
-
-  /**
-   * Replace a dead (or untrustworthy) worker: re-initialise with the current weights and re-run the pass in
-   * flight, or the last image. `failId` names a request that caused the failure: it is rejected, not re-run.
-   */
-  function handleCrash(reason, { failId } = {}) {
-    if (destroyed) return;
-    try {
-      worker.terminate();
-      counts.terminated++;
-    } catch {
-      // A dead worker may refuse termination; it is being replaced either way.
-    }
-    counts.restarts++;
-    busySince = null;
-    const now = Date.now();
-    crashes = crashes.filter((t) => now - t < CRASH_WINDOW_MS);
-    crashes.push(now);
-    rejectPending(new Error(`The engine worker stopped (${reason}).`));
+    conn.terminate();
+    watchdog.idle();
     let failed = false;
-    if (activeRun && failId !== undefined && activeRun.id === failId) {
-      const run = activeRun;
-      activeRun = null;
-      failed = true;
-      // Without a last image to re-run, the restart below only reloads the weights.
-      if (lastPixels === run.pixels) lastPixels = null;
-      run.reject(new Error(reason));
+    if (crash) {
+      counts.restarts++;
+      const now = Date.now();
+      crashes = crashes.filter((t) => now - t < CRASH_WINDOW_MS);
+      crashes.push(now);
+      conn.rejectAll(new Error(`The engine worker stopped (${reason}).`));
+      if (activeRun && failId !== undefined && activeRun.id === failId) {
+        const run = activeRun;
+        activeRun = null;
+        failed = true;
+        // Without a last image to re-run, the restart below only reloads the weights.
+        if (lastPixels === run.pixels) lastPixels = null;
+        run.reject(new Error(reason));
+      }
+      if (crashes.length > MAX_CRASHES) {
+        const message = `The engine worker keeps stopping (${reason}); giving up. Reload the page to try again.`;
+        if (activeRun) activeRun.reject(new Error(message));
+        activeRun = null;
+        destroyed = true;
+        rejectReady(new Error(message));
+        emit('error', { message });
+        return;
+      }
+    } else {
+      counts.recycled++;
+      conn.rejectAll(cancelledError(reason));
     }
-    if (crashes.length > MAX_CRASHES) {
-      const message = `The engine worker keeps stopping (${reason}); giving up. Reload the page to try again.`;
-      if (activeRun) activeRun.reject(new Error(message));
-      activeRun = null;
-      destroyed = true;
-      rejectReady(new Error(message));
-      emit('error', { message });
-      return;
+    conn.attach();
+    if (crash) {
+      emit('restart', {
+        message: failed
+          ? `${reason} The engine was restarted with the same weights; this image was not run again.`
+          : `The engine worker stopped (${reason}) and was restarted; the last image is being run again.`,
+      });
     }
-    attach();
-    emit('restart', {
-      message: failed
-        ? `${reason} The engine was restarted with the same weights; this image was not run again.`
-        : `The engine worker stopped (${reason}) and was restarted; the last image is being run again.`,
-    });
-    initPromise = restore(currentWeights);
     const run = activeRun;
+    initPromise = restore(currentWeights);
     initPromise.then(
       (readyInfo) => {
         resolveReady(readyInfo);
         if (run && activeRun === run) {
-          // The promise the caller holds survives the crash: the same run continues under a new id.
-          run.id = nextId++;
+          // The promise the caller holds survives the replacement: the same run continues under a new id.
+          run.id = conn.newId();
           postRun(run);
         } else if (!activeRun && lastPixels) {
           startRun(lastPixels).catch(() => {});
@@ -337,28 +199,6 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
         emit('error', { message: err.message });
       },
     );
-  }
-
-  /** Restart a worker that has stopped answering while a request is open (a hang, or a death nobody reported). */
-  function checkAlive() {
-    if (destroyed || !worker) return;
-    if (pending.size === 0 && !activeRun) {
-      busySince = null;
-      return;
-    }
-    const now = Date.now();
-    busySince ??= now;
-    const silent = now - Math.max(lastHeard, busySince);
-    if (silent > watchdogMs) {
-      handleCrash(`it did not answer for ${Math.round(silent / 1000)} s`);
-    } else if (silent > pingAfter) {
-      // The worker answers a ping between layers; silence after it means the worker is gone or stuck.
-      try {
-        worker.postMessage({ id: 0, type: MSG.PING });
-      } catch {
-        handleCrash('it can no longer receive messages');
-      }
-    }
   }
 
   function postRun(run) {
@@ -376,7 +216,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     }
     lastPixels = pixels;
     return new Promise((resolve, reject) => {
-      activeRun = { id: nextId++, pixels, resolve, reject };
+      activeRun = { id: conn.newId(), pixels, resolve, reject };
       postRun(activeRun);
     });
   }
@@ -390,10 +230,13 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     rejectReady = reject;
   });
   ready.catch(() => {});
-  watchdog = setInterval(checkAlive, Math.min(WATCHDOG_TICK_MS, watchdogMs / 4));
-  // In Node tests a pending interval would keep the process alive; browsers have no unref.
-  watchdog.unref?.();
-  attach();
+  watchdog = createWatchdog({
+    watchdogMs,
+    busy: () => !destroyed && (conn.openRequests() > 0 || !!activeRun),
+    ping: () => send({ id: 0, type: MSG.PING }),
+    dead: (reason) => replaceWorker(reason),
+  });
+  conn.attach();
   initPromise = init(weights);
   initPromise.then(resolveReady, (err) => {
     if (crashes.length === 0) rejectReady(err);
@@ -437,7 +280,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
         return await attempt;
       } catch (err) {
         // More than a few MB of wasm memory grown by a refused file is given back by a fresh worker.
-        if (!err.cancelled && err.grewBy > RECYCLE_GROWTH_BYTES) recycle();
+        if (!err.cancelled && err.grewBy > RECYCLE_GROWTH_BYTES) replaceWorker('The engine worker was replaced to return memory.', { crash: false });
         throw err;
       }
     },
@@ -447,7 +290,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       const load = userLoad;
       if (!load) return;
       load.cancelled = true;
-      if (load.id !== null && pending.has(load.id)) send({ id: nextId++, type: MSG.CANCEL, target: load.id });
+      if (load.id !== null && conn.isPending(load.id)) send({ id: conn.newId(), type: MSG.CANCEL, target: load.id });
     },
 
     /**
@@ -473,7 +316,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       if (!activeRun) return;
       const run = activeRun;
       activeRun = null;
-      send({ id: nextId++, type: MSG.CANCEL, target: run.id });
+      send({ id: conn.newId(), type: MSG.CANCEL, target: run.id });
       run.reject(cancelledError());
     },
 
@@ -486,21 +329,22 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
      */
     debug: {
       stats: () => ({
-        pending: pending.size,
+        pending: conn.openRequests(),
         running: !!activeRun,
         ...counts,
-        workersAlive: counts.spawned - counts.terminated,
+        ...conn.counts,
+        workersAlive: conn.counts.spawned - conn.counts.terminated,
         crashes: crashes.length,
         destroyed,
       }),
-      worker: () => worker,
+      worker: () => conn.worker(),
       /** Kill the worker as a crash would: it is terminated and the client handles the death it reports. */
       killWorker(reason = 'killed by a test') {
-        handleCrash(reason);
+        replaceWorker(reason);
       },
       /** Kill the worker silently (no event), so only the watchdog can notice. */
       killWorkerSilently() {
-        worker.terminate();
+        conn.worker().terminate();
       },
       /** {wasmBytes}: the size of the worker's wasm memory. */
       memory: () => request('get', { type: MSG.GET, what: 'stats' }),
@@ -509,11 +353,10 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      clearInterval(watchdog);
-      worker.terminate();
-      counts.terminated++;
+      watchdog.stop();
+      conn.terminate();
       const err = new Error('The explainer was destroyed.');
-      rejectPending(err);
+      conn.rejectAll(err);
       activeRun?.reject(err);
       activeRun = null;
       events.clear();
