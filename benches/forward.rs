@@ -7,6 +7,7 @@ use alexnet_explainer::model::Forward;
 use alexnet_explainer::spec;
 use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::Weights;
+use ndarray_npy::ReadNpyExt;
 use std::time::Instant;
 
 fn median(v: &mut [f64]) -> f64 {
@@ -20,9 +21,10 @@ fn main() {
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(20);
     let w = if model == "untrained" { Weights::untrained(2012) } else { Weights::from_bytes(&std::fs::read(model).expect("read model")).expect("load model") };
     let input_path = std::path::Path::new(model).with_file_name("input.npy");
-    let input = match std::fs::read(&input_path).ok().and_then(|b| alexnet_explainer::npy::read_f32(&b).ok()) {
-        Some((_, data)) => Tensor::new(spec::INPUT_SHAPE.to_vec(), data).expect("input"),
-        None => Tensor::new(spec::INPUT_SHAPE.to_vec(), (0..3 * 227 * 227).map(|i| ((i % 251) as f32) - 120.0).collect()).unwrap(),
+    let read = |b: Vec<u8>| ndarray::ArrayD::<f32>::read_npy(b.as_slice()).ok();
+    let input = match std::fs::read(&input_path).ok().and_then(read) {
+        Some(x) => Tensor::from_shape_vec(&spec::INPUT_SHAPE, x.iter().copied().collect()).expect("input"),
+        None => Tensor::from_shape_vec(&spec::INPUT_SHAPE, (0..3 * 227 * 227).map(|i| ((i % 251) as f32) - 120.0).collect()).unwrap(),
     };
     let table = spec::derive();
     let mut per_layer = vec![vec![]; table.len()];

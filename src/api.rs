@@ -258,7 +258,7 @@ impl Session {
     /// Starts a pass on an input already in network space, `[3, 227, 227]` BGR minus mean.
     #[wasm_bindgen(js_name = startInput)]
     pub fn start_input(&mut self, chw: &[f32]) -> Result<(), JsError> {
-        let t = Tensor::new(spec::INPUT_SHAPE.to_vec(), chw.to_vec())
+        let t = Tensor::from_shape_vec(&spec::INPUT_SHAPE, chw.to_vec())
             .ok_or_else(|| JsError::new(&format!("the input must hold {} values (3×227×227)", 3 * 227 * 227)))?;
         self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
         self.preprocess = None;
@@ -284,12 +284,12 @@ impl Session {
 
     /// A copy of layer `id`'s output (or the input, `data`).
     pub fn tensor(&self, id: &str) -> Result<Box<[f32]>, JsError> {
-        Ok(self.output(id)?.data.clone().into_boxed_slice())
+        Ok(self.output(id)?.values().into_owned().into_boxed_slice())
     }
 
     /// `[C, H, W]` or `[N]` of layer `id`'s output.
     pub fn shape(&self, id: &str) -> Result<Box<[u32]>, JsError> {
-        Ok(self.output(id)?.shape.iter().map(|&d| d as u32).collect())
+        Ok(self.output(id)?.shape().iter().map(|&d| d as u32).collect())
     }
 
     /// How the current image was resized and cropped, or `null` for a network-space input.
@@ -314,10 +314,7 @@ impl Session {
         let f = self.pass()?;
         let d = f.conv_dot(&self.weights, id, oc, y, x).map_err(|e| JsError::new(&e.0))?;
         let l = spec::layer(id).expect("conv_dot checked the id");
-        let stored = f.output(id).map(|t| {
-            let (_, h, w) = t.chw();
-            t.data[(oc * h + y) * w + x]
-        });
+        let stored = f.output(id).and_then(Tensor::chw).and_then(|t| t.get((oc, y, x)).copied());
         js(&ConvDotJs {
             layer: id.to_string(),
             oc,

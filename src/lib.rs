@@ -4,7 +4,6 @@
 
 pub mod classes;
 pub mod model;
-pub mod npy;
 pub mod ops;
 pub mod par;
 pub mod peak;

@@ -7,6 +7,7 @@ use crate::ops::{conv, linear, lrn, pool, relu, softmax};
 use crate::spec::{Kind, LayerSpec, ALEXNET, INPUT_SHAPE};
 use crate::tensor::Tensor;
 use crate::weights::Weights;
+use ndarray::{Array1, Array3, ArrayView3};
 use std::fmt;
 
 /// A query or input the model cannot answer; the message is meant for a person.
@@ -46,11 +47,12 @@ pub struct Forward {
 impl Forward {
     /// Starts a pass on a network-space input `[3, 227, 227]` (BGR, mean subtracted).
     pub fn new(input: Tensor) -> Result<Forward, ModelError> {
-        if input.shape != INPUT_SHAPE {
-            return err(format!("the network input must be {:?}, got {:?}", INPUT_SHAPE, input.shape));
+        if input.shape() != INPUT_SHAPE {
+            return err(format!("the network input must be {:?}, got {:?}", INPUT_SHAPE, input.shape()));
         }
         let argmax = (0..ALEXNET.len()).map(|_| std::sync::OnceLock::new()).collect();
-        Ok(Forward { input, outputs: vec![None; ALEXNET.len()], argmax, next: 0 })
+        // Row-major once here, so that conv1 (and every query on the input) reads it in place.
+        Ok(Forward { input: input.into_standard_layout(), outputs: vec![None; ALEXNET.len()], argmax, next: 0 })
     }
 
     /// Runs the next layer and returns its id, or `None` when the pass is complete.
@@ -92,8 +94,8 @@ impl Forward {
         }
         let l = &ALEXNET[i];
         let x = self.output(l.input).expect("a layer that ran has its input");
-        let (c, h, w) = x.chw();
-        Ok(self.argmax[i].get_or_init(|| pool::max_pool(&pool::PoolSpec { c, h, w, k: l.k, stride: l.stride }, &x.data).argmax))
+        let (c, h, w) = map_of(l, x).dim();
+        Ok(self.argmax[i].get_or_init(|| pool::max_pool(&pool::PoolSpec { c, h, w, k: l.k, stride: l.stride }, &x.values()).argmax))
     }
 
     /// Takes conv layer `id`'s output at (oc, y, x) apart into patch × kernel products + bias.
@@ -103,10 +105,10 @@ impl Forward {
             return err(format!("{id} is not a convolution layer"));
         }
         let input = self.output(l.input).ok_or_else(|| ModelError(format!("{id}'s input {} has not been computed", l.input)))?;
-        let (c, h, wd) = input.chw();
+        let (c, h, wd) = map_of(l, input).dim();
         let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
         let lw = w.layer(id).ok_or_else(|| ModelError(format!("no weights for {id}")))?;
-        conv::dot_at(&s, &input.data, &lw.weight, &lw.bias, oc, y, x).ok_or_else(|| {
+        conv::dot_at(&s, &input.values(), &lw.weight, &lw.bias, oc, y, x).ok_or_else(|| {
             ModelError(format!("{id} has no output at channel {oc}, y {y}, x {x} (it is {}×{}×{})", s.c_out, s.out_h(), s.out_w()))
         })
     }
@@ -116,46 +118,72 @@ impl Forward {
         let (Some(p), Some(z)) = (self.output("prob"), self.output("fc8")) else {
             return err("the pass has not reached prob yet");
         };
-        let mut idx: Vec<usize> = (0..p.data.len()).collect();
+        let (p, z) = (p.values(), z.values());
+        let mut idx: Vec<usize> = (0..p.len()).collect();
         // Sort by probability, highest first; ties (and NaN) fall back to index order for determinism.
-        idx.sort_by(|&a, &b| p.data[b].partial_cmp(&p.data[a]).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)));
-        Ok(idx.into_iter().take(k).map(|i| Prediction { index: i, prob: p.data[i], logit: z.data[i] }).collect())
+        idx.sort_by(|&a, &b| p[b].partial_cmp(&p[a]).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)));
+        Ok(idx.into_iter().take(k).map(|i| Prediction { index: i, prob: p[i], logit: z[i] }).collect())
+    }
+}
+
+/// The `[C, H, W]` map a spatial layer reads. The spec fixes which layer feeds which, so a vector here is a bug in
+/// the table, not in anyone's data: the pass stops and says so, instead of reading the vector as `(N, 1, 1)`.
+fn map_of<'a>(l: &LayerSpec, x: &'a Tensor) -> ArrayView3<'a, f32> {
+    match x.chw() {
+        Some(a) => a,
+        None => panic!("{} reads a [C, H, W] map, but its input {} is a vector {:?}", l.id, l.input, x.shape()),
+    }
+}
+
+/// An op's `[c, h, w]` output as a tensor. Every op returns exactly c·h·w values for the shape it was given, so a
+/// mismatch is a bug in the op.
+fn chw(dim: (usize, usize, usize), data: Vec<f32>) -> Tensor {
+    Tensor::Chw(Array3::from_shape_vec(dim, data).expect("an op returns c·h·w values"))
+}
+
+/// `x`'s shape (and rank) with new values from a shape-preserving op.
+fn same_shape(x: &Tensor, data: Vec<f32>) -> Tensor {
+    match x {
+        Tensor::Chw(a) => chw(a.dim(), data),
+        Tensor::Vector(_) => Tensor::Vector(Array1::from(data)),
     }
 }
 
 /// Computes one layer from its input tensor.
 fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> Tensor {
-    let (c, h, wd) = x.chw();
+    let values = x.values();
     match l.kind {
         Kind::Conv => {
+            let (c, h, wd) = map_of(l, x).dim();
             let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
             let lw = w.layer(l.id).expect("weights hold every conv layer");
-            let data = conv::conv2d_layer(&s, &x.data, lw);
-            Tensor { shape: vec![s.c_out, s.out_h(), s.out_w()], data }
+            chw((s.c_out, s.out_h(), s.out_w()), conv::conv2d_layer(&s, &values, lw))
         }
         Kind::Relu => {
-            let mut data = x.data.clone();
+            let mut data = values.into_owned();
             relu::relu_inplace(&mut data);
-            Tensor { shape: x.shape.clone(), data }
+            same_shape(x, data)
         }
         Kind::Lrn => {
             let p = l.lrn.expect("LRN layers carry their parameters");
-            Tensor { shape: x.shape.clone(), data: lrn::lrn(&p, &x.data, c, h * wd) }
+            let (c, h, wd) = map_of(l, x).dim();
+            chw((c, h, wd), lrn::lrn(&p, &values, c, h * wd))
         }
         Kind::Pool => {
+            let (c, h, wd) = map_of(l, x).dim();
             let s = pool::PoolSpec { c, h, w: wd, k: l.k, stride: l.stride };
-            Tensor { shape: vec![c, s.out_h(), s.out_w()], data: pool::max_pool_values(&s, &x.data) }
+            chw((c, s.out_h(), s.out_w()), pool::max_pool_values(&s, &values))
         }
         Kind::Fc => {
             // Flattening a [C, H, W] volume in row-major order: index c·H·W + y·W + x, as Caffe and ONNX do.
             let lw = w.layer(l.id).expect("weights hold every fc layer");
             let data = match &lw.int8 {
-                Some(c) => linear::linear_i8(&c.q, &c.scale, &lw.bias, &x.data),
-                None => linear::linear(&lw.weight, &lw.bias, &x.data),
+                Some(c) => linear::linear_i8(&c.q, &c.scale, &lw.bias, &values),
+                None => linear::linear(&lw.weight, &lw.bias, &values),
             };
-            Tensor { shape: vec![l.c_out], data }
+            Tensor::Vector(Array1::from(data))
         }
-        Kind::Softmax => Tensor { shape: x.shape.clone(), data: softmax::softmax(&x.data) },
+        Kind::Softmax => same_shape(x, softmax::softmax(&values)),
     }
 }
 
@@ -174,21 +202,21 @@ mod tests {
     use crate::ops::testutil::rand_vec;
 
     fn input() -> Tensor {
-        Tensor::new(INPUT_SHAPE.to_vec(), rand_vec(42, 3 * 227 * 227).iter().map(|v| v * 100.0).collect()).unwrap()
+        Tensor::from_shape_vec(&INPUT_SHAPE, rand_vec(42, 3 * 227 * 227).iter().map(|v| v * 100.0).collect()).unwrap()
     }
 
     #[test]
     fn full_pass_shapes_and_queries() {
         let w = Weights::untrained(1);
         let mut seen = vec![];
-        let f = forward_traced(&w, input(), |id, t| seen.push((id, t.shape.clone()))).unwrap();
+        let f = forward_traced(&w, input(), |id, t| seen.push((id, t.shape().to_vec()))).unwrap();
         assert_eq!(seen.len(), ALEXNET.len());
         let table = crate::spec::derive();
         for ((id, shape), info) in seen.iter().zip(&table) {
             assert_eq!(*id, info.id);
             assert_eq!(*shape, info.out_shape, "{id}");
         }
-        let p = &f.output("prob").unwrap().data;
+        let p = f.output("prob").unwrap().values();
         assert!((p.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < 1e-4);
         let top = f.top_k(5).unwrap();
         // The seeded weights keep the softmax spread out: neither one-hot nor uniform.
@@ -199,9 +227,7 @@ mod tests {
         // The conv query reproduces the stored output (fast path vs dot product).
         for (id, oc, y, x) in [("conv1", 5, 0, 54), ("conv2", 200, 13, 0), ("conv5", 255, 12, 12)] {
             let d = f.conv_dot(&w, id, oc, y, x).unwrap();
-            let t = f.output(id).unwrap();
-            let (_, h, wd) = t.chw();
-            let stored = t.data[(oc * h + y) * wd + x];
+            let stored = f.output(id).unwrap().chw().unwrap()[[oc, y, x]];
             assert!((d.value - stored).abs() <= 1e-4 * stored.abs().max(1.0), "{id}: {} vs {stored}", d.value);
         }
         assert_eq!(f.conv_dot(&w, "conv2", 200, 0, 0).unwrap().ic_start, 48);
@@ -211,13 +237,15 @@ mod tests {
         // Pool arg-max points at the winning input value.
         let am = f.pool_argmax("pool1").unwrap();
         let (pin, pout) = (f.output("norm1").unwrap(), f.output("pool1").unwrap());
-        assert_eq!(am.len(), pout.data.len());
-        assert!(am.iter().zip(&pout.data).all(|(&i, &v)| pin.data[i as usize] == v));
+        let (pin, pout) = (pin.values(), pout.values());
+        assert_eq!(am.len(), pout.len());
+        assert!(am.iter().zip(pout.iter()).all(|(&i, &v)| pin[i as usize] == v));
         assert!(f.pool_argmax("conv1").is_err());
     }
 
     #[test]
     fn wrong_input_shape_is_an_error() {
-        assert!(Forward::new(Tensor::zeros(vec![3, 224, 224])).is_err());
+        assert!(Forward::new(Tensor::Chw(Array3::zeros((3, 224, 224)))).is_err());
+        assert!(Forward::new(Tensor::Vector(Array1::zeros(3 * 227 * 227))).is_err(), "the right count as a vector");
     }
 }

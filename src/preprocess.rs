@@ -5,6 +5,7 @@
 
 use crate::spec::{INPUT_SHAPE, MEAN_BGR, RESIZE_SHORTER};
 use crate::tensor::Tensor;
+use ndarray::Array3;
 use serde::Serialize;
 
 /// Largest image side and pixel count the engine accepts; the page downsizes bigger images before sending them.
@@ -115,7 +116,8 @@ pub fn from_rgba(data: &[u8], w: usize, h: usize) -> Result<(Tensor, PreprocessI
             }
         }
     }
-    Ok((Tensor { shape: INPUT_SHAPE.to_vec(), data: out }, info))
+    let out = Array3::from_shape_vec((INPUT_SHAPE[0], crop, crop), out).map_err(|e| e.to_string())?;
+    Ok((Tensor::Chw(out), info))
 }
 
 #[cfg(test)]
@@ -138,7 +140,7 @@ mod tests {
         let (t, _) = from_rgba(&px, w, h).unwrap();
         let plane = 227 * 227;
         for (c, want) in [(0, 50.0 - 104.0), (1, 100.0 - 117.0), (2, 200.0 - 123.0)] {
-            assert!(t.data[c * plane..][..plane].iter().all(|v| (v - want).abs() < 1e-3), "channel {c}");
+            assert!(t.values()[c * plane..][..plane].iter().all(|v| (v - want).abs() < 1e-3), "channel {c}");
         }
     }
 
@@ -146,7 +148,7 @@ mod tests {
     fn transparent_is_white_and_bad_input_is_an_error() {
         let px = vec![0u8; 10 * 10 * 4];
         let (t, _) = from_rgba(&px, 10, 10).unwrap();
-        assert!((t.data[0] - (255.0 - 104.0)).abs() < 1e-3);
+        assert!((t.values()[0] - (255.0 - 104.0)).abs() < 1e-3);
         assert!(from_rgba(&px, 10, 9).is_err());
         assert!(from_rgba(&[], 0, 0).is_err());
         assert!(from_rgba(&[], 20_000, 20_000).is_err());
@@ -160,7 +162,7 @@ mod tests {
         let (w, h) = (1024, 1024);
         let px: Vec<u8> = (0..w * h).flat_map(|i| { let v = if i % 2 == 0 { 0 } else { 255 }; [v, v, v, 255] }).collect();
         let (t, _) = from_rgba(&px, w, h).unwrap();
-        let g = t.data[1000] + 104.0;
+        let g = t.values()[1000] + 104.0;
         assert!((g - 127.5).abs() < 5.0, "{g}");
     }
 }

@@ -20,7 +20,7 @@ fn model_bytes() -> &'static [u8] {
 
 fn input() -> Tensor {
     let (shape, data) = npy(&reference_dir().join("input.npy"));
-    Tensor::new(shape, data).expect("input shape")
+    Tensor::from_shape_vec(&shape, data).expect("input shape")
 }
 
 #[test]
@@ -30,8 +30,8 @@ fn every_layer_matches_onnxruntime() {
     let mut report = vec![];
     forward_traced(&w, input(), |id, t| {
         let (shape, want) = npy(&reference_dir().join(format!("{id}.npy")));
-        assert_eq!(t.shape, shape, "{id}: shape");
-        let e = max_rel_err(&t.data, &want);
+        assert_eq!(t.shape(), shape, "{id}: shape");
+        let e = max_rel_err(&t.values(), &want);
         report.push(format!("{id:<6} {e:.2e}"));
         assert!(e <= APPROXIMATE, "{id}: max relative error {e:.3e} > {APPROXIMATE:e}");
     })
@@ -46,7 +46,7 @@ fn compact_formats_against_f32() {
     let run = |w: &Weights| {
         let mut f = Forward::new(input()).unwrap();
         f.run_all(w);
-        (f.output("fc8").unwrap().data.clone(), f.top_k(1).unwrap()[0].index)
+        (f.output("fc8").unwrap().values().into_owned(), f.top_k(1).unwrap()[0].index)
     };
     let (ref_logits, ref_top) = run(&w);
     for (dt, tol) in [(StoreDtype::F32, 0.0), (StoreDtype::F16, 1e-2), (StoreDtype::Int8, 5e-2)] {
@@ -87,7 +87,7 @@ fn blob_loading_views_the_file_in_place_and_changes_nothing() {
     f.run_all(&w);
     let mut g = Forward::new(input()).unwrap();
     g.run_all(&Weights::from_bytes(model_bytes()).unwrap());
-    assert_eq!(f.output("prob").unwrap().data, g.output("prob").unwrap().data);
+    assert_eq!(f.output("prob").unwrap().values(), g.output("prob").unwrap().values());
     // The compact files: f32 tensors and int8 fc rows in place, and the int8 fc layers keep no f32 copy.
     let copied = Weights::from_bytes(model_bytes()).unwrap();
     for dt in [StoreDtype::F32, StoreDtype::Int8] {

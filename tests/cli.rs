@@ -1,5 +1,8 @@
 //! The `alexnet` command line end to end: every command, its flags, the file gate, and fetch against a loopback server.
 
+// The CLI is a native program (files, processes, sockets); a wasm build of the tests has nothing of it to run.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 #[path = "support/http.rs"]
 mod http;

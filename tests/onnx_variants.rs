@@ -98,10 +98,10 @@ fn quantised(dir: &str) {
     }
     let (shape, x) = npy(&reference_dir().join("input.npy"));
     let mut worst = (String::new(), 0f32);
-    forward_traced(&w, Tensor::new(shape, x).unwrap(), |id, t| {
+    forward_traced(&w, Tensor::from_shape_vec(&shape, x).unwrap(), |id, t| {
         let (shape, want) = npy(&d.join(format!("{id}.npy")));
-        assert_eq!(t.shape, shape, "{dir} {id}: shape");
-        let e = max_rel_err(&t.data, &want);
+        assert_eq!(t.shape(), shape, "{dir} {id}: shape");
+        let e = max_rel_err(&t.values(), &want);
         assert!(e <= APPROXIMATE, "{dir} {id}: max relative error {e:.3e} > {APPROXIMATE:e}");
         if e > worst.1 {
             worst = (id.to_string(), e);

@@ -574,8 +574,8 @@ fn degenerate_images_are_errors_and_tiny_ones_work() {
     assert!(preprocess::from_rgba(&[0; 15], 2, 2).unwrap_err().contains("expected 16 bytes"));
     // 1×1 works, and a fully transparent pixel is white.
     let (t, _) = preprocess::from_rgba(&[0, 0, 0, 0], 1, 1).unwrap();
-    assert!(t.data.iter().step_by(997).all(|v| v.is_finite()));
-    assert!((t.data[0] - (255.0 - spec::MEAN_BGR[0])).abs() < 1e-3);
+    assert!(t.values().iter().step_by(997).all(|v| v.is_finite()));
+    assert!((t.values()[0] - (255.0 - spec::MEAN_BGR[0])).abs() < 1e-3);
 }
 
 #[test]
@@ -584,10 +584,10 @@ fn extreme_aspect_ratios_preprocess() {
         let px: Vec<u8> = (0..w * h).flat_map(|_| [200u8, 200, 200, 255]).collect();
         let (t, info) = preprocess::from_rgba(&px, w, h).unwrap_or_else(|e| panic!("{w}×{h}: {e}"));
         assert!(info.crop_x + info.crop <= info.resized_w && info.crop_y + info.crop <= info.resized_h);
-        let plane = 227 * 227;
+        let (plane, values) = (227 * 227, t.values());
         for (c, mean) in spec::MEAN_BGR.iter().enumerate() {
             let want = 200.0 - mean;
-            let bad = t.data[c * plane..][..plane].iter().enumerate().find(|(_, v)| (*v - want).abs() >= 1e-2);
+            let bad = values[c * plane..][..plane].iter().enumerate().find(|(_, v)| (*v - want).abs() >= 1e-2);
             assert!(bad.is_none(), "{w}×{h} channel {c}: {bad:?} (want {want}), {info:?}");
         }
     }
@@ -628,7 +628,7 @@ fn committed_fuzz_seeds_never_panic() {
         if w * h <= 1 << 18 && w > 0 && h > 0 && w <= MAX_SIDE && h <= MAX_SIDE && bytes.len() > 5 && bytes[4] & 2 == 0 {
             let px: Vec<u8> = bytes[5..].iter().copied().cycle().take(w * h * 4).collect();
             let (t, _) = preprocess::from_rgba(&px, w, h).expect("a well-formed image preprocesses");
-            assert!(t.data.iter().all(|v| v.is_finite()));
+            assert!(t.values().iter().all(|v| v.is_finite()));
         }
         n += 1;
     }

@@ -8,7 +8,6 @@
 use alexnet_explainer::api::Session;
 use alexnet_explainer::model::Forward;
 use alexnet_explainer::spec;
-use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::Weights;
 use wasm_bindgen_test::*;
 
@@ -49,10 +48,10 @@ fn wasm_matches_the_native_code_path_on_conv1_pool1_prob() {
     while s.step().is_some() {}
     let (t, _) = alexnet_explainer::preprocess::from_rgba(&px, 227, 227).unwrap();
     let w = Weights::untrained(7);
-    let mut f = Forward::new(Tensor::new(t.shape, t.data).unwrap()).unwrap();
+    let mut f = Forward::new(t).unwrap();
     f.run_all(&w);
     for id in ["conv1", "pool1", "prob"] {
-        assert_eq!(&*s.tensor(id).unwrap(), f.output(id).unwrap().data.as_slice(), "{id}");
+        assert_eq!(&*s.tensor(id).unwrap(), &*f.output(id).unwrap().values(), "{id}");
     }
 }
 

@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     // A well-formed image: the fuzz bytes repeated to w·h·4.
     let pixels: Vec<u8> = body.iter().copied().cycle().take(n * 4).collect();
     let (t, info) = preprocess::from_rgba(&pixels, w, h).expect("a well-formed image within the limits preprocesses");
-    assert_eq!(t.data.len(), 3 * 227 * 227);
-    assert!(t.data.iter().all(|v| v.is_finite()));
+    assert_eq!(t.len(), 3 * 227 * 227);
+    assert!(t.values().iter().all(|v| v.is_finite()));
     assert!(info.crop_x + info.crop <= info.resized_w && info.crop_y + info.crop <= info.resized_h);
 });

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use ndarray_npy::ReadNpyExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -72,9 +73,10 @@ pub fn variants_dir() -> &'static Path {
 /// Reads a float32 `.npy`, dropping a leading batch dimension of 1.
 pub fn npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let (mut shape, data) = alexnet_explainer::npy::read_f32(&bytes).unwrap();
+    let a = ndarray::ArrayD::<f32>::read_npy(bytes.as_slice()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut shape = a.shape().to_vec();
     if shape.len() > 1 && shape[0] == 1 {
         shape.remove(0);
     }
-    (shape, data)
+    (shape, a.iter().copied().collect())
 }

@@ -9,7 +9,8 @@ use alexnet_explainer::spec::{self, PARAM_LAYERS};
 use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::store::{self, StoreDtype};
 use alexnet_explainer::weights::{self, Vouch, VouchedBy, Weights};
-use alexnet_explainer::{classes, npy};
+use alexnet_explainer::classes;
+use ndarray_npy::WriteNpyExt;
 use std::path::Path;
 
 /// `--weights FILE`: the file through the gate, with the CLI's vouches, or the seeded weights for `untrained`.
@@ -57,11 +58,11 @@ pub fn dump(a: &args::Dump) -> Res<()> {
     let w = load_weights(&a.weights)?;
     let out = &a.out;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {}", out.display(), files::reason(&e)))?;
-    files::write_atomic(&out.join("data.npy"), &npy::write_f32(&input.shape, &input.data))?;
+    files::write_atomic(&out.join("data.npy"), &npy_bytes(&input)?)?;
     let mut err = Ok(());
     forward_traced(&w, input, |id, t| {
         if err.is_ok() {
-            err = files::write_atomic(&out.join(format!("{id}.npy")), &npy::write_f32(&t.shape, &t.data));
+            err = npy_bytes(t).and_then(|b| files::write_atomic(&out.join(format!("{id}.npy")), &b));
         }
     })
     .map_err(|e| e.0)?;
@@ -69,6 +70,17 @@ pub fn dump(a: &args::Dump) -> Res<()> {
     untrained_note(&w);
     println!("wrote {} layers to {}", spec::ALEXNET.len() + 1, out.display());
     Ok(())
+}
+
+/// `t` as a float32 C-order `.npy`, `[C, H, W]` or `[N]` as it is.
+fn npy_bytes(t: &Tensor) -> Res<Vec<u8>> {
+    let mut out = vec![];
+    match t {
+        Tensor::Chw(a) => a.write_npy(&mut out),
+        Tensor::Vector(v) => v.write_npy(&mut out),
+    }
+    .map_err(|e| format!("cannot write a .npy: {e}"))?;
+    Ok(out)
 }
 
 /// The vouch for a compact copy made from `w`: only weights verified as the BVLC ones (a Zoo file, or a copy
@@ -142,12 +154,12 @@ pub fn quant_report(a: &args::QuantReport) -> Res<()> {
                 ((x as f32 / 20.0 + c as f32).sin() * (y as f32 / 30.0).cos()) * 100.0 + (s % 41) as f32 - 20.0
             })
             .collect();
-        inputs.push((format!("synthetic {seed}"), Tensor::new(vec![3, 227, 227], data).expect("shape")));
+        inputs.push((format!("synthetic {seed}"), Tensor::from_shape_vec(&spec::INPUT_SHAPE, data).expect("3·227·227 values")));
     }
     let run = |w: &Weights, t: &Tensor| {
         let mut f = Forward::new(t.clone()).expect("input shape checked");
         f.run_all(w);
-        (f.output("fc8").expect("ran").data.clone(), f.top_k(1).expect("ran")[0].index)
+        (f.output("fc8").expect("ran").values().into_owned(), f.top_k(1).expect("ran")[0].index)
     };
     println!("| storage | file bytes | max rel. error of fc8 vs f32 | top-1 agreement |");
     println!("|---|---|---|---|");

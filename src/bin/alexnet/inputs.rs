@@ -4,8 +4,9 @@ use crate::files::{self, Res};
 use alexnet_explainer::preprocess::{self, MAX_PIXELS, MAX_SIDE};
 use alexnet_explainer::spec;
 use alexnet_explainer::tensor::Tensor;
-use alexnet_explainer::npy;
 use image::{ImageDecoder, ImageReader, Limits};
+use ndarray::{ArrayD, Axis, Ix3};
+use ndarray_npy::ReadNpyExt;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -62,12 +63,11 @@ pub fn load_input_npy(path: &Path) -> Res<Tensor> {
     let bytes = files::read_bounded(path, MAX_NPY_BYTES, |n| {
         format!("this file is {n} bytes; an input .npy holds [3, 227, 227] float32 values (618,348 bytes and a short header)")
     })?;
-    let (mut shape, data) = npy::read_f32(&bytes).map_err(|e| format!("{shown}: {e}"))?;
-    if shape.len() == 4 && shape[0] == 1 {
-        shape.remove(0);
+    let x = ArrayD::<f32>::read_npy(bytes.as_slice()).map_err(|e| format!("{shown}: not a float32 .npy: {e}"))?;
+    let x = if x.ndim() == 4 && x.shape()[0] == 1 { x.index_axis_move(Axis(0), 0) } else { x };
+    if x.shape() != spec::INPUT_SHAPE {
+        return Err(format!("{shown}: shape {:?}, expected [3, 227, 227] or [1, 3, 227, 227]", x.shape()));
     }
-    if shape != spec::INPUT_SHAPE {
-        return Err(format!("{shown}: shape {shape:?}, expected [3, 227, 227] or [1, 3, 227, 227]"));
-    }
-    Tensor::new(shape, data).ok_or_else(|| format!("{shown}: not a [3, 227, 227] tensor"))
+    let x = x.into_dimensionality::<Ix3>().map_err(|e| format!("{shown}: not a [3, 227, 227] tensor: {e}"))?;
+    Ok(Tensor::Chw(x))
 }
