@@ -4,6 +4,7 @@
 import { createEmitter } from './emitter.js';
 import { createExplainer } from './explainer.js';
 import { spawnModuleWorker } from './spawn-worker.js';
+import { dataRow } from '../shared/data-row.js';
 
 /**
  * Wrap a client with the bookkeeping every mounted app needs: the spec table with a pseudo-row for the input,
@@ -53,12 +54,9 @@ export function createEngine({ weights = { source: 'auto' }, client, sources } =
     spec = info.spec;
     weightsInfo = info.weightsInfo;
     engineInfo = info.engine ?? null;
-    const dataRow = {
-      id: spec.input.id, kind: 'data', input: null, in_shape: null, out_shape: spec.input.shape, towers: 1,
-      weights: 0, biases: 0, macs: 0, neurons: spec.input.shape.reduce((a, b) => a * b, 1),
-    };
-    layersById = new Map([[dataRow.id, dataRow], ...spec.layers.map((l) => [l.id, l])]);
-    order = [dataRow.id, ...spec.layers.map((l) => l.id)];
+    const input = dataRow(spec);
+    layersById = new Map([[input.id, input], ...spec.layers.map((l) => [l.id, l])]);
+    order = [input.id, ...spec.layers.map((l) => l.id)];
   }
 
   // Weights that fail to load should not leave an empty page: fall back to the default session, and say why when
