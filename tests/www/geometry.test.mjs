@@ -1,11 +1,11 @@
-// Unit tests of www/geometry.js against the spec table (the lead's JSON dump when present).
+// Unit tests of www/shared/geometry.js against the spec table (tests/fixtures/spec.json, the Rust spec's dump).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  outSize, formulaText, convWindow, poolWindow, sweepPositions, positionAt, poolCoverage, towerOf, towerChannels,
-  inputChannelRange, receptiveField, receptiveWindow, overviewLayout, hitTest, kernelText, shapeText, toyConv,
-  lrnWindow, findLayer,
+  outSize, formulaText, layerFormulaText, convWindow, poolWindow, sweepPositions, positionAt, poolCoverage, towerOf,
+  towerChannels, inputChannelRange, fcInputs, receptiveField, receptiveWindow, kernelText, shapeText, toyConv, lrnWindow,
 } from '../../www/shared/geometry.js';
+import { findLayer } from '../../www/shared/data-row.js';
 import { loadSpec } from './spec-fixture.mjs';
 
 const { spec, source } = loadSpec();
@@ -38,6 +38,15 @@ test('every conv and pool row agrees with the formula and its own formula field'
     assert.equal(outSize(h, l.k, l.pad, l.stride).out, l.out_shape[1], l.id);
     assert.deepEqual(l.formula, { w, f: l.k, p: l.pad, s: l.stride, out: r.out }, l.id);
   }
+});
+
+test('layerFormulaText: the spec\'s own numbers and result, the same text the formula gives', () => {
+  for (const l of spec.layers.filter((l) => l.formula)) {
+    const { w, f, p, s } = l.formula;
+    assert.equal(layerFormulaText(l), formulaText(w, f, p, s), l.id);
+  }
+  assert.equal(layerFormulaText(L('conv2')), '(27 − 5 + 2·2)/1 + 1 = 27');
+  assert.equal(layerFormulaText(L('pool5')), '(13 − 3 + 2·0)/2 + 1 = 6');
 });
 
 test('convWindow: conv1 corners, conv2 padding', () => {
@@ -101,6 +110,8 @@ test('inputChannelRange: groups confine a kernel to its tower, conv3 reads both'
   assert.deepEqual(inputChannelRange(L('conv4'), 192), { group: 1, start: 192, end: 384, count: 192 });
   assert.deepEqual(inputChannelRange(L('conv1'), 95), { group: 0, start: 0, end: 3, count: 3 });
   assert.equal(inputChannelRange(L('fc6'), 0).count, 9216);
+  assert.equal(fcInputs(L('fc6')), L('fc6').kernel_shape[1]);
+  assert.equal(fcInputs(L('fc8')), 4096);
   assert.throws(() => inputChannelRange(L('conv2'), 256), RangeError);
 });
 
@@ -113,6 +124,10 @@ test('receptiveField: 11, 19, 51, 67, 99, 131, 163, 195 and matches the spec', (
     assert.equal(rf.size, l.receptive_field, l.id);
     assert.equal(rf.jump, l.jump, l.id);
   }
+  // The first unit's field centre: conv1's 11×11 window centres on pixel 5, pool1's 19 on 9, and so on.
+  assert.deepEqual(['conv1', 'pool1', 'conv2', 'pool2', 'conv3', 'pool5'].map((id) => receptiveField(spec, id).start), [5, 9, 9, 17, 17, 33]);
+  assert.equal(receptiveField(spec, 'data').size, 1);
+  assert.equal(receptiveField(spec, 'relu6').global, true);
   assert.equal(receptiveField(spec, 'relu1').size, 11);
   assert.equal(receptiveField(spec, 'fc6').global, true);
   // conv1 output (0,0) sees image rows/cols 0..10; conv2 (0,0) overhangs the image by its padding.
@@ -131,40 +146,6 @@ test('labels: kernel banks as the seed writes them', () => {
   assert.equal(kernelText(L('pool1')), '');
   assert.equal(shapeText(L('conv1').out_shape, 48), '55×55×48');
   assert.equal(shapeText([4096]), '4096');
-});
-
-test('overviewLayout: Figure 2 columns, towers, crossings, inside the canvas', () => {
-  const lay = overviewLayout(spec, { width: 1200, height: 520 });
-  const cols = lay.columns.map((c) => c.id);
-  assert.deepEqual(cols, ['data', 'conv1', 'pool1', 'conv2', 'pool2', 'conv3', 'conv4', 'conv5', 'pool5', 'fc6', 'fc7', 'fc8', 'prob']);
-  assert.deepEqual(lay.columns[1].tags, ['relu1', 'norm1']);
-  const conv1 = lay.nodes.filter((n) => n.id === 'conv1');
-  assert.equal(conv1.length, 2);
-  assert.deepEqual(conv1.map((n) => n.label), ['55×55×48', '55×55×48']);
-  assert.ok(conv1[0].y + conv1[0].h < conv1[1].y - conv1[1].dy, 'GPU 1 above GPU 2');
-  assert.equal(lay.nodes.filter((n) => n.id === 'fc6').map((n) => n.label).join(), '2048,2048');
-  assert.equal(lay.nodes.filter((n) => n.id === 'fc8').length, 1);
-  // Crossing edges only into layers that read both towers.
-  const crossInto = [...new Set(lay.edges.filter((e) => e.cross).map((e) => e.to))];
-  assert.deepEqual(crossInto, spec.layers.filter((l) => l.reads_both_towers && l.towers === 2).map((l) => l.id));
-  assert.deepEqual(crossInto, ['conv3', 'fc6', 'fc7']);
-  assert.equal(lay.edges.filter((e) => e.to === 'conv2').length, 2);
-  assert.equal(lay.edges.filter((e) => e.to === 'conv3').length, 4);
-  // To scale (√): bigger maps are taller, thicker stacks wider, and the data block taller than any tower volume.
-  const h = (id) => lay.nodes.find((n) => n.id === id).h;
-  const w = (id) => lay.nodes.find((n) => n.id === id).w;
-  assert.ok(h('data') > h('conv1') && h('conv1') > h('conv2') && h('conv2') > h('conv3') && h('conv3') > h('pool5'));
-  assert.ok(Math.abs(h('conv1') / h('pool1') - Math.sqrt(55 / 27)) < 1e-9);
-  assert.ok(w('conv3') > w('conv2') && w('conv2') > w('conv1') && w('conv1') > w('data'));
-  for (const n of [...lay.nodes, ...lay.tags]) {
-    assert.ok(n.bbox.x0 >= 0 && n.bbox.x1 <= 1200 + 1e-6, `${n.id} inside horizontally`);
-    assert.ok(n.bbox.y0 >= 0 && n.bbox.y1 <= 520, `${n.id} inside vertically`);
-  }
-  const c2 = lay.nodes.find((n) => n.id === 'conv2' && n.tower === 1);
-  assert.equal(hitTest(lay, c2.x + 1, c2.y + c2.h / 2).id, 'conv2');
-  const tag = lay.tags.find((t) => t.id === 'norm2');
-  assert.equal(hitTest(lay, tag.x + 2, tag.y + 2).id, 'norm2');
-  assert.equal(hitTest(lay, 1, 1), null);
 });
 
 test('toyConv: the seed\'s 5×5×3 ⊛ 3×3×3 → 3×3×1, with padding and stride', () => {

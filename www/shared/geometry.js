@@ -1,10 +1,17 @@
-// Pure geometry of the explainer: output sizes, sliding and pooling windows, tower splits, receptive fields, the
-// overview layout and the parameter ledger, all derived from the spec table the worker sends (never re-declared here).
+// Pure geometry of the explainer, driven by the spec table: teaching arithmetic, windows, towers, fields, shares.
+import { findLayer } from './data-row.js';
+
+// Still here until the overview view takes its layout along; the old callers look layers up here.
+export { findLayer };
+
+// Shapes, sizes, receptive fields and totals that the spec holds are read from it, never recomputed or re-declared.
+// What is worked out here is what it does not hold: which input window an output position reads, how channels split
+// over the towers, where a receptive field starts, the seed's toy and the 224 it shows failing.
 
 /**
- * The output size formula (W − F + 2P)/S + 1.
+ * The output size formula (W − F + 2P)/S + 1, for sizes the spec does not hold: the seed's 224 that fails, the toy.
  * `out` is what Caffe's convolution produces (floor); `exact` keeps the fraction so the app can show why 224 fails
- * (54.25) and 227 works (55).
+ * (54.25) and 227 works (55). AlexNet's own layers carry theirs in `formula` (see layerFormulaText).
  * @returns {{out: number, exact: number, num: number, den: number, integral: boolean}}
  */
 export function outSize(w, f, p, s) {
@@ -23,16 +30,10 @@ export function formulaText(w, f, p, s) {
   return `(${w} − ${f} + 2·${p})/${s} + 1 = ${fmtExact(r.exact)}`;
 }
 
-/** Looks a layer up by id; 'data' is answered from `spec.input` when the table does not list it as a row. */
-export function findLayer(spec, id) {
-  const row = spec.layers.find((l) => l.id === id);
-  if (row) return row;
-  if (id === spec.input.id) {
-    const n = spec.input.shape.reduce((a, b) => a * b, 1);
-    return { id, kind: 'data', input: null, in_shape: null, out_shape: spec.input.shape, towers: 1, neurons: n,
-      weights: 0, biases: 0, macs: 0, receptive_field: 1, jump: 1, reads_both_towers: false };
-  }
-  return null;
+/** A conv or pool row's formula with the spec's own numbers and result, e.g. "(27 − 5 + 2·2)/1 + 1 = 27". */
+export function layerFormulaText(layer) {
+  const { w, f, p, s, out } = layer.formula;
+  return `(${w} − ${f} + 2·${p})/${s} + 1 = ${out}`;
 }
 
 function checkPos(layer, y, x) {
@@ -144,31 +145,29 @@ export function inputChannelRange(layer, oc) {
   return { group, start: group * count, end: (group + 1) * count, count };
 }
 
-/** How many input values an fc layer reads (kernel_shape [n_out, n_in]; c_in is the input's channel count). */
+/** How many input values an fc layer reads: kernel_shape [n_out, n_in] (c_in is the input's channel count). */
 export function fcInputs(layer) {
-  return layer.kernel_shape?.[1] ?? layer.in_shape.reduce((a, b) => a * b, 1);
+  return layer.kernel_shape[1];
 }
 
 /**
- * The receptive field of a layer, walked from the input through the `input` links:
- * size r and jump j compose as r' = r + (k − 1)·j, j' = j·s; `start` is the image coordinate of the first output
- * unit's field centre (start' = start + ((k − 1)/2 − p)·j). A fully connected layer sees the whole image (`global`).
+ * The receptive field of a layer: size and jump are the spec's `receptive_field` and `jump`; `start`, which the
+ * spec does not hold, is the image coordinate of the first output unit's field centre, walked from the input through
+ * the `input` links (start' = start + ((k − 1)/2 − p)·j, j the input's jump). A layer whose output is a vector (fc6
+ * on) has no positions: each of its values sees the whole image (`global`).
  */
 export function receptiveField(spec, id) {
-  const chain = [];
-  for (let l = findLayer(spec, id); l && l.kind !== 'data'; l = findLayer(spec, l.input)) chain.unshift(l);
-  let size = 1, jump = 1, start = 0, global = false;
-  for (const l of chain) {
-    if (l.kind === 'conv' || l.kind === 'pool') {
-      start += ((l.k - 1) / 2 - (l.pad ?? 0)) * jump;
-      size += (l.k - 1) * jump;
-      jump *= l.stride;
-    } else if (l.kind === 'fc' || l.kind === 'softmax') {
-      global = true;
-    }
-  }
-  if (global) return { size: spec.input.shape[1], jump: null, start: null, global };
-  return { size, jump, start, global };
+  const l = findLayer(spec, id);
+  if (l.out_shape.length !== 3) return { size: spec.input.shape[1], jump: null, start: null, global: true };
+  return { size: l.receptive_field, jump: l.jump, start: fieldStart(spec, l), global: false };
+}
+
+function fieldStart(spec, l) {
+  if (l.kind === 'data') return 0;
+  const src = findLayer(spec, l.input);
+  const start = fieldStart(spec, src);
+  if (l.kind !== 'conv' && l.kind !== 'pool') return start;
+  return start + ((l.k - 1) / 2 - l.pad) * src.jump;
 }
 
 /** The image rectangle [y0, y1) × [x0, x1) that output (y, x) of a spatial layer depends on (may overhang the image). */
@@ -179,16 +178,15 @@ export function receptiveWindow(spec, id, y, x) {
   return { y0: cy - h, x0: cx - h, y1: cy + h + 1, x1: cx + h + 1, size: rf.size };
 }
 
-/** Per-layer parameter and cost rows plus totals and the conv/fc shares, all summed from the spec. */
+/**
+ * Per-layer parameter and cost rows, the totals and the conv/fc shares. The totals are the spec's `totals`; only
+ * what it does not hold is summed here: the values of all layers, and each kind's params, MACs and values.
+ */
 export function ledgerRows(spec) {
   const layers = spec.layers.filter((l) => l.kind !== 'data');
-  const sum = (f, list = layers) => list.reduce((a, l) => a + f(l), 0);
   const params = (l) => (l.weights ?? 0) + (l.biases ?? 0);
-  const totals = {
-    weights: sum((l) => l.weights ?? 0), biases: sum((l) => l.biases ?? 0), params: sum(params),
-    macs: sum((l) => l.macs ?? 0), neurons: sum((l) => l.neurons ?? 0),
-    convNeurons: sum((l) => l.neurons, layers.filter((l) => l.kind === 'conv')),
-  };
+  const { weights, biases, params: allParams, macs, conv_neurons: convNeurons } = spec.totals;
+  const totals = { weights, biases, params: allParams, macs, neurons: layers.reduce((a, l) => a + (l.neurons ?? 0), 0), convNeurons };
   const rows = layers.map((l) => ({
     id: l.id, kind: l.kind, outShape: l.out_shape, kernelShape: l.kernel_shape ?? null,
     weights: l.weights ?? 0, biases: l.biases ?? 0, params: params(l), macs: l.macs ?? 0, neurons: l.neurons ?? 0,
