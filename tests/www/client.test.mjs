@@ -231,27 +231,50 @@ test('weights: a refused file that grew wasm memory gets the worker replaced, wi
   const ctx = setup();
   await ready(ctx);
   const before = ctx.workers.length;
+  const old = ctx.w();
   const load = ctx.client.loadWeights('huge.onnx');
   await flush();
   const init = ctx.w().last('init');
   ctx.w().reply({ id: init.id, type: 'error', message: 'not a readable ONNX file', grewBy: 300e6 });
   await assert.rejects(load, /not a readable ONNX file/);
-  assert.equal(ctx.workers.length, before + 1, 'a fresh worker');
-  assert.equal(ctx.workers[before - 1].terminated, true);
-  assert.equal(ctx.w().last('init').weights, null, 'it is given the weights the page had');
-  assert.equal(ctx.client.debug.stats().recycled, 1);
-  // A load chosen while the new worker restores waits for it, and Cancel before it is sent stops it there.
+  assert.equal(ctx.workers.length, before + 1, 'a second worker');
+  const fresh = ctx.w();
+  assert.equal(fresh.last('init').weights, null, 'it is given the weights the page had');
+  assert.equal(old.terminated, false, 'the old worker stays until the new one is ready');
+  // A load chosen while the new worker starts waits for it, and Cancel before it is sent stops it there.
   const next = ctx.client.loadWeights('c.onnx');
   ctx.client.cancelLoad();
-  ctx.w().reply({ id: ctx.w().last('init').id, type: 'ready', spec: SPEC, weightsInfo: INFO });
+  fresh.reply({ id: fresh.last('init').id, type: 'ready', spec: SPEC, weightsInfo: INFO });
   await assert.rejects(next, (e) => e.cancelled === true);
-  assert.ok(!ctx.w().sent.some((s) => s.msg.weights === 'c.onnx'), 'the cancelled load was never sent');
+  await flush();
+  assert.equal(old.terminated, true, 'replaced once the new worker was ready');
+  assert.equal(ctx.client.debug.stats().recycled, 1);
+  assert.ok(!fresh.sent.some((s) => s.msg.weights === 'c.onnx'), 'the cancelled load was never sent');
   // A small refusal keeps the worker.
   const small = ctx.client.loadWeights('x.onnx');
   await flush();
   ctx.w().reply({ id: ctx.w().last('init').id, type: 'error', message: 'no', grewBy: 1e6 });
   await assert.rejects(small, /no/);
   assert.equal(ctx.client.debug.stats().recycled, 1);
+});
+
+test('weights: when the replacement worker cannot start, the old one stays and keeps working', async () => {
+  const ctx = setup();
+  await ready(ctx);
+  const old = ctx.w();
+  const load = ctx.client.loadWeights('huge.onnx');
+  await flush();
+  old.reply({ id: old.last('init').id, type: 'error', message: 'refused', grewBy: 300e6 });
+  await assert.rejects(load, /refused/);
+  ctx.w().crash('its script could not be fetched (offline)');
+  await flush();
+  assert.equal(old.terminated, false);
+  assert.equal(ctx.client.debug.stats().restarts, 0, 'not a crash of the engine the page uses');
+  // The page's worker still answers.
+  const q = ctx.client.get('top', { k: 5 });
+  await flush();
+  old.reply({ id: old.last('get').id, type: 'data', value: [] });
+  assert.deepEqual(await q, []);
 });
 
 test('cancelLoad stops the download in flight', async () => {

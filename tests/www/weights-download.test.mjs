@@ -434,3 +434,15 @@ test('a server that ignores Range and drops at the same byte every time is not a
   assert.match(e.message, /kept dropping \(5000 of 10000 bytes arrived/);
   assert.equal(calls, MAX_STALLS);
 });
+
+test('memory for a download is taken only when a server answers with the file', async () => {
+  let made = 0;
+  const lazy = () => { made++; return collector(); };
+  const offline = await download('https://h/x', 1000, lazy, { fetchFn: async () => { throw new TypeError('Failed to fetch'); }, online: () => false, ...fast }).then(() => null, (e) => e);
+  assert.equal(offline.code, 'offline');
+  const missing = await download('https://h/x', 1000, lazy, { fetchFn: async () => new Response('no', { status: 404 }), ...fast }).then(() => null, (e) => e);
+  assert.equal(missing.status, 404);
+  assert.equal(made, 0, 'no sink was made for downloads that never started');
+  await download('https://h/x', 1000, lazy, { fetchFn: fileServer(bytesOf(1000)).fetchFn, ...fast });
+  assert.equal(made, 1);
+});

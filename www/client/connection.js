@@ -81,18 +81,63 @@ export function createConnection({ spawn, onPass, onProgress, onDead, onHeard })
     }
   }
 
+  function wire(w) {
+    worker = w;
+    onHeard();
+    worker.onmessage = onMessage;
+    worker.onerror = (event) => {
+      event?.preventDefault?.();
+      onDead(event?.message || 'the worker failed');
+    };
+    worker.onmessageerror = () => onDead('a message from the worker could not be read');
+  }
+
   return {
     /** Start a (new) worker. */
     attach() {
-      worker = spawn();
       counts.spawned++;
-      onHeard();
-      worker.onmessage = onMessage;
-      worker.onerror = (event) => {
-        event?.preventDefault?.();
-        onDead(event?.message || 'the worker failed');
-      };
-      worker.onmessageerror = () => onDead('a message from the worker could not be read');
+      wire(spawn());
+    },
+    /**
+     * Start a second worker, send it `init`, and make it the worker only once it is ready; until then, and for
+     * good if it fails (its script cannot load offline, its weights fail), the old worker keeps working. Requests
+     * still open on the old worker are failed as cancelled when it goes. Resolves to the new worker's `ready`.
+     */
+    swap(init) {
+      const next = spawn();
+      counts.spawned++;
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const fail = (message) => {
+          next.terminate();
+          counts.terminated++;
+          reject(new Error(message));
+        };
+        next.onerror = (event) => {
+          event?.preventDefault?.();
+          fail(`a new engine worker could not start (${event?.message || 'worker error'})`);
+        };
+        next.onmessage = ({ data: msg }) => {
+          if (msg?.id !== id || msg.type === MSG.PROGRESS) return;
+          if (msg.type !== MSG.READY) {
+            fail(msg.message ?? 'the new engine worker refused the weights');
+            return;
+          }
+          const old = worker;
+          const orphans = [...pending.values()];
+          pending.clear();
+          wire(next);
+          try {
+            old.terminate();
+            counts.terminated++;
+          } catch {
+            // Gone already.
+          }
+          for (const entry of orphans) entry.reject(cancelledError('The engine worker was replaced to return memory.'));
+          resolve({ spec: msg.spec, weightsInfo: msg.weightsInfo, engine: msg.engine, stored: msg.stored ?? null, storedNow: msg.storedNow ?? null, from: msg.from ?? null });
+        };
+        next.postMessage({ ...init, id });
+      });
     },
     /** Stop the worker (a dead one may refuse; it is being replaced either way). */
     terminate() {

@@ -132,53 +132,72 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   }
 
   /**
-   * Replace the worker: a dead or untrustworthy one (`crash`), or one whose wasm memory a refused file grew (wasm
-   * memory never shrinks). The new worker loads the current weights again and the pass in flight (or the last
-   * image) runs again, so the page keeps what it had. `failId` names a request that caused a crash: it is rejected,
-   * not re-run.
+   * Replace a dead or untrustworthy worker: the new one loads the current weights again and the pass in flight (or
+   * the last image) runs again, so the page keeps what it had. `failId` names a request that caused the crash: it
+   * is rejected, not re-run.
    */
-  function replaceWorker(reason, { crash = true, failId } = {}) {
+  function replaceWorker(reason, { failId } = {}) {
     if (destroyed) return;
     conn.terminate();
     watchdog.idle();
     let failed = false;
-    if (crash) {
-      counts.restarts++;
-      const now = Date.now();
-      crashes = crashes.filter((t) => now - t < CRASH_WINDOW_MS);
-      crashes.push(now);
-      conn.rejectAll(new Error(`The engine worker stopped (${reason}).`));
-      if (activeRun && failId !== undefined && activeRun.id === failId) {
-        const run = activeRun;
-        activeRun = null;
-        failed = true;
-        // Without a last image to re-run, the restart below only reloads the weights.
-        if (lastPixels === run.pixels) lastPixels = null;
-        run.reject(new Error(reason));
-      }
-      if (crashes.length > MAX_CRASHES) {
-        const message = `The engine worker keeps stopping (${reason}); giving up. Reload the page to try again.`;
-        if (activeRun) activeRun.reject(new Error(message));
-        activeRun = null;
-        destroyed = true;
-        rejectReady(new Error(message));
-        emit('error', { message });
-        return;
-      }
-    } else {
-      counts.recycled++;
-      conn.rejectAll(cancelledError(reason));
+    counts.restarts++;
+    const now = Date.now();
+    crashes = crashes.filter((t) => now - t < CRASH_WINDOW_MS);
+    crashes.push(now);
+    conn.rejectAll(new Error(`The engine worker stopped (${reason}).`));
+    if (activeRun && failId !== undefined && activeRun.id === failId) {
+      const run = activeRun;
+      activeRun = null;
+      failed = true;
+      // Without a last image to re-run, the restart below only reloads the weights.
+      if (lastPixels === run.pixels) lastPixels = null;
+      run.reject(new Error(reason));
+    }
+    if (crashes.length > MAX_CRASHES) {
+      const message = `The engine worker keeps stopping (${reason}); giving up. Reload the page to try again.`;
+      if (activeRun) activeRun.reject(new Error(message));
+      activeRun = null;
+      destroyed = true;
+      rejectReady(new Error(message));
+      emit('error', { message });
+      return;
     }
     conn.attach();
-    if (crash) {
-      emit('restart', {
-        message: failed
-          ? `${reason} The engine was restarted with the same weights; this image was not run again.`
-          : `The engine worker stopped (${reason}) and was restarted; the last image is being run again.`,
-      });
-    }
+    emit('restart', {
+      message: failed
+        ? `${reason} The engine was restarted with the same weights; this image was not run again.`
+        : `The engine worker stopped (${reason}) and was restarted; the last image is being run again.`,
+    });
     const run = activeRun;
     initPromise = restore(currentWeights);
+    resume(run);
+  }
+
+  /**
+   * Give back the wasm memory a refused file grew (it never shrinks): a second worker loads the current weights and
+   * replaces this one once it is ready; the pass in flight, or the last image, then runs again there. If it cannot
+   * start (offline, say), this worker simply stays.
+   */
+  function recycle() {
+    if (destroyed) return;
+    const previous = initPromise;
+    const swapped = conn.swap({ type: MSG.INIT, weights: currentWeights ?? null, ...(sources ? { sources } : {}) });
+    restoring = swapped.catch(() => {});
+    initPromise = swapped.then(
+      (ready) => {
+        counts.recycled++;
+        watchdog.heard();
+        adopt(ready, currentWeights);
+        resume(activeRun);
+        return ready;
+      },
+      () => previous,
+    );
+  }
+
+  /** After a worker replacement: `run` (the pass that was in flight) continues, or the last image runs again. */
+  function resume(run) {
     initPromise.then(
       (readyInfo) => {
         resolveReady(readyInfo);
@@ -280,7 +299,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
         return await attempt;
       } catch (err) {
         // More than a few MB of wasm memory grown by a refused file is given back by a fresh worker.
-        if (!err.cancelled && err.grewBy > RECYCLE_GROWTH_BYTES) replaceWorker('The engine worker was replaced to return memory.', { crash: false });
+        if (!err.cancelled && err.grewBy > RECYCLE_GROWTH_BYTES) recycle();
         throw err;
       }
     },

@@ -2,27 +2,7 @@
 
 import { toPixels } from '../client/decoder.js';
 import { PROBES } from './probes.js';
-
-const SAMPLES_URL = new URL('../samples/', import.meta.url);
-
-/**
- * Read the gallery index. It is a list of {id, file, title, credit?, licence?} (an object with a `samples`
- * list, or bare file names, are accepted too, so the index can grow without breaking the panel).
- */
-async function fetchSampleIndex() {
-  const response = await fetch(new URL('index.json', SAMPLES_URL));
-  if (!response.ok) throw new Error(`samples/index.json: HTTP ${response.status}`);
-  const json = await response.json();
-  const list = Array.isArray(json) ? json : json.samples ?? [];
-  return list
-    .map((item) => (typeof item === 'string' ? { file: item } : item))
-    .filter((item) => item && (item.file || item.src || item.url))
-    .map((item) => {
-      const file = item.file ?? item.src ?? item.url;
-      const id = item.id ?? file.replace(/\.[^.]+$/, '');
-      return { id, title: item.title ?? id, url: new URL(file, SAMPLES_URL).href, credit: item.credit, licence: item.licence ?? item.license };
-    });
-}
+import { sampleIndex } from './samples.js';
 
 function h(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -140,7 +120,7 @@ export function createImageInput({ panel, dropTarget, onImage, onPick }) {
     /** Load the gallery index and add the photo buttons. A missing index leaves the probes. */
     async loadGallery() {
       try {
-        samples = await fetchSampleIndex();
+        samples = await sampleIndex();
       } catch (err) {
         console.warn('no sample photos:', err.message);
         samples = [];

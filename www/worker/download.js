@@ -68,9 +68,10 @@ function rangeStart(header) {
 
 /**
  * Download `url`, which must be exactly `size` bytes, into `sink` (`push(chunk)` for the next bytes in order,
- * `reset()` when the download has to start again from byte 0). With `size` null the first answer's
- * Content-Length sets it, and `sink` is then a function `(size) => sink` called once it is known (a file's bytes
- * go straight into memory reserved for exactly its size, so the size must be known first). The stable `url` is asked again after every
+ * `reset()` when the download has to start again from byte 0), or a function `(size) => sink` called when the first
+ * answer arrives (so a download that never starts takes no memory). With `size` null the first answer's
+ * Content-Length sets it, and `sink` must then be such a function (a file's bytes go straight into memory reserved
+ * for exactly its size, so the size must be known first). The stable `url` is asked again after every
  * dropped connection, with `Range: bytes=N-` once N bytes arrived, so an expired signed CDN URL it redirected to
  * does not matter: the new request is redirected to a fresh one. A server that ignores the range (200) restarts
  * the sink. Progress is reported as `onProgress({loaded, total, rate, eta, resumed})` at most every ~100 ms.
@@ -163,6 +164,9 @@ export async function download(url, size, sink, o = {}) {
         response.body?.cancel?.();
         throw new DownloadError('size', `${hostOf(response.url || url)} serves a file of ${length} bytes, but the expected file has ${size}: it is not the same file`);
       }
+      // Memory for the file is taken only once a server has answered with it: a download that never starts
+      // (offline, a 404) costs none.
+      sink ??= lazy(size);
       if (loaded > 0) {
         // The server ignored the range: what arrives is the whole file again.
         sink.reset();

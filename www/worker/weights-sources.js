@@ -170,7 +170,7 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
       };
     };
     try {
-      await download(url, size, size === null ? sink : sink(size), { fetchFn, signal, onProgress, onRetry, cspBlocked });
+      await download(url, size, sink, { fetchFn, signal, onProgress, onRetry, cspBlocked });
     } catch (err) {
       buf?.free();
       writer?.abort();

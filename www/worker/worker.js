@@ -3,13 +3,12 @@
 import { MSG } from '../shared/protocol.js';
 import { createLoaders } from './weights-sources.js';
 import { weightsStore } from './weights-store.js';
-import { buildCandidates, relaxedSimdSupported, whyNoThreads } from './builds.js';
+import { loadEngine } from './load-engine.js';
+import { describe } from './describe.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
 const UNTRAINED_SEED = 2012;
 
-/** Resolves once the wasm module is instantiated (to its exports); created on the first request. */
-let wasmReady = null;
 /** The instantiated module's exports, for the size of its memory. */
 let wasmExports = null;
 /** @type {Session|null} the one session; replaced only by a successful `init`. */
@@ -18,16 +17,6 @@ let session = null;
 let currentPass = null;
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
-
-/** A message for people from anything thrown (Error, JsError, a string, a wasm trap). */
-function describe(err) {
-  if (err instanceof WebAssembly.RuntimeError) {
-    return `The engine stopped with an internal error (${err.message}). Reload the page if it keeps happening.`;
-  }
-  if (err && typeof err === 'object' && 'message' in err && err.message) return String(err.message);
-  if (typeof err === 'string' && err) return err;
-  return `Unexpected error: ${String(err)}`;
-}
 
 /**
  * Yield to the event loop so queued messages (a `cancel`, a newer `run`) are handled between layers.
@@ -43,14 +32,7 @@ function yieldTask() {
   });
 }
 
-/**
- * The engine build this worker runs (www/builds.js): two threads (pkg-threads*, rayon over shared memory) when
- * the page is cross-origin isolated, relaxed SIMD (pkg-*relaxed, fused multiply-adds) when the browser has it,
- * else the single-threaded SIMD128 pkg/, which any static host can serve. Set by loadWasm().
- * `sources` says where the trained weights come from and how they are recognised (from the engine, `weightSources()`,
- * so the page need not repeat it).
- * @type {{threads: number, relaxed: boolean, build: string, mode: string, sources?: object}}
- */
+/** What runs (see load-engine.js); `sources` may be replaced by a page's init (tests). */
 let engine = { threads: 1, relaxed: false, build: '', mode: 'not loaded' };
 /** The wasm package's classes and functions, from whichever build loaded. */
 let Session = null;
@@ -59,55 +41,14 @@ let Sha256 = null;
 let judgeWeightsHead = null;
 let headBytes = null;
 
-async function loadBuild(b) {
-  const mod = await import(`../../${b.dir}/alexnet_explainer.js`);
-  const exports = await mod.default();
-  if (b.threads > 1) await mod.initThreadPool(b.threads);
-  return { mod, exports, threads: b.threads > 1 ? mod.engineThreads() : 1, relaxed: mod.relaxedSimd() };
-}
-
-function loadWasm() {
-  wasmReady ??= (async () => {
-    const host = {
-      isolated: self.crossOriginIsolated && typeof SharedArrayBuffer === 'function',
-      cores: navigator.hardwareConcurrency || 1,
-      relaxed: relaxedSimdSupported(),
-    };
-    const notes = [];
-    const noThreads = whyNoThreads(host);
-    if (noThreads) notes.push(noThreads);
-    if (!host.relaxed) notes.push('this browser has no relaxed SIMD');
-    let loaded = null;
-    let build = null;
-    let lastError = null;
-    // Best first; a host without a build (or a browser that refuses it) falls through to the next, and pkg/ last.
-    for (const b of buildCandidates(host)) {
-      try {
-        loaded = await loadBuild(b);
-        build = b;
-        break;
-      } catch (err) {
-        lastError = err;
-        notes.push(`${b.dir}/ did not load: ${describe(err)}`);
-      }
-    }
-    if (!loaded) throw lastError;
-    const parts = [
-      loaded.threads > 1 ? `two threads (wasm threads, cross-origin isolated page)` : 'single-threaded',
-      loaded.relaxed ? 'relaxed SIMD (fused multiply-add)' : 'SIMD128',
-    ];
+async function loadWasm() {
+  const loaded = await loadEngine();
+  if (!Session) {
     ({ Session, WeightsBuffer, Sha256, judgeWeightsHead, headBytes } = loaded.mod);
     wasmExports = loaded.exports;
-    engine = {
-      threads: loaded.threads,
-      relaxed: loaded.relaxed,
-      build: build.dir,
-      mode: `${parts.join(', ')}${notes.length ? ` (${notes.join('; ')})` : ''}`,
-      sources: loaded.mod.weightSources(),
-    };
-    return wasmExports;
-  })();
-  return wasmReady;
+    engine = { ...loaded.info };
+  }
+  return wasmExports;
 }
 
 /**
