@@ -94,8 +94,8 @@ impl Forward {
         }
         let l = &ALEXNET[i];
         let x = self.output(l.input).expect("a layer that ran has its input");
-        let (c, h, w) = map_of(l, x).dim();
-        Ok(self.argmax[i].get_or_init(|| pool::max_pool(&pool::PoolSpec { c, h, w, k: l.k, stride: l.stride }, &x.values()).argmax))
+        let s = l.pool_spec(map_of(l, x).dim());
+        Ok(self.argmax[i].get_or_init(|| pool::max_pool(&s, &x.values()).argmax))
     }
 
     /// Takes conv layer `id`'s output at (oc, y, x) apart into patch × kernel products + bias.
@@ -105,8 +105,7 @@ impl Forward {
             return err(format!("{id} is not a convolution layer"));
         }
         let input = self.output(l.input).ok_or_else(|| ModelError(format!("{id}'s input {} has not been computed", l.input)))?;
-        let (c, h, wd) = map_of(l, input).dim();
-        let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
+        let s = l.conv_spec(map_of(l, input).dim());
         let lw = w.layer(id).ok_or_else(|| ModelError(format!("no weights for {id}")))?;
         conv::dot_at(&s, &input.values(), &lw.weight, &lw.bias, oc, y, x).ok_or_else(|| {
             ModelError(format!("{id} has no output at channel {oc}, y {y}, x {x} (it is {}×{}×{})", s.c_out, s.out_h(), s.out_w()))
@@ -154,8 +153,7 @@ fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> Tensor {
     let values = x.values();
     match l.kind {
         Kind::Conv => {
-            let (c, h, wd) = map_of(l, x).dim();
-            let s = conv::ConvSpec { c_in: c, h, w: wd, c_out: l.c_out, k: l.k, stride: l.stride, pad: l.pad, groups: l.groups };
+            let s = l.conv_spec(map_of(l, x).dim());
             let lw = w.layer(l.id).expect("weights hold every conv layer");
             chw((s.c_out, s.out_h(), s.out_w()), conv::conv2d_layer(&s, &values, lw))
         }
@@ -170,9 +168,8 @@ fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> Tensor {
             chw((c, h, wd), lrn::lrn(&p, &values, c, h * wd))
         }
         Kind::Pool => {
-            let (c, h, wd) = map_of(l, x).dim();
-            let s = pool::PoolSpec { c, h, w: wd, k: l.k, stride: l.stride };
-            chw((c, s.out_h(), s.out_w()), pool::max_pool_values(&s, &values))
+            let s = l.pool_spec(map_of(l, x).dim());
+            chw((s.c, s.out_h(), s.out_w()), pool::max_pool_values(&s, &values))
         }
         Kind::Fc => {
             // Flattening a [C, H, W] volume in row-major order: index c·H·W + y·W + x, as Caffe and ONNX do.

@@ -5,6 +5,9 @@
 //! Caffe's `models/bvlc_alexnet/deploy.prototxt` (227×227 input, `group: 2` on conv2/4/5, LRN, 3×3/2 pooling).
 //! The two `drop6`/`drop7` layers are identity at inference and are left out.
 
+mod geometry;
+
+pub use geometry::{out_side, ConvSpec, PoolSpec, Rounding};
 use serde::Serialize;
 
 /// What a layer computes; the front end picks its view from this, never from the layer's name.
@@ -47,6 +50,18 @@ pub struct LayerSpec {
     pub lrn: Option<LrnSpec>,
     /// Whether the 2012 two-GPU model split this layer's output between the GPUs.
     pub split_over_gpus: bool,
+}
+
+impl LayerSpec {
+    /// This layer's convolution on an input of shape `(c_in, h, w)` (for conv layers).
+    pub fn conv_spec(&self, (c_in, h, w): (usize, usize, usize)) -> ConvSpec {
+        ConvSpec { c_in, h, w, c_out: self.c_out, k: self.k, stride: self.stride, pad: self.pad, groups: self.groups }
+    }
+
+    /// This layer's pooling window on an input of shape `(c, h, w)` (for pooling layers; AlexNet's have no padding).
+    pub fn pool_spec(&self, (c, h, w): (usize, usize, usize)) -> PoolSpec {
+        PoolSpec { c, h, w, k: self.k, stride: self.stride }
+    }
 }
 
 const fn conv(id: &'static str, input: &'static str, c_out: usize, k: usize, stride: usize, pad: usize, groups: usize) -> LayerSpec {
@@ -173,12 +188,18 @@ pub struct SpecTable {
     pub totals: Totals,
 }
 
-/// Output side of a window sweep, or `None` when it does not divide evenly (e.g. 224 into conv1).
-///
-/// Caffe rounds pooling up and convolution down; for AlexNet every layer divides exactly, so we demand it.
-pub fn out_side(w: usize, f: usize, p: usize, s: usize) -> Option<usize> {
-    let span = (w + 2 * p).checked_sub(f)?;
-    (s > 0 && span % s == 0).then(|| span / s + 1)
+/// `(C, H, W)` of a spatial layer's input shape.
+fn chw(l: &LayerSpec, shape: &[usize]) -> (usize, usize, usize) {
+    match *shape {
+        [c, h, w] => (c, h, w),
+        _ => panic!("spec: {} reads a [C, H, W] map, but its input is {shape:?}", l.id),
+    }
+}
+
+/// Caffe rounds pooling up and convolution down; for AlexNet every sweep divides exactly, so the two agree, and we
+/// demand it: a table that broke this would describe another network.
+fn assert_divides(l: &LayerSpec, side: usize) {
+    assert!(out_side(side, l.k, l.pad, l.stride, Rounding::Exact).is_some(), "spec: {}'s sweep over {side} does not divide", l.id);
 }
 
 /// Derives every layer's shapes, counts and geometry from [`ALEXNET`].
@@ -195,17 +216,18 @@ pub fn derive() -> Vec<LayerInfo> {
         let towers = if l.split_over_gpus { 2 } else { 1 };
         let (out_shape, kernel_shape, weights, biases, macs, formula, rf, jump) = match l.kind {
             Kind::Conv => {
-                let side = out_side(in_shape[1], l.k, l.pad, l.stride).expect("spec: conv geometry divides");
-                let ks = vec![l.c_out, c_in / l.groups, l.k, l.k];
-                let w: usize = ks.iter().product();
-                (vec![l.c_out, side, side], ks, w, l.c_out, w * side * side,
-                 Some(Formula { w: in_shape[1], f: l.k, p: l.pad, s: l.stride, out: side }),
+                let s = l.conv_spec(chw(l, &in_shape));
+                assert_divides(l, s.w);
+                let ks = vec![l.c_out, s.c_in_group(), l.k, l.k];
+                (vec![l.c_out, s.out_h(), s.out_w()], ks, s.weight_len(), l.c_out, s.weight_len() * s.out_h() * s.out_w(),
+                 Some(Formula { w: s.w, f: s.k, p: s.pad, s: s.stride, out: s.out_w() }),
                  in_rf + (l.k - 1) * in_jump, in_jump * l.stride)
             }
             Kind::Pool => {
-                let side = out_side(in_shape[1], l.k, l.pad, l.stride).expect("spec: pool geometry divides");
-                (vec![c_in, side, side], vec![], 0, 0, 0,
-                 Some(Formula { w: in_shape[1], f: l.k, p: l.pad, s: l.stride, out: side }),
+                let s = l.pool_spec(chw(l, &in_shape));
+                assert_divides(l, s.w);
+                (vec![c_in, s.out_h(), s.out_w()], vec![], 0, 0, 0,
+                 Some(Formula { w: s.w, f: s.k, p: l.pad, s: s.stride, out: s.out_w() }),
                  in_rf + (l.k - 1) * in_jump, in_jump * l.stride)
             }
             Kind::Fc => {
@@ -311,11 +333,11 @@ mod tests {
     #[test]
     fn why_227_and_not_224() {
         // (227−11)/4+1 = 55 exactly; (224−11)/4+1 = 54.25 does not divide.
-        assert_eq!(out_side(227, 11, 0, 4), Some(55));
-        assert_eq!(out_side(224, 11, 0, 4), None);
+        assert_eq!(out_side(227, 11, 0, 4, Rounding::Exact), Some(55));
+        assert_eq!(out_side(224, 11, 0, 4, Rounding::Exact), None);
         assert_eq!(info("conv1").formula, Some(Formula { w: 227, f: 11, p: 0, s: 4, out: 55 }));
         // The seed's toy example: 5×5×3 input, 3×3×3 kernel, stride 1, pad 0 → 3×3×1.
-        assert_eq!(out_side(5, 3, 0, 1), Some(3));
+        assert_eq!(out_side(5, 3, 0, 1, Rounding::Exact), Some(3));
     }
 
     #[test]

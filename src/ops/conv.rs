@@ -4,67 +4,20 @@
 
 use crate::ops::gemm::{self, NR};
 use crate::par;
+pub use crate::spec::ConvSpec;
 
-/// Geometry of one convolution. The input is `[c_in, h, w]`, the weights `[c_out, c_in/groups, k, k]`,
-/// the bias `[c_out]` and the output `[c_out, out_h, out_w]`, all row-major.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConvSpec {
-    pub c_in: usize,
-    pub h: usize,
-    pub w: usize,
-    pub c_out: usize,
-    pub k: usize,
-    pub stride: usize,
-    pub pad: usize,
-    pub groups: usize,
-}
-
-impl ConvSpec {
-    /// (H − k + 2P)/S + 1, rounded down as Caffe does for convolution.
-    pub fn out_h(&self) -> usize {
-        (self.h + 2 * self.pad - self.k) / self.stride + 1
-    }
-    pub fn out_w(&self) -> usize {
-        (self.w + 2 * self.pad - self.k) / self.stride + 1
-    }
-    /// Input channels each kernel reads (the seed's "kernel thickness").
-    pub fn c_in_group(&self) -> usize {
-        self.c_in / self.groups
-    }
-    pub fn c_out_group(&self) -> usize {
-        self.c_out / self.groups
-    }
-    /// Length of one kernel: c_in/groups · k · k.
-    pub fn kernel_len(&self) -> usize {
-        self.c_in_group() * self.k * self.k
-    }
-    pub fn weight_len(&self) -> usize {
-        self.c_out * self.kernel_len()
-    }
-    pub fn out_len(&self) -> usize {
-        self.c_out * self.out_h() * self.out_w()
-    }
-    /// True when the sizes are consistent (groups divide the channels, the kernel fits the padded input).
-    pub fn is_valid(&self) -> bool {
-        self.groups > 0
-            && self.stride > 0
-            && self.k > 0
-            && self.c_in % self.groups == 0
-            && self.c_out % self.groups == 0
-            && self.h + 2 * self.pad >= self.k
-            && self.w + 2 * self.pad >= self.k
-    }
-    fn check(&self, input: &[f32], weight: &[f32], bias: &[f32]) {
-        assert!(self.is_valid(), "invalid conv spec {self:?}");
-        assert_eq!(input.len(), self.c_in * self.h * self.w, "conv input length");
-        assert_eq!(weight.len(), self.weight_len(), "conv weight length");
-        assert_eq!(bias.len(), self.c_out, "conv bias length");
-    }
+/// Panics unless the spec is valid and the slices have its lengths: a caller's bug, never a user's data (the model
+/// builds every spec from the spec table and the shapes the previous layer produced).
+fn check(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) {
+    assert!(s.is_valid(), "invalid conv spec {s:?}");
+    assert_eq!(input.len(), s.c_in * s.h * s.w, "conv input length");
+    assert_eq!(weight.len(), s.weight_len(), "conv weight length");
+    assert_eq!(bias.len(), s.c_out, "conv bias length");
 }
 
 /// Reference: the textbook 6-deep loop, accumulating in f64.
 pub fn conv2d_naive(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
-    s.check(input, weight, bias);
+    check(s, input, weight, bias);
     let (oh, ow) = (s.out_h(), s.out_w());
     let mut out = vec![0f32; s.out_len()];
     for oc in 0..s.c_out {
@@ -159,7 +112,7 @@ pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<
 /// [`conv2d`] for a model's layer: on wasm it uses the layer's weights packed once and kept.
 pub fn conv2d_layer(s: &ConvSpec, input: &[f32], lw: &crate::weights::LayerWeights) -> Vec<f32> {
     if cfg!(target_arch = "wasm32") {
-        s.check(input, &lw.weight, &lw.bias);
+        check(s, input, &lw.weight, &lw.bias);
         conv2d_prepacked(s, input, lw.conv_panels(s), &lw.bias)
     } else {
         conv2d_blas(s, input, &lw.weight, &lw.bias)
@@ -178,7 +131,7 @@ fn bias_rows(bias: &[f32], n: usize) -> Vec<f32> {
 /// im2col + matrixmultiply. With two groups the towers run in parallel, as on the two GPUs of 2012; an ungrouped
 /// layer shares one im2col and splits its output rows in two.
 pub fn conv2d_blas(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
-    s.check(input, weight, bias);
+    check(s, input, weight, bias);
     let n = s.out_h() * s.out_w();
     let kl = s.kernel_len();
     let cog = s.c_out_group();
@@ -272,7 +225,7 @@ pub fn pack_weights(s: &ConvSpec, weight: &[f32]) -> Vec<f32> {
 /// im2col into packed panels + the packed 4×8 GEMM ([`gemm`]). Grouped layers run one tower per thread, as on
 /// the two GPUs of 2012; an ungrouped layer splits its output columns (im2col included) between the threads.
 pub fn conv2d_packed(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
-    s.check(input, weight, bias);
+    check(s, input, weight, bias);
     conv2d_prepacked(s, input, &pack_weights(s, weight), bias)
 }
 
@@ -343,7 +296,7 @@ pub fn dot_at(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32], oc: usi
     if oc >= s.c_out || y >= s.out_h() || x >= s.out_w() {
         return None;
     }
-    s.check(input, weight, bias);
+    check(s, input, weight, bias);
     let group = oc / s.c_out_group();
     let ic_start = group * s.c_in_group();
     let y0 = (y * s.stride) as isize - s.pad as isize;

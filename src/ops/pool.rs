@@ -1,32 +1,7 @@
 //! Max pooling (Caffe's, overlapping 3×3 stride 2 in AlexNet), returning which input won each window.
 
 use crate::par;
-
-/// Geometry: input `[c, h, w]`, square window `k`, `stride`, no padding (AlexNet uses none).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolSpec {
-    pub c: usize,
-    pub h: usize,
-    pub w: usize,
-    pub k: usize,
-    pub stride: usize,
-}
-
-impl PoolSpec {
-    /// Caffe rounds pooling output up: ceil((H − k)/S) + 1, so a last partial window still counts.
-    pub fn out_h(&self) -> usize {
-        (self.h - self.k).div_ceil(self.stride) + 1
-    }
-    pub fn out_w(&self) -> usize {
-        (self.w - self.k).div_ceil(self.stride) + 1
-    }
-    pub fn out_len(&self) -> usize {
-        self.c * self.out_h() * self.out_w()
-    }
-    pub fn is_valid(&self) -> bool {
-        self.k > 0 && self.stride > 0 && self.h >= self.k && self.w >= self.k
-    }
-}
+pub use crate::spec::PoolSpec;
 
 /// Max-pooled values `[c, out_h, out_w]` and, per output, the flat input index `c·H·W + y·W + x` of the maximum.
 #[derive(Clone, Debug, PartialEq)]
