@@ -33,7 +33,7 @@ test('overview: a non-blank Figure 2; clicking conv2 opens conv2', async () => {
   await screenshot(page, 'views-overview');
   // Where conv2's GPU-2 volume is, from the same layout function the view draws with.
   const pt = await page.evaluate(async () => {
-    const { overviewLayout } = await import('/www/shared/geometry.js');
+    const { overviewLayout } = await import('/www/views/overview/layout.js');
     const canvas = document.querySelector('.xv-overview-canvas');
     const w = Number(canvas.dataset.cssWidth);
     const lay = overviewLayout(window.alexnetApp.ctx.spec, { width: w, height: canvas.height / devicePixelRatio, marginLeft: 30 });

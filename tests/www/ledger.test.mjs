@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ledgerRows } from '../../www/shared/geometry.js';
-import { fmtInt, fmtMacs, fmtPct } from '../../www/views/view-kit.js';
+import { fmtInt, fmtMacs, fmtPct } from '../../www/views/kit/format.js';
 import { loadSpec } from './spec-fixture.mjs';
 
 const { spec } = loadSpec();

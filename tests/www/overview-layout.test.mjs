@@ -1,8 +1,8 @@
-// Unit tests of the overview's layout (overviewLayout, hitTest) against the spec table: Figure 2's columns,
+// Unit tests of the overview's layout (www/views/overview/layout.js) against the spec table: Figure 2's columns,
 // towers and crossings, drawn to scale and inside the canvas.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { overviewLayout, hitTest } from '../../www/shared/geometry.js';
+import { overviewLayout, hitTest } from '../../www/views/overview/layout.js';
 import { loadSpec } from './spec-fixture.mjs';
 
 const { spec } = loadSpec();

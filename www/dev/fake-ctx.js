@@ -1,6 +1,7 @@
-// Dev-only fake view context: a spec and self-consistent made-up activations, so the views can be drawn without the engine.
-// Nothing here is part of the app; the real ctx comes from main.js and the worker.
+// Dev-only fake view context (not part of the app): the spec and self-consistent made-up activations, no engine.
 import { KIND_COLORS } from '../shared/config.js';
+import { findLayer } from '../shared/data-row.js';
+import { translator } from '../shared/i18n.js';
 
 function rng(seed) {
   let s = seed >>> 0 || 1;
@@ -141,10 +142,12 @@ export async function createFakeCtx(navigate) {
     spec,
     weightsInfo: { source: 'fake', format: 'none', dtype: 'f32', trained: false, params: spec.totals.params },
     client,
-    layer: (id) => byId.get(id) ?? (id === 'data' ? { id: 'data', kind: 'data', out_shape: spec.input.shape } : null),
+    layer: (id) => findLayer(spec, id),
     tensor: async (id) => get(id) ?? null,
     navigate,
     colors: KIND_COLORS,
+    t: translator('en'),
+    lang: 'en',
     timings: Object.fromEntries(spec.layers.map((l) => [l.id, (l.macs / 1e8) * 3 + 0.2])),
   };
 }

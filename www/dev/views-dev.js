@@ -1,6 +1,6 @@
 // The dev-only views page: mounts one view with a fake ctx, driven by the URL hash (see views-dev.html).
 import { createFakeCtx } from './fake-ctx.js';
-import { VIEW_MODULES } from '../shared/config.js';
+import { VIEW_MODULES, DEFAULT_VIEW_BY_KIND } from '../shared/config.js';
 // The app's own table of views (its paths are relative to a folder one below www/, as this one is).
 const MODULES = VIEW_MODULES;
 const parse = () => {
@@ -13,6 +13,8 @@ let state = parse();
 let view = null, viewName = null;
 const ctx = await createFakeCtx((partial) => {
   state = { ...state, ...partial };
+  // As in the app, a state without a view opens the layer's own view (the overview and ledger ask for that).
+  if (state.view === null) state.view = DEFAULT_VIEW_BY_KIND[ctx.layer(state.layer)?.kind] ?? 'overview';
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(state)) if (v !== undefined && v !== null) p.set(k, v);
   history.replaceState(null, '', '#' + p);

@@ -44,15 +44,15 @@ export function viewsForLayer(layer) {
  * which imports them.
  */
 export const VIEW_MODULES = Object.freeze({
-  overview: ['../views/overview-view.js', 'createOverviewView'],
+  overview: ['../views/overview/index.js', 'createOverviewView'],
   preprocess: ['../views/preprocess-view.js', 'createPreprocessView'],
-  maps: ['../views/maps-view.js', 'createMapsView'],
+  maps: ['../views/maps/index.js', 'createMapsView'],
   kernels: ['../views/kernels-view.js', 'createKernelsView'],
-  sweep: ['../views/sweep-view.js', 'createSweepView'],
+  sweep: ['../views/sweep/index.js', 'createSweepView'],
   relu: ['../views/relu-view.js', 'createReluView'],
   lrn: ['../views/lrn-view.js', 'createLrnView'],
-  pool: ['../views/pool-view.js', 'createPoolView'],
-  fc: ['../views/fc-view.js', 'createFcView'],
+  pool: ['../views/pool/index.js', 'createPoolView'],
+  fc: ['../views/fc/index.js', 'createFcView'],
   softmax: ['../views/softmax-view.js', 'createSoftmaxView'],
   ledger: ['../views/ledger-view.js', 'createLedgerView'],
 });

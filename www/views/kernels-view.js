@@ -1,32 +1,21 @@
 // Kernels view: conv1's 96 kernels as RGB tiles (GPU 1 then GPU 2); deeper layers one output channel's per-input-channel slices.
 
-import { scaleFor, paint, cssGradient, formatValue } from '../shared/colormap.js';
+import { scaleFor, paint, formatValue } from '../shared/colormap.js';
 import { inputChannelRange } from '../shared/geometry.js';
-import { t as pageT } from '../shared/i18n.js';
-
-const fmtInt = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-
-function h(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from './kit/dom.js';
+import { fmtInt } from './kit/format.js';
+import { scaleLegend } from './kit/legend.js';
 
 /**
  * The sentences of the seed article's two rules, filled in from the spec row:
- * kernel thickness = input channels, kernel count = output channels.
+ * kernel thickness = input channels, kernel count = output channels. The bank's weight count is the spec's.
  */
-export function kernelSentences(layer, t = pageT) {
+export function kernelSentences(layer, t) {
   const [count, thickness, kh, kw] = layer.kernel_shape;
   const groups = layer.groups ?? 1;
-  const n = count * kw * kh * thickness;
   const lines = [
     t('kernels.rule', { thick: thickness, count }),
-    t('kernels.bank', {
-      id: layer.id, count, kw, kh, thick: thickness, n: fmtInt(n), biases: fmtInt(layer.biases),
-      mismatch: n === layer.weights ? '' : t('kernels.specMismatch', { n: fmtInt(layer.weights) }),
-    }),
+    t('kernels.bank', { id: layer.id, count, kw, kh, thick: thickness, n: fmtInt(layer.weights), biases: fmtInt(layer.biases), mismatch: '' }),
   ];
   if (groups > 1) {
     lines.push(t('kernels.groups', { id: layer.id, groups, cin: layer.c_in, perGpu: layer.c_in / groups, perGpuK: count / groups, thick: thickness }));
@@ -41,12 +30,12 @@ export function kernelSentences(layer, t = pageT) {
  * @param {object} ctx the view context
  */
 export function createKernelsView(container, ctx) {
-  const t = ctx.t ?? pageT;
+  const { t } = ctx;
   let token = 0;
   const cache = new Map();
-  const sentences = h('div', { class: 'explain', id: 'kernel-sentence' });
-  const toolbar = h('div', { class: 'toolbar' });
-  const body = h('div', {});
+  const sentences = el('div', { class: 'explain', id: 'kernel-sentence' });
+  const toolbar = el('div', { class: 'toolbar' });
+  const body = el('div', {});
   container.append(sentences, toolbar, body);
 
   async function fetchOnce(key, what, args) {
@@ -68,7 +57,7 @@ export function createKernelsView(container, ctx) {
     const bgrToRgb = ctx.spec.input.channel_order === 'BGR' ? [2, 1, 0] : [0, 1, 2];
     for (let tw = 0; tw < towers; tw++) {
       const rows = Math.ceil(per / cols);
-      const canvas = h('canvas', { id: `kernels-gpu${tw + 1}`, role: 'img', class: 'pixelated',
+      const canvas = el('canvas', { id: `kernels-gpu${tw + 1}`, role: 'img', class: 'pixelated',
         'aria-label': t('kernels.tilesLabel', { id: layer.id, first: tw * per, last: (tw + 1) * per - 1, gpu: tw + 1, k }) });
       canvas.width = cols * (k + gap) + gap;
       canvas.height = rows * (k + gap) + gap;
@@ -102,8 +91,8 @@ export function createKernelsView(container, ctx) {
         const j = row * cols + col;
         if (col < cols && j < per) ctx.navigate({ channel: tw * per + j }, { replace: true });
       });
-      const fig = h('figure', { class: 'tower' });
-      fig.append(h('h3', {}, t('kernels.gpuKernels', { gpu: tw + 1, first: tw * per, last: (tw + 1) * per - 1 })), canvas);
+      const fig = el('figure', { class: 'tower' });
+      fig.append(el('h3', {}, t('kernels.gpuKernels', { gpu: tw + 1, first: tw * per, last: (tw + 1) * per - 1 })), canvas);
       body.append(fig);
     }
     // The default session ships AlexNet's real conv1 kernels; the weights say which tensors are trained.
@@ -111,8 +100,8 @@ export function createKernelsView(container, ctx) {
     const trainedHere = !!w?.trained_tensors?.includes(`${layer.id}.weight`);
     const note = trainedHere && layer.id === ctx.spec.layers[0].id ? t('kernels.trainedConv1')
       : w && !trainedHere && w.origin !== 'file' ? t('kernels.randomTiles') : '';
-    body.append(h('p', { class: 'hint' }, t('kernels.tileHint', { k, cin, order: ctx.spec.input.channel_order })));
-    if (note) body.append(h('p', { class: 'hint', id: 'kernels-trained-note' }, note));
+    body.append(el('p', { class: 'hint' }, t('kernels.tileHint', { k, cin, order: ctx.spec.input.channel_order })));
+    if (note) body.append(el('p', { class: 'hint', id: 'kernels-trained-note' }, note));
   }
 
   /** Deeper layers: one output channel's kernel, one k×k slice per input channel it reads. */
@@ -120,16 +109,16 @@ export function createKernelsView(container, ctx) {
     const [count, thickness, k] = layer.kernel_shape;
     const oc = Number.isInteger(state.channel) && state.channel >= 0 && state.channel < count ? state.channel : 0;
     toolbar.replaceChildren();
-    const input = h('input', { type: 'number', id: 'kernel-oc', min: '0', max: String(count - 1), value: String(oc) });
+    const input = el('input', { type: 'number', id: 'kernel-oc', min: '0', max: String(count - 1), value: String(oc) });
     input.addEventListener('change', () => {
       const v = Math.max(0, Math.min(count - 1, Number.parseInt(input.value, 10) || 0));
       ctx.navigate({ channel: v }, { replace: true });
     });
-    const prev = h('button', { type: 'button' }, '◀');
-    const next = h('button', { type: 'button' }, '▶');
+    const prev = el('button', { type: 'button' }, '◀');
+    const next = el('button', { type: 'button' }, '▶');
     prev.addEventListener('click', () => ctx.navigate({ channel: Math.max(0, oc - 1) }, { replace: true }));
     next.addEventListener('click', () => ctx.navigate({ channel: Math.min(count - 1, oc + 1) }, { replace: true }));
-    const label = h('label', {}, `${t('kernels.outputChannel')} `);
+    const label = el('label', {}, `${t('kernels.outputChannel')} `);
     label.append(input);
     toolbar.append(label, prev, next);
 
@@ -145,7 +134,7 @@ export function createKernelsView(container, ctx) {
     const cols = Math.ceil(Math.sqrt(thickness * 2));
     const rows = Math.ceil(thickness / cols);
     const cell = k + 1;
-    const canvas = h('canvas', { id: 'kernel-slices', role: 'img', class: 'pixelated',
+    const canvas = el('canvas', { id: 'kernel-slices', role: 'img', class: 'pixelated',
       'aria-label': t('kernels.slicesLabel', { id: layer.id, oc, thick: thickness, k, first: range.start, last: range.end - 1 }) });
     canvas.width = cols * cell + 1;
     canvas.height = rows * cell + 1;
@@ -159,14 +148,10 @@ export function createKernelsView(container, ctx) {
       g.putImageData(img, 1 + (s % cols) * cell, 1 + Math.floor(s / cols) * cell);
     }
     const tower = layer.towers === 2 ? ` (${t('common.gpu', { gpu: oc < count / 2 ? 1 : 2 })})` : '';
-    const legend = h('span', { class: 'legend' });
-    const ramp = h('span', { class: 'ramp' });
-    ramp.style.background = cssGradient(scale.lut);
-    legend.append(formatValue(scale.lo), ramp, formatValue(scale.hi));
     body.replaceChildren(
-      h('p', { class: 'explain' },
+      el('p', { class: 'explain' },
         t('kernels.slices', { oc, tower, id: layer.id, k, thick: thickness, first: range.start, last: range.end - 1, bias: formatValue(bias[oc]) })),
-      canvas, legend,
+      canvas, scaleLegend(scale),
     );
   }
 
@@ -176,10 +161,10 @@ export function createKernelsView(container, ctx) {
     if (!layer || layer.kind !== 'conv' || !layer.kernel_shape) {
       sentences.replaceChildren();
       toolbar.replaceChildren();
-      body.replaceChildren(h('p', { class: 'coming-soon' }, t('kernels.none', { id: state.layer })));
+      body.replaceChildren(el('p', { class: 'coming-soon' }, t('kernels.none', { id: state.layer })));
       return;
     }
-    sentences.replaceChildren(...kernelSentences(layer, t).map((line, i) => h('p', i === 0 ? { class: 'formula', id: 'kernel-rule' } : {}, line)));
+    sentences.replaceChildren(...kernelSentences(layer, t).map((line, i) => el('p', i === 0 ? { class: 'formula', id: 'kernel-rule' } : {}, line)));
     const rgb = layer.kernel_shape[1] === 3 && layer.input === ctx.spec.input.id;
     if (rgb) {
       toolbar.replaceChildren();

@@ -1,13 +1,11 @@
 // Ledger view: where AlexNet's 60 M parameters and 724 M multiply-accumulates are, layer by layer, from the spec.
-import { KIND_COLORS, DEFAULT_VIEW_BY_KIND } from '../shared/config.js';
 import { ledgerRows, shapeText, kernelText } from '../shared/geometry.js';
-import { el, fmtInt, fmtMacs, fmtPct, timingOf } from './view-kit.js';
-import { t as pageT } from '../shared/i18n.js';
+import { el } from './kit/dom.js';
+import { fmtInt, fmtMacs, fmtPct } from './kit/format.js';
 
 /** Mounts the ledger table in `container`. */
 export function createLedgerView(container, ctx) {
-  const { spec } = ctx;
-  const t = ctx.t ?? pageT;
+  const { spec, t } = ctx;
   const led = ledgerRows(spec);
   const { totals, byKind } = led;
   const fc = byKind.fc ?? { params: 0, paramShare: 0, macShare: 0 };
@@ -31,11 +29,12 @@ export function createLedgerView(container, ctx) {
   const maxMacShare = Math.max(...led.rows.map((r) => r.macShare));
   const timeCells = new Map();
   const body = el('tbody', {}, led.rows.map((r) => {
-    const color = KIND_COLORS[r.kind] ?? '#999';
+    const color = ctx.colors[r.kind] ?? '#999';
     const layer = spec.layers.find((l) => l.id === r.id);
-    const link = el('a', { href: `#view=${DEFAULT_VIEW_BY_KIND[r.kind] ?? 'overview'}&layer=${r.id}`, onclick: (ev) => {
+    // A state without a view opens the layer's own one (maps for conv, ...), in a new tab as on a click.
+    const link = el('a', { href: `#layer=${r.id}`, onclick: (ev) => {
       ev.preventDefault();
-      ctx.navigate({ layer: r.id, view: DEFAULT_VIEW_BY_KIND[r.kind] ?? 'overview' });
+      ctx.navigate({ layer: r.id, view: null });
     } }, r.id);
     const tc = el('td', { text: '' });
     timeCells.set(r.id, tc);
@@ -105,6 +104,17 @@ export function createLedgerView(container, ctx) {
     update() { showTimings(); },
     destroy() { root.remove(); },
   };
+}
+
+/** The timing of a layer from `done.timings`, whatever its shape ({id: ms} or [{layer, ms}]). */
+function timingOf(timings, id) {
+  if (!timings) return null;
+  if (Array.isArray(timings)) {
+    const t = timings.find((r) => r.layer === id || r.id === id);
+    return t ? (t.ms ?? t.time ?? t.millis ?? null) : null;
+  }
+  const v = timings[id];
+  return typeof v === 'number' ? v : v?.ms ?? null;
 }
 
 function panel(title, big, note, id) {

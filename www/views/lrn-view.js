@@ -1,14 +1,17 @@
-// LRN view: local response normalisation at one position, the 5-channel window's numbers in Caffe's formula, checked
-// against the engine's norm output.
-import { KIND_COLORS } from '../shared/config.js';
+// LRN view: local response normalisation at one position, Caffe's formula with the window's numbers, checked.
 import { lrnWindow, towerOf } from '../shared/geometry.js';
-import { el, canvasEl, canvasPoint, fitCanvas, fmtNum, fmtParam, maxAbs, sequential, mapCanvas, blit, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
-import { t as pageT } from '../shared/i18n.js';
+import { el, canvasEl, waitingNote } from './kit/dom.js';
+import { canvasPoint, fitCanvas, blit, viewWidth } from './kit/canvas.js';
+import { maxAbs, sequential, mapCanvas } from './kit/heat.js';
+import { fmtNum, fmtParam } from './kit/format.js';
+import { pickLayer, clampInt, passOf } from './kit/state.js';
 
-/** Mounts the LRN view in `container`. */
+/**
+ * Mounts the LRN view in `container`: one output value worked out from its window's numbers and checked against the
+ * engine's.
+ */
 export function createLrnView(container, ctx) {
-  const { spec } = ctx;
-  const t = ctx.t ?? pageT;
+  const { spec, t } = ctx;
   const lrns = spec.layers.filter((l) => l.kind === 'lrn');
   const layerSel = el('select', { 'aria-label': t('lrn.layerLabel') }, lrns.map((l) => el('option', { value: l.id, text: l.id })));
   const cIn = el('input', { type: 'number', min: 0, 'aria-label': t('common.channel') });
@@ -60,7 +63,7 @@ export function createLrnView(container, ctx) {
     const hw = H * W, i = y * W + x;
     if (!a || !b) { formula.textContent = ''; table.replaceChildren(); result.textContent = ''; fitCanvas(canvas, 10, 10); return; }
     // The maps of the window's channels, the centre one outlined, the position marked on each.
-    const avail = Math.max(640, Math.min(1100, root.clientWidth || 900));
+    const avail = viewWidth(root);
     const s = Math.min(170, (avail - 4 * 12) / 5);
     const g = fitCanvas(canvas, avail, s + 34);
     let m = 0;
@@ -84,7 +87,7 @@ export function createLrnView(container, ctx) {
       g.strokeStyle = '#e15759';
       g.lineWidth = 2;
       g.strokeRect(px + x * cell - 1, py + y * cell - 1, cell + 2, cell + 2);
-      if (j === c) { g.strokeStyle = KIND_COLORS.lrn; g.lineWidth = 3; g.strokeRect(px - 2, py - 2, s + 4, s + 4); }
+      if (j === c) { g.strokeStyle = ctx.colors.lrn; g.lineWidth = 3; g.strokeRect(px - 2, py - 2, s + 4, s + 4); }
     }
     // The numbers.
     let sum = 0;

@@ -1,20 +1,12 @@
 // Preprocessing view: original with the crop box → shorter side 256 → centre crop 227 → the BGR, mean-subtracted `data` tensor, and why 227.
 
-import { scaleFor, paint, cssGradient, formatValue, rangeOf } from '../shared/colormap.js';
-import { outSize, formulaText } from '../shared/geometry.js';
-import { t as pageT } from '../shared/i18n.js';
-
-function h(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { scaleFor, paint, formatValue, rangeOf } from '../shared/colormap.js';
+import { outSize, formulaText, layerFormulaText } from '../shared/geometry.js';
+import { el } from './kit/dom.js';
+import { scaleLegend } from './kit/legend.js';
 
 function figure(canvas, caption) {
-  const f = h('figure', {});
-  f.append(canvas, h('figcaption', {}, caption));
-  return f;
+  return el('figure', {}, [canvas, el('figcaption', {}, caption)]);
 }
 
 /** A canvas holding RGBA pixels at their own size. */
@@ -34,20 +26,20 @@ function fitStyle(canvas, w, hgt, max) {
 }
 
 /**
- * The "why 227, not 224" arithmetic, from the spec's first conv row: (W − F + 2P)/S + 1 must be an integer.
- * @returns {{ok: string, bad: string, badExact: number}}
+ * The "why 227, not 224" arithmetic, from the spec's first conv row: (W − F + 2P)/S + 1 must be an integer. The
+ * crop's line is the spec's own formula; the paper's 224, which no layer has, is worked out here.
+ * @returns {{layer: string, ok: string, bad: string, badExact: number, out: number}}
  */
 export function whyCrop(spec) {
   const conv1 = spec.layers.find((l) => l.kind === 'conv' && l.input === spec.input.id) ?? spec.layers.find((l) => l.kind === 'conv');
-  const { f, p, s } = conv1.formula ?? { f: conv1.k, p: conv1.pad, s: conv1.stride };
-  const w = spec.input.crop;
+  const { f, p, s, out } = conv1.formula;
   const paperSize = 224;
   return {
     layer: conv1.id,
-    ok: formulaText(w, f, p, s),
+    ok: layerFormulaText(conv1),
     bad: formulaText(paperSize, f, p, s),
     badExact: outSize(paperSize, f, p, s).exact,
-    out: outSize(w, f, p, s).out,
+    out,
   };
 }
 
@@ -56,16 +48,16 @@ export function whyCrop(spec) {
  * @param {object} ctx the view context
  */
 export function createPreprocessView(container, ctx) {
-  const t = ctx.t ?? pageT;
+  const { t } = ctx;
   let token = 0;
-  const steps = h('div', { class: 'steps', id: 'preprocess-steps' });
-  const channels = h('div', { class: 'steps', id: 'preprocess-channels' });
-  const why = h('div', { class: 'explain', id: 'why-227' });
+  const steps = el('div', { class: 'steps', id: 'preprocess-steps' });
+  const channels = el('div', { class: 'steps', id: 'preprocess-channels' });
+  const why = el('div', { class: 'explain', id: 'why-227' });
   container.append(
-    h('p', { class: 'explain' }, t('pre.intro')),
+    el('p', { class: 'explain' }, t('pre.intro')),
     // src/preprocess.rs composites alpha on white before resizing; a transparent PNG would otherwise look black.
-    h('p', { class: 'explain', id: 'pre-alpha' }, t('pre.alpha')),
-    steps, h('h3', {}, t('pre.channelsTitle')), channels, why,
+    el('p', { class: 'explain', id: 'pre-alpha' }, t('pre.alpha')),
+    steps, el('h3', {}, t('pre.channelsTitle')), channels, why,
   );
 
   async function update() {
@@ -74,18 +66,18 @@ export function createPreprocessView(container, ctx) {
     const { resize, crop, mean_bgr: mean, channel_order: order } = spec.input;
     const w = whyCrop(spec);
     why.replaceChildren(
-      h('h3', {}, t('pre.whyTitle', { crop })),
-      h('p', {}, t('pre.whyText', { layer: w.layer })),
-      h('p', { class: 'formula' }, `${w.ok}  ✓`),
-      h('p', { class: 'formula' }, t('pre.notWhole', { formula: w.bad })),
-      h('p', {}, t('pre.whySo', { crop, layer: w.layer, out: w.out })),
+      el('h3', {}, t('pre.whyTitle', { crop })),
+      el('p', {}, t('pre.whyText', { layer: w.layer })),
+      el('p', { class: 'formula' }, `${w.ok}  ✓`),
+      el('p', { class: 'formula' }, t('pre.notWhole', { formula: w.bad })),
+      el('p', {}, t('pre.whySo', { crop, layer: w.layer, out: w.out })),
     );
 
     const source = ctx.source?.();
     const tensor = await ctx.tensor(spec.input.id);
     if (my !== token) return;
     if (!tensor || !source) {
-      steps.replaceChildren(h('p', { class: 'coming-soon' }, t('pre.run')));
+      steps.replaceChildren(el('p', { class: 'coming-soon' }, t('pre.run')));
       channels.replaceChildren();
       return;
     }
@@ -103,7 +95,7 @@ export function createPreprocessView(container, ctx) {
     steps.replaceChildren();
 
     // 1. The original, with the crop box mapped back from resized coordinates.
-    const original = h('canvas', { id: 'preprocess-original', role: 'img' });
+    const original = el('canvas', { id: 'preprocess-original', role: 'img' });
     original.width = source.width;
     original.height = source.height;
     const g = original.getContext('2d');
@@ -120,7 +112,7 @@ export function createPreprocessView(container, ctx) {
 
     // 2. Shorter side to 256 (drawn by the browser for display; the engine resizes with its own filter).
     if (info) {
-      const resized = h('canvas', { id: 'preprocess-resized', role: 'img' });
+      const resized = el('canvas', { id: 'preprocess-resized', role: 'img' });
       resized.width = info.resizedW;
       resized.height = info.resizedH;
       const r = resized.getContext('2d');
@@ -135,7 +127,7 @@ export function createPreprocessView(container, ctx) {
     }
 
     // 3. The crop as the network sees it: the data tensor with the mean added back, channels reordered to RGB.
-    const rgb = h('canvas', { id: 'preprocess-crop', role: 'img', class: 'pixelated' });
+    const rgb = el('canvas', { id: 'preprocess-crop', role: 'img', class: 'pixelated' });
     rgb.width = W;
     rgb.height = H;
     const img = new ImageData(W, H);
@@ -154,7 +146,7 @@ export function createPreprocessView(container, ctx) {
     for (let c = 0; c < C; c++) {
       const range = rangeOf(tensor.data, c * n, (c + 1) * n);
       const scale = scaleFor(range);
-      const cv = h('canvas', { id: `preprocess-channel-${names[c] ?? c}`, role: 'img', class: 'pixelated' });
+      const cv = el('canvas', { id: `preprocess-channel-${names[c] ?? c}`, role: 'img', class: 'pixelated' });
       cv.width = W;
       cv.height = H;
       const im = new ImageData(W, H);
@@ -162,15 +154,11 @@ export function createPreprocessView(container, ctx) {
       cv.getContext('2d').putImageData(im, 0, 0);
       cv.style.width = '200px';
       cv.setAttribute('aria-label', t('pre.channelLabel', { name: names[c], mean: mean[c], min: formatValue(range.min), max: formatValue(range.max) }));
-      const ramp = h('span', { class: 'ramp' });
-      ramp.style.background = cssGradient(scale.lut);
-      const legend = h('span', { class: 'legend' });
-      legend.append(formatValue(scale.lo), ramp, formatValue(scale.hi));
       const f = figure(cv, `${names[c]} − ${mean[c]}: ${formatValue(range.min)} … ${formatValue(range.max)}`);
-      f.append(legend);
+      f.append(scaleLegend(scale));
       channels.append(f);
     }
-    channels.append(h('p', { class: 'hint' },
+    channels.append(el('p', { class: 'hint' },
       t('pre.channelsHint', { order, means: names.map((c, i) => `${c} ${mean[i]}`).join(', ') })));
   }
 

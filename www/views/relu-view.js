@@ -1,13 +1,15 @@
 // ReLU view: one channel before (the conv or fc output) and after the ReLU, with the negative values that become 0 marked.
-import { KIND_COLORS } from '../shared/config.js';
 import { towerOf, shapeText } from '../shared/geometry.js';
-import { el, canvasEl, fitCanvas, fmtInt, fmtPct, maxAbs, diverging, mapCanvas, blit, hatch, drawBars, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
-import { t as pageT } from '../shared/i18n.js';
+import { el, canvasEl, waitingNote } from './kit/dom.js';
+import { fitCanvas, blit, hatch, viewWidth } from './kit/canvas.js';
+import { maxAbs, diverging, mapCanvas } from './kit/heat.js';
+import { drawBars } from './kit/bars.js';
+import { fmtInt, fmtPct } from './kit/format.js';
+import { pickLayer, clampInt, passOf } from './kit/state.js';
 
 /** Mounts the ReLU view in `container`. */
 export function createReluView(container, ctx) {
-  const { spec } = ctx;
-  const t = ctx.t ?? pageT;
+  const { spec, t, colors } = ctx;
   const relus = spec.layers.filter((l) => l.kind === 'relu');
   const layerSel = el('select', { 'aria-label': t('relu.layerLabel') }, relus.map((l) => el('option', { value: l.id, text: l.id })));
   const chIn = el('input', { type: 'number', min: 0, step: 1, 'aria-label': t('common.channel') });
@@ -50,7 +52,7 @@ export function createReluView(container, ctx) {
   function draw() {
     if (!before || !after) { fitCanvas(canvas, 10, 10); counts.textContent = ''; return; }
     const spatial = layer.out_shape.length === 3;
-    const avail = Math.max(640, Math.min(1100, root.clientWidth || 900));
+    const avail = viewWidth(root);
     let neg = 0, total = 0;
     for (const v of before.data) if (v < 0) neg++;
     total = before.data.length;
@@ -80,7 +82,7 @@ export function createReluView(container, ctx) {
       g.strokeStyle = '#bbb';
       g.strokeRect(0, 22, w * cell, h * cell);
       g.strokeRect(s + 60, 22, w * cell, h * cell);
-      g.fillStyle = KIND_COLORS.relu;
+      g.fillStyle = colors.relu;
       g.font = '600 20px system-ui, sans-serif';
       g.fillText('→', s + 18, 22 + s / 2);
       counts.replaceChildren(`${t('relu.countsChannel', { ch: channel, neg: fmtInt(negC), n: fmtInt(h * w), pct: fmtPct(negC / (h * w)) })} `,
@@ -91,10 +93,10 @@ export function createReluView(container, ctx) {
       g.font = '12px system-ui, sans-serif';
       g.fillStyle = '#333';
       g.fillText(t('relu.beforeVec', { input: layer.input, n: fmtInt(total) }), 0, 12);
-      drawBars(g, before.data, 0, 18, avail, 115, { color: KIND_COLORS.fc, range });
+      drawBars(g, before.data, 0, 18, avail, 115, { color: colors.fc, range });
       g.fillStyle = '#333';
       g.fillText(t('relu.afterVec', { id: layer.id }), 0, 160);
-      drawBars(g, after.data, 0, 166, avail, 115, { color: KIND_COLORS.relu, range });
+      drawBars(g, after.data, 0, 166, avail, 115, { color: colors.relu, range });
       counts.textContent = t('relu.countsVec', { neg: fmtInt(neg), n: fmtInt(total), pct: fmtPct(neg / total) });
     }
   }

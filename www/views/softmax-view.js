@@ -1,14 +1,7 @@
 // Softmax view: fc8's 1000 logits beside the 1000 probabilities, the top 5 named, and their sum computed from the prob tensor.
 
 import { formatValue } from '../shared/colormap.js';
-import { t as pageT } from '../shared/i18n.js';
-
-function h(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from './kit/dom.js';
 
 /** Σ of a Float32Array in float64, so the displayed sum reflects the tensor, not the summation's rounding. */
 export function sum64(data) {
@@ -58,20 +51,20 @@ function drawBars(canvas, data, highlight, color, accent) {
  * @param {object} ctx the view context
  */
 export function createSoftmaxView(container, ctx) {
-  const t = ctx.t ?? pageT;
+  const { t } = ctx;
   let token = 0;
   let names = { passId: -1, byIndex: null };
-  const banner = h('p', { class: 'banner', id: 'softmax-untrained', role: 'note' }, t('app.untrained'));
-  const formula = h('p', { class: 'explain' });
-  const sumLine = h('p', { class: 'formula', id: 'softmax-sum' });
-  const logitsCanvas = h('canvas', { id: 'softmax-logits', role: 'img', class: 'bars' });
-  const probCanvas = h('canvas', { id: 'softmax-bars', role: 'img', class: 'bars' });
-  const hover = h('p', { class: 'hint', id: 'softmax-hover' }, t('soft.hover'));
-  const table = h('table', { id: 'softmax-top', class: 'explain' });
-  const logitsFig = h('figure', {});
-  logitsFig.append(h('figcaption', {}, t('soft.logitsCaption')), logitsCanvas);
-  const probFig = h('figure', {});
-  probFig.append(h('figcaption', {}, t('soft.probCaption')), probCanvas);
+  const banner = el('p', { class: 'banner', id: 'softmax-untrained', role: 'note' }, t('app.untrained'));
+  const formula = el('p', { class: 'explain' });
+  const sumLine = el('p', { class: 'formula', id: 'softmax-sum' });
+  const logitsCanvas = el('canvas', { id: 'softmax-logits', role: 'img', class: 'bars' });
+  const probCanvas = el('canvas', { id: 'softmax-bars', role: 'img', class: 'bars' });
+  const hover = el('p', { class: 'hint', id: 'softmax-hover' }, t('soft.hover'));
+  const table = el('table', { id: 'softmax-top', class: 'explain' });
+  const logitsFig = el('figure', {});
+  logitsFig.append(el('figcaption', {}, t('soft.logitsCaption')), logitsCanvas);
+  const probFig = el('figure', {});
+  probFig.append(el('figcaption', {}, t('soft.probCaption')), probCanvas);
   container.append(banner, formula, sumLine, logitsFig, probFig, hover, table);
 
   let current = null;
@@ -129,12 +122,12 @@ export function createSoftmaxView(container, ctx) {
     logitsCanvas.setAttribute('aria-label', t('soft.logitsLabel', { n, lo: formatValue(lr.lo), hi: formatValue(lr.hi), list: top.map(nameOf).join(', ') }));
     probCanvas.setAttribute('aria-label', t('soft.probLabel', { n, list: top.map((i) => `${nameOf(i)} ${(prob.data[i] * 100).toFixed(1)}%`).join(', ') }));
     table.replaceChildren();
-    const head = h('tr', {});
-    for (const key of ['soft.colRank', 'soft.colClass', 'soft.colLogit', 'soft.colProb']) head.append(h('th', {}, t(key)));
+    const head = el('tr', {});
+    for (const key of ['soft.colRank', 'soft.colClass', 'soft.colLogit', 'soft.colProb']) head.append(el('th', {}, t(key)));
     table.append(head);
     top.forEach((i, r) => {
-      const row = h('tr', {});
-      row.append(h('td', {}, String(r + 1)), h('td', {}, `${nameOf(i)} (${i})`), h('td', {}, formatValue(logits.data[i])), h('td', {}, `${(prob.data[i] * 100).toFixed(2)}%`));
+      const row = el('tr', {});
+      row.append(el('td', {}, String(r + 1)), el('td', {}, `${nameOf(i)} (${i})`), el('td', {}, formatValue(logits.data[i])), el('td', {}, `${(prob.data[i] * 100).toFixed(2)}%`));
       table.append(row);
     });
   }

@@ -1,14 +1,17 @@
-// FC view: a fully connected layer as one weight row per output; fc6 as a "full convolution" whose 6×6×256 kernel
-// collapses the pool5 volume to one number, fc7/fc8 as bars of activations.
-import { KIND_COLORS } from '../shared/config.js';
-import { formulaText, shapeText, kernelText, fcInputs, findLayer } from '../shared/geometry.js';
-import { el, canvasEl, canvasPoint, fitCanvas, fmtInt, fmtNum, maxAbs, diverging, mapCanvas, drawBars, pickLayer, clampInt, waitingNote, passOf } from './view-kit.js';
-import { t as pageT } from '../shared/i18n.js';
+// FC view as a container: controls, state and engine queries (the tensors, one weight row, the biases).
+import { formulaText, shapeText, kernelText, fcInputs } from '../../shared/geometry.js';
+import { el, canvasEl, waitingNote } from '../kit/dom.js';
+import { canvasPoint, fitCanvas, viewWidth } from '../kit/canvas.js';
+import { fmtInt, fmtNum } from '../kit/format.js';
+import { pickLayer, clampInt, passOf } from '../kit/state.js';
+import { drawOutputs, drawRow, drawRowPending, tileAt } from './render.js';
 
-/** Mounts the fc view in `container`. */
+/**
+ * Mounts the fc view in `container`: a fully connected layer as one weight row per output; fc6 as a "full
+ * convolution" whose 6×6×256 kernel collapses the pool5 volume to one number, fc7/fc8 as bars. render.js draws.
+ */
 export function createFcView(container, ctx) {
-  const { spec } = ctx;
-  const t = ctx.t ?? pageT;
+  const { spec, t } = ctx;
   const fcs = spec.layers.filter((l) => l.kind === 'fc');
   const layerSel = el('select', { 'aria-label': t('fc.layerLabel') }, fcs.map((l) => el('option', { value: l.id, text: l.id })));
   const nIn = el('input', { type: 'number', min: 0, 'aria-label': t('fc.neuron') });
@@ -43,10 +46,11 @@ export function createFcView(container, ctx) {
       t('fc.introWeights', { kernels: kernelText(l), w: fmtInt(l.weights), b: fmtInt(l.biases) })];
     if (spatialIn) {
       const [c, h, w] = l.in_shape;
+      // fc6 read as a convolution whose kernel is as large as its input: (6 − 6 + 0)/1 + 1 = 1 position.
       lines.push(t('fc.asConv', { n: l.c_out, shape: shapeText(l.in_shape), input: l.input }),
         t('fc.fitsOnce', { formula: formulaText(w, w, 0, 1), n: l.c_out }),
         t('fc.flatten', { hw: h * w, w, c, h }),
-        t('fc.seedCorrection', { wrong: shapeText(findLayer(spec, l.input).in_shape), input: l.input, shape: shapeText(l.in_shape) }));
+        t('fc.seedCorrection', { wrong: shapeText(ctx.layer(l.input).in_shape), input: l.input, shape: shapeText(l.in_shape) }));
     }
     if (l.towers === 2) lines.push(t('fc.split', { half: l.c_out / 2, both: l.reads_both_towers ? t('fc.readsBoth') : '' }));
     intro.textContent = lines.join('\n');
@@ -74,75 +78,23 @@ export function createFcView(container, ctx) {
 
   function draw() {
     if (!layer || !output) { fitCanvas(outCanvas, 10, 10); fitCanvas(rowCanvas, 10, 10); return; }
-    const avail = Math.max(640, Math.min(1100, root.clientWidth || 900));
-    const g = fitCanvas(outCanvas, avail, 150);
-    g.font = '12px system-ui, sans-serif';
-    g.fillStyle = '#333';
-    g.fillText(t('fc.outputs', { id: layer.id, n: fmtInt(output.data.length), neuron, v: fmtNum(output.data[neuron], 6) }), 0, 12);
-    outBars = drawBars(g, output.data, 0, 20, avail, 120, { color: KIND_COLORS.fc, highlight: neuron });
-    if (layer.towers === 2) {
-      g.strokeStyle = '#999';
-      g.setLineDash([4, 3]);
-      g.beginPath();
-      g.moveTo(avail / 2, 18); g.lineTo(avail / 2, 142);
-      g.stroke();
-      g.setLineDash([]);
-      g.fillStyle = '#777';
-      g.fillText(t('common.gpu', { gpu: 1 }), 4, 146);
-      g.fillText(t('common.gpu', { gpu: 2 }), avail / 2 + 4, 146);
-    }
-    drawRow(avail);
-  }
-
-  function drawRow(avail) {
-    const spatialIn = layer.in_shape.length === 3;
+    const o = { layer, neuron, output, input, row, width: viewWidth(root), colors: ctx.colors, t };
+    outBars = drawOutputs(outCanvas, o);
     if (!row || !input) {
-      const g = fitCanvas(rowCanvas, avail, 30);
-      g.font = '12px system-ui, sans-serif';
-      g.fillStyle = '#777';
-      g.fillText(row === null && input ? t('fc.loadingRow') : '', 0, 18);
+      drawRowPending(rowCanvas, { ...o, loading: row === null && !!input });
       dotLine.textContent = '';
       return;
     }
+    tiles = drawRow(rowCanvas, o);
+    showDot();
+  }
+
+  // The row's dot product with the input, plus the bias, beside the engine's output (one value, to explain it).
+  function showDot() {
     let dot = 0;
     for (let i = 0; i < row.length; i++) dot += row[i] * input.data[i];
     const b = bias?.v?.[neuron];
     const engine = output.data[neuron];
-    if (spatialIn) {
-      // 256 slices of 6×6 each: the input volume and the weight row reshaped to it, side by side.
-      const [c, h, w] = layer.in_shape;
-      const perRow = Math.ceil(Math.sqrt(c));
-      const half = (avail - 30) / 2;
-      const tile = Math.max(2, Math.floor(half / perRow / (w + 1)));
-      const tpx = tile * w + tile;
-      const rows = Math.ceil(c / perRow);
-      const H = rows * tpx + 24;
-      const g = fitCanvas(rowCanvas, avail, H);
-      const mIn = maxAbs(input.data), mW = maxAbs(row);
-      const imgIn = mapCanvas(input.data, 0, c * h, w, (v) => diverging(v, mIn));
-      const imgW = mapCanvas(row, 0, c * h, w, (v) => diverging(v, mW));
-      g.font = '12px system-ui, sans-serif';
-      g.fillStyle = '#333';
-      g.fillText(t('fc.inputSlices', { input: layer.input, c, w, h }), 0, 12);
-      g.fillText(t('fc.rowShape', { neuron, c, h, w }), half + 30, 12);
-      g.imageSmoothingEnabled = false;
-      for (let k = 0; k < c; k++) {
-        const tx = (k % perRow) * tpx, ty = 20 + Math.floor(k / perRow) * tpx;
-        g.drawImage(imgIn, 0, k * h, w, h, tx, ty, tile * w, tile * h);
-        g.drawImage(imgW, 0, k * h, w, h, half + 30 + tx, ty, tile * w, tile * h);
-      }
-      tiles = { perRow, tpx, tile, c, h, w, x0: [0, half + 30], y0: 20 };
-    } else {
-      const g = fitCanvas(rowCanvas, avail, 250);
-      g.font = '12px system-ui, sans-serif';
-      g.fillStyle = '#333';
-      g.fillText(t('fc.inputValues', { input: layer.input, n: fmtInt(input.data.length) }), 0, 12);
-      drawBars(g, input.data, 0, 18, avail, 95, { color: KIND_COLORS.relu });
-      g.fillStyle = '#333';
-      g.fillText(t('fc.rowOf', { neuron, id: layer.id, n: fmtInt(row.length) }), 0, 136);
-      drawBars(g, row, 0, 142, avail, 95, { color: KIND_COLORS.fc });
-      tiles = null;
-    }
     const value = b === undefined ? null : dot + b;
     const ok = value !== null && Math.abs(value - engine) <= 1e-3 * Math.max(1, Math.abs(engine));
     dotLine.replaceChildren(t('fc.sum', { n: fmtInt(row.length), dot: fmtNum(dot, 6) }),
@@ -158,17 +110,9 @@ export function createFcView(container, ctx) {
   rowCanvas.addEventListener('mousemove', (ev) => {
     if (!tiles || !row || !input) return;
     const [px, py] = canvasPoint(rowCanvas, ev);
-    for (const x0 of tiles.x0) {
-      const lx = px - x0, ly = py - tiles.y0;
-      if (lx < 0 || ly < 0) continue;
-      const col = Math.floor(lx / tiles.tpx), rr = Math.floor(ly / tiles.tpx);
-      const inX = Math.floor((lx % tiles.tpx) / tiles.tile), inY = Math.floor((ly % tiles.tpx) / tiles.tile);
-      const c = rr * tiles.perRow + col;
-      if (col >= tiles.perRow || c >= tiles.c || inX >= tiles.w || inY >= tiles.h) continue;
-      const idx = c * tiles.h * tiles.w + inY * tiles.w + inX;
-      hoverInfo.textContent = t('fc.hover', { input: layer.input, c, y: inY, x: inX, hw: tiles.h * tiles.w, w: tiles.w, idx, xv: fmtNum(input.data[idx]), wv: fmtNum(row[idx]) });
-      return;
-    }
+    const hit = tileAt(tiles, px, py);
+    if (!hit) return;
+    hoverInfo.textContent = t('fc.hover', { input: layer.input, c: hit.c, y: hit.y, x: hit.x, hw: tiles.h * tiles.w, w: tiles.w, idx: hit.idx, xv: fmtNum(input.data[hit.idx]), wv: fmtNum(row[hit.idx]) });
   });
   layerSel.addEventListener('change', () => ctx.navigate({ layer: layerSel.value, channel: 0 }));
   nIn.addEventListener('change', () => ctx.navigate({ channel: clampInt(nIn.value, 0, layer.c_out - 1) }));

@@ -1,0 +1,179 @@
+// Feature maps view as a container: the toolbar, the zoom, the colour scales and the engine queries.
+import { rangeOf, unionRange, scaleFor, formatValue } from '../../shared/colormap.js';
+import { el } from '../kit/dom.js';
+import { createGrid, paintGrid, reorderGrid, paintZoom, legendParts } from './render.js';
+
+const SCALE_MODES = [
+  ['map', 'maps.scaleMap'],
+  ['layer', 'maps.scaleLayer'],
+  ['global', 'maps.scaleGlobal'],
+];
+
+/**
+ * The global range of one pass, computed once per pass (it reads every spatial tensor). Kept per client, because
+ * embeds on one page may run different images in different workers whose pass ids coincide.
+ * @type {WeakMap<object, {passId: number, range: object}>}
+ */
+const globalCaches = new WeakMap();
+
+async function globalRange(ctx) {
+  const passId = ctx.passId?.() ?? 0;
+  const key = ctx.client ?? ctx;
+  const globalCache = globalCaches.get(key);
+  if (globalCache?.passId === passId && globalCache.range) return globalCache.range;
+  // The input (mean-subtracted pixels, ±150) is left out: it would flatten every activation map to one colour.
+  const ids = ctx.spec.layers.filter((l) => l.out_shape.length === 3).map((l) => l.id);
+  const tensors = await Promise.all(ids.map((id) => ctx.tensor(id)));
+  const range = unionRange(tensors.filter(Boolean).map((t) => rangeOf(t.data)));
+  globalCaches.set(key, { passId, range });
+  return range;
+}
+
+/**
+ * Mounts the feature maps: every channel of a layer as a small canvas, grouped by GPU tower, with a shared colour
+ * scale and a zoom. render.js draws the grid.
+ * @param {HTMLElement} container
+ * @param {object} ctx the view context (spec, layer(id), tensor(id), navigate, ...)
+ */
+export function createMapsView(container, ctx) {
+  const { t } = ctx;
+  let token = 0;
+  let sortByActivation = false;
+  /** The cells of the layer on screen (see createGrid). */
+  let grid = null;
+  let lastState = null;
+  let lastTensor = null;
+
+  const scaleSelect = el('select', { id: 'maps-scale', 'aria-label': t('maps.scale') });
+  for (const [value, key] of SCALE_MODES) scaleSelect.append(new Option(t(key), value));
+  const sortBox = el('input', { type: 'checkbox', id: 'maps-sort' });
+  const sortLabel = el('label', {}, [sortBox, ` ${t('maps.sort')}`]);
+  const legend = el('span', { class: 'legend', id: 'maps-legend' });
+  const scaleLabel = el('label', {}, [`${t('maps.scale')} `, scaleSelect]);
+  const toolbar = el('div', { class: 'toolbar' }, [scaleLabel, sortLabel, legend]);
+
+  const zoomCanvas = el('canvas', { id: 'maps-zoom-canvas', role: 'img', class: 'pixelated' });
+  const readout = el('div', { class: 'readout' });
+  const zoom = el('div', { class: 'zoom', id: 'maps-zoom', hidden: '' }, [zoomCanvas, readout]);
+  const note = el('p', { class: 'explain' });
+  const towersBox = el('div', { id: 'maps-grid' });
+  container.append(note, toolbar, zoom, towersBox);
+
+  scaleSelect.addEventListener('change', () => ctx.navigate({ scale: scaleSelect.value }, { replace: true }));
+  sortBox.addEventListener('change', () => {
+    sortByActivation = sortBox.checked;
+    if (lastState) update(lastState);
+  });
+  zoomCanvas.addEventListener('mousemove', (e) => {
+    if (!lastTensor || lastState?.channel === undefined) return;
+    const [, H, W] = lastTensor.shape;
+    const r = zoomCanvas.getBoundingClientRect();
+    const x = Math.min(W - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * W)));
+    const y = Math.min(H - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * H)));
+    const v = lastTensor.data[lastState.channel * H * W + y * W + x];
+    readout.dataset.hover = `(${y}, ${x}) = ${formatValue(v)}`;
+    renderReadout();
+  });
+
+  let readoutBase = '';
+  function renderReadout() {
+    readout.textContent = readoutBase + (readout.dataset.hover ? `\n${t('maps.under', { value: readout.dataset.hover })}` : '');
+    readout.style.whiteSpace = 'pre-line';
+  }
+
+  function channelName(layer, c) {
+    if (layer.kind === 'data') return `${ctx.spec.input.channel_order?.[c] ?? c}`;
+    return String(c);
+  }
+
+  async function update(state) {
+    lastState = state;
+    const my = ++token;
+    const layer = ctx.layer(state.layer);
+    scaleSelect.value = state.scale && SCALE_MODES.some(([m]) => m === state.scale) ? state.scale : 'layer';
+    const mode = scaleSelect.value;
+    if (!layer || layer.out_shape.length !== 3) {
+      towersBox.replaceChildren(el('p', { class: 'coming-soon' }, t('maps.vector', { id: state.layer })));
+      grid = null;
+      return;
+    }
+    const [C, H, W] = layer.out_shape;
+    note.textContent = layer.kind === 'data'
+      ? t('maps.noteData', { c: C, order: ctx.spec.input.channel_order, w: W, h: H })
+      : t(layer.towers === 2 ? 'maps.noteTowers' : 'maps.noteOne', { id: layer.id, c: C, w: W, h: H, half: C / 2 }) +
+        ` ${t('maps.noteClick')}`;
+    const tensor = await ctx.tensor(layer.id);
+    if (my !== token) return;
+    if (!tensor) {
+      towersBox.replaceChildren(el('p', { class: 'coming-soon' }, t('maps.run')));
+      grid = null;
+      return;
+    }
+    // The same pass, state and sorting were already drawn (the view is refreshed on the layer's event and
+    // again when the pass ends): painting 96–384 maps again would only cost a frame.
+    const drawnKey = `${ctx.passId?.()}|${layer.id}|${mode}|${state.channel}|${sortByActivation}`;
+    if (tensor === lastTensor && grid?.drawnKey === drawnKey) return;
+    lastTensor = tensor;
+    // The grid is rebuilt only when the layer or its shape changes.
+    if (!(grid && grid.layerId === layer.id && grid.c === C && grid.h === H && grid.w === W)) grid = createGrid(towersBox, layer, C, H, W, t);
+    grid.drawnKey = null;
+    const n = H * W;
+    const ranges = [];
+    const means = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      ranges.push(rangeOf(tensor.data, c * n, (c + 1) * n));
+      let s = 0;
+      for (let i = c * n; i < (c + 1) * n; i++) s += tensor.data[i];
+      means[c] = s / n;
+    }
+    let shared = null;
+    if (mode === 'layer') shared = scaleFor(unionRange(ranges));
+    if (mode === 'global') {
+      shared = scaleFor(await globalRange(ctx));
+      if (my !== token) return;
+    }
+    const painted = await paintGrid(grid, layer, tensor.data, {
+      scaleOf: (c) => shared ?? scaleFor(ranges[c]),
+      label: (c) => channelName(layer, c),
+      aria: (c) => t('maps.cellLabel', { id: layer.id, ch: channelName(layer, c), min: formatValue(ranges[c].min), max: formatValue(ranges[c].max), mean: formatValue(means[c]) }),
+      selected: state.channel,
+      onPick: (c) => ctx.navigate({ channel: c }, { replace: true }),
+      onSlice: (first) => { if (first && layer.id === 'conv1') globalThis.performance?.mark?.('conv1-drawn'); },
+      current: () => my === token,
+    });
+    if (!painted) return;
+    // Sorting reorders within each tower, so the GPU split stays visible.
+    const order = [...Array(C).keys()];
+    if (sortByActivation) order.sort((a, b) => means[b] - means[a]);
+    reorderGrid(grid, order);
+    legend.replaceChildren(...legendParts(shared ?? scaleFor(unionRange(ranges)), mode, t));
+    grid.drawnKey = drawnKey;
+    // Image chosen → conv1 on screen is the latency people feel (tests/e2e/feel.test.mjs reads these marks): the
+    // first maps are on screen after the first slice, all of them now.
+    if (layer.id === 'conv1') {
+      if (painted.firstSlice) globalThis.performance?.mark?.('conv1-drawn');
+      globalThis.performance?.mark?.('conv1-complete');
+    }
+
+    const ch = state.channel;
+    if (Number.isInteger(ch) && ch >= 0 && ch < C) {
+      zoom.hidden = false;
+      paintZoom(zoomCanvas, tensor.data, ch, W, H, shared ?? scaleFor(ranges[ch]));
+      zoomCanvas.setAttribute('aria-label', t('maps.zoomLabel', { id: layer.id, ch: channelName(layer, ch) }));
+      const tower = layer.towers === 2 ? t('maps.onGpu', { gpu: ch < C / 2 ? 1 : 2 }) : '';
+      readoutBase = t('maps.readout', { id: layer.id, ch: channelName(layer, ch), tower, w: W, h: H, min: formatValue(ranges[ch].min), max: formatValue(ranges[ch].max), mean: formatValue(means[ch]) });
+      readout.dataset.hover = '';
+      renderReadout();
+    } else {
+      zoom.hidden = true;
+    }
+  }
+
+  return {
+    update,
+    destroy() {
+      token++;
+      container.replaceChildren();
+    },
+  };
+}
