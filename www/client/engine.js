@@ -73,8 +73,9 @@ export function createEngine({ weights = { source: 'auto' }, client, sources } =
   });
   ready.catch(() => {});
 
+  // Events the engine only passes on (progress, error, restart) are subscribed to on the client itself (see `on`
+  // below): one emitter hop, not two. The engine emits only what it must bring up to date first.
   const unsubscribe = [
-    c.on('progress', (p) => emit('progress', p)),
     c.on('ready', (info) => {
       setSpec(info);
       emit('ready', info);
@@ -102,9 +103,8 @@ export function createEngine({ weights = { source: 'auto' }, client, sources } =
       pass.result = { top, timings, preprocess };
       emit('done', { runId, top, timings, preprocess });
     }),
-    c.on('error', (e) => emit('error', e)),
-    c.on('restart', (e) => emit('restart', e)),
   ];
+  const PASSED_THROUGH = new Set(['progress', 'error', 'restart']);
 
   /**
    * A layer's tensor from the current pass. While the pass runs, asking for a layer not computed yet waits for
@@ -177,7 +177,11 @@ export function createEngine({ weights = { source: 'auto' }, client, sources } =
       return samplePromise;
     },
 
-    on: events.on,
+    /**
+     * Subscribe to `ready`, `start`, `layer` and `done` (after the engine's store is up to date) or, straight from
+     * the client, `progress`, `error` and `restart`; returns an unsubscribe function.
+     */
+    on: (name, fn) => (PASSED_THROUGH.has(name) ? c.on(name, fn) : events.on(name, fn)),
 
     /** Count one more user of a shared engine. */
     retain() {
