@@ -30,7 +30,7 @@ async function ort() {
   o.env.wasm.wasmPaths = new URL('./vendor/ort/', location.href).href;
   const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
   const { bytes, ms: downloadMs } = await fetchBytes(modelUrl);
-  let t0 = performance.now();
+  const t0 = performance.now();
   const session = await o.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const parseMs = performance.now() - t0;
   const feeds = { [session.inputNames[0]]: new o.Tensor('float32', input, [1, 3, 227, 227]) };
@@ -50,6 +50,6 @@ try {
   window.__bench = r;
   out.textContent = JSON.stringify({ ...r, prob: undefined, fc8: undefined }, null, 1);
 } catch (e) {
-  window.__bench = { error: String(e && e.stack || e) };
-  out.textContent = String(e && e.stack || e);
+  window.__bench = { error: String(e?.stack || e) };
+  out.textContent = String(e?.stack || e);
 }

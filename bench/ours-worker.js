@@ -13,7 +13,7 @@ async function run({ threads, runs, modelUrl, simd }) {
   if (threads > 1) await mod.initThreadPool(threads);
   const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
   const { bytes, ms: downloadMs } = await fetchBytes(modelUrl);
-  let t0 = performance.now();
+  const t0 = performance.now();
   const s = loadSession(mod, bytes);
   const parseMs = performance.now() - t0;
   const spec = s.spec();
@@ -51,6 +51,6 @@ self.onmessage = async (e) => {
   try {
     self.postMessage(await run(e.data));
   } catch (err) {
-    self.postMessage({ error: String((err && err.stack) || err) });
+    self.postMessage({ error: String(err?.stack || err) });
   }
 };

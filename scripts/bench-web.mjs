@@ -73,8 +73,8 @@ const relErr = (a, b) => {
 const argmax = (v) => v.reduce((m, x, i) => (x > v[m] ? i : m), 0);
 const ours1 = results['ours-1'];
 const macsTotal = ours1.layers.reduce((s, l) => s + l.macs, 0);
-console.log('\nOur wasm forward pass, per layer (median ms, 1 thread' + (results['ours-2'] ? ' | 2 threads' : '') + '):');
-console.log('layer      ms(1)  GMAC/s' + (results['ours-2'] ? '     ms(2)  GMAC/s' : ''));
+console.log(`\nOur wasm forward pass, per layer (median ms, 1 thread${results['ours-2'] ? ' | 2 threads' : ''}):`);
+console.log(`layer      ms(1)  GMAC/s${results['ours-2'] ? '     ms(2)  GMAC/s' : ''}`);
 ours1.layers.forEach((l, i) => {
   const g = (ms) => (l.macs ? (l.macs / ms / 1e6).toFixed(2).padStart(7) : ''.padStart(7));
   const two = results['ours-2'] ? `  ${results['ours-2'].layers[i].ms.toFixed(3).padStart(8)} ${g(results['ours-2'].layers[i].ms)}` : '';

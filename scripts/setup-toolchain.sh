@@ -21,6 +21,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# rustfmt and clippy, for the lint suite of scripts/test.sh (rustup's default profile has both).
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    say "adding $component"
+    rustup component add "$component" || say "note: could not add $component; the lint suite will fail"
+  fi
+done
 # The optional threads build (pkg-threads/) rebuilds std with atomics: nightly's rust-src. Failure is not fatal:
 # build-wasm.sh then skips that build and the app runs single-threaded.
 if rustup run nightly rustc --version >/dev/null 2>&1 \

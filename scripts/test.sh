@@ -98,6 +98,22 @@ else
   build_ok=0
 fi
 
+# (0) The habits that keep the tree readable: Rust formatted (rustfmt.toml), no clippy warning natively or on the
+# wasm path (the library denies unwrap() there), and the JS linter (biome.json). Quick, so they run first.
+lint_suite() {
+  local rc=0
+  cargo fmt --check || { note "cargo fmt --check: run \`cargo fmt\`"; rc=1; }
+  cargo clippy --all-targets -- -D warnings || rc=1
+  cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --tests -- -D warnings || rc=1
+  if [[ -x node_modules/.bin/biome ]]; then
+    node_modules/.bin/biome lint --error-on-warnings || rc=1
+  else
+    note "node_modules/.bin/biome is missing (npm ci installs it)"; rc=1
+  fi
+  return $rc
+}
+label="cargo fmt --check; cargo clippy -D warnings (native, wasm32); biome lint" run_suite lint lint_suite
+
 # (1) Native tests, including every layer against onnxruntime. The venv's python comes first on PATH so
 # the reference generator finds onnx and onnxruntime.
 native_tests() {

@@ -75,7 +75,7 @@ const done = (p = page, timeout = 120_000) => p.waitForSelector('#status[data-st
 function shadowCanvasNonBlank(elementSelector, selector) {
   return page.evaluate(([host, sel]) => {
     const canvas = document.querySelector(host)?.shadowRoot?.querySelector(sel);
-    if (!canvas || !canvas.width || !canvas.height) return false;
+    if (!canvas?.width || !canvas.height) return false;
     const copy = document.createElement('canvas');
     copy.width = canvas.width;
     copy.height = canvas.height;

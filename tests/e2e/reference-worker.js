@@ -32,6 +32,6 @@ self.onmessage = async ({ data: { build, threads } }) => {
       layers, trained: s.weightsInfo().trained, relaxed: mod.relaxedSimd(), threads: mod.engineThreads(),
     });
   } catch (err) {
-    self.postMessage({ error: String((err && err.stack) || err) });
+    self.postMessage({ error: String(err?.stack || err) });
   }
 };

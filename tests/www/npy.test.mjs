@@ -8,7 +8,7 @@ test('a [2,3] tensor has exactly NumPy\'s 128-byte header', () => {
   const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
   // Byte for byte what numpy.save wrote for np.zeros((2, 3), '<f4') (numpy 2.x): header length 0x76 = 118,
   // the dict, spaces up to byte 126, then '\n'.
-  const header = dict + ' '.repeat(128 - 10 - dict.length - 1) + '\n';
+  const header = `${dict}${' '.repeat(128 - 10 - dict.length - 1)}\n`;
   const expected = [0x93, ...Buffer.from('NUMPY'), 1, 0, 0x76, 0x00, ...Buffer.from(header, 'latin1')];
   assert.equal(expected.length, 128);
   assert.deepEqual([...bytes.subarray(0, 128)], expected);

@@ -103,7 +103,7 @@ test('a server that ignores the range starts the sink again; a wrong range start
   assert.equal(sink.resets, 1);
 
   let calls = 0;
-  const wrongStart = async (url, init) => {
+  const wrongStart = async (_url, init) => {
     calls++;
     if (calls === 1) return new Response(body(file, { dropAfter: 5000 }), { headers: { 'Content-Length': String(file.length) } });
     if (init.headers.Range) return new Response(body(file.subarray(100)), { status: 206, headers: { 'Content-Range': `bytes 100-${file.length - 1}/${file.length}` } });
@@ -117,7 +117,7 @@ test('a server that ignores the range starts the sink again; a wrong range start
   // A CDN sending only Access-Control-Allow-Origin exposes no Content-Range: a 206 whose (safelisted)
   // Content-Length fits the range asked for is spliced in.
   let n = 0;
-  const hidden = async (url, init) => {
+  const hidden = async (_url, init) => {
     n++;
     if (n === 1) return new Response(body(file, { dropAfter: 7000 }), { headers: { 'Content-Length': String(file.length) } });
     const start = Number(/\d+/.exec(init.headers.Range)[0]);
@@ -175,7 +175,7 @@ test('cancelling stops the download with cancelled: true', async () => {
   const controller = new AbortController();
   let pushed = 0;
   const sink = { push: (c) => { pushed += c.length; if (pushed > 30_000) controller.abort(); }, reset() {} };
-  const fetchFn = async (url, init) => {
+  const fetchFn = async (_url, init) => {
     const stream = body(file, { chunk: 5000 });
     init.signal?.addEventListener('abort', () => {});
     return new Response(stream, { headers: { 'Content-Length': String(file.length) } });

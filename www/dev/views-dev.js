@@ -17,7 +17,7 @@ const ctx = await createFakeCtx((partial) => {
   if (state.view === null) state.view = DEFAULT_VIEW_BY_KIND[ctx.layer(state.layer)?.kind] ?? 'overview';
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(state)) if (v !== undefined && v !== null) p.set(k, v);
-  history.replaceState(null, '', '#' + p);
+  history.replaceState(null, '', `#${p}`);
   show();
 });
 window.__devCtx = ctx;

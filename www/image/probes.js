@@ -37,7 +37,7 @@ export function verticalEdge(size = PROBE_SIZE) {
 /** A horizontal edge: black on the top half, white on the bottom. */
 export function horizontalEdge(size = PROBE_SIZE) {
   const half = size >> 1;
-  return fill(size, size, (x, y) => (y < half ? [0, 0, 0] : [255, 255, 255]));
+  return fill(size, size, (_x, y) => (y < half ? [0, 0, 0] : [255, 255, 255]));
 }
 
 /**

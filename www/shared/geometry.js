@@ -191,7 +191,8 @@ export function ledgerRows(spec) {
   }));
   const byKind = {};
   for (const r of rows) {
-    const k = (byKind[r.kind] ??= { params: 0, macs: 0, neurons: 0, layers: 0 });
+    byKind[r.kind] ??= { params: 0, macs: 0, neurons: 0, layers: 0 };
+    const k = byKind[r.kind];
     k.params += r.params; k.macs += r.macs; k.neurons += r.neurons; k.layers++;
   }
   for (const k of Object.values(byKind)) {
@@ -214,7 +215,7 @@ export function shapeText(shape, channelsOverride) {
  */
 export function kernelText(layer) {
   const ks = layer.kernel_shape;
-  if (!ks || !ks.length) return '';
+  if (!ks?.length) return '';
   if (ks.length === 4) return `${ks[0]} × ${ks[2]}×${ks[3]}×${ks[1]}`;
   if (layer.in_shape && layer.in_shape.length === 3) return `${ks[0]} × ${shapeText(layer.in_shape)}`;
   return `${ks[0]} × ${ks[1]}`;

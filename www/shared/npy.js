@@ -26,7 +26,7 @@ export function encodeNpy(data, shape) {
   // magic (6) + version (2) + header length (2) + dict + padding + '\n'
   const unpadded = 10 + dict.length + 1;
   const total = Math.ceil(unpadded / 64) * 64;
-  const header = dict + ' '.repeat(total - unpadded) + '\n';
+  const header = `${dict}${' '.repeat(total - unpadded)}\n`;
   const out = new Uint8Array(total + count * 4);
   out.set(MAGIC, 0);
   out[6] = 1; // major version

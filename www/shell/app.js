@@ -255,7 +255,9 @@ export function createApp(o) {
       renderAbout(shell);
     }),
   ];
-  cleanups.push(() => subscriptions.forEach((off) => off()));
+  cleanups.push(() => {
+    for (const off of subscriptions) off();
+  });
 
   // ---------- controls ----------
 

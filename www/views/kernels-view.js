@@ -44,7 +44,7 @@ export function createKernelsView(container, ctx) {
   }
 
   /** conv1: each kernel is an 11×11 colour patch; the weights are BGR, so channels are reversed to show RGB. */
-  async function drawRgbKernels(layer, state, my) {
+  async function drawRgbKernels(layer, _state, my) {
     const [count, cin, k] = layer.kernel_shape;
     const all = await fetchOnce(`${layer.id}:all`, 'kernels', { layer: layer.id });
     if (my !== token) return;
@@ -158,7 +158,7 @@ export function createKernelsView(container, ctx) {
   async function update(state) {
     const my = ++token;
     const layer = ctx.layer(state.layer);
-    if (!layer || layer.kind !== 'conv' || !layer.kernel_shape) {
+    if (layer?.kind !== 'conv' || !layer.kernel_shape) {
       sentences.replaceChildren();
       toolbar.replaceChildren();
       body.replaceChildren(el('p', { class: 'coming-soon' }, t('kernels.none', { id: state.layer })));

@@ -90,7 +90,7 @@ export function createSoftmaxView(container, ctx) {
     }
   }
 
-  async function update(state) {
+  async function update(_state) {
     const my = ++token;
     const note = ctx.weightsNote?.() ?? (ctx.weightsInfo?.trained ? '' : t('app.untrained'));
     banner.hidden = !note;

@@ -137,7 +137,6 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
     let head = [];
     let headLen = 0;
     let judged = false;
-    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || url);
     const want = wasm.headBytes();
     const sink = (n) => {
       if (n > sources.maxFileBytes) judge(new Uint8Array(0), n);
@@ -223,7 +222,8 @@ export function createLoaders({ wasm, sources, store, siteBase, fetchFn = global
     // names no Zoo file, so it is not vouched for when it is loaded again.
     const stored = writer && m.sha256
       ? await writer.commit({ version: 1, url: sources.primaryUrl, name: m.name, dtype: m.dtype ?? 'f32', bytes: m.bytes, sha256: m.sha256, by: 'site-manifest', from: vouched.length ? zoo.name : null })
-      : (writer?.abort(), null);
+      : null;
+    if (!stored) writer?.abort();
     return { session: session(buf, m.name, vouched), manifest: m, stored };
   }
 

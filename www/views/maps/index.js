@@ -92,7 +92,7 @@ export function createMapsView(container, ctx) {
     const layer = ctx.layer(state.layer);
     scaleSelect.value = state.scale && SCALE_MODES.some(([m]) => m === state.scale) ? state.scale : 'layer';
     const mode = scaleSelect.value;
-    if (!layer || layer.out_shape.length !== 3) {
+    if (layer?.out_shape.length !== 3) {
       towersBox.replaceChildren(el('p', { class: 'coming-soon' }, t('maps.vector', { id: state.layer })));
       grid = null;
       return;
