@@ -3,7 +3,7 @@
 //! `cargo bench --bench forward -- [MODEL.onnx|untrained] [RUNS]`; `scripts/bench-native.sh` runs it beside
 //! onnxruntime on the same model and input and prints the ratio.
 
-use alexnet_explainer::model::Forward;
+use alexnet_explainer::model::{Forward, Model};
 use alexnet_explainer::spec;
 use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::Weights;
@@ -20,6 +20,7 @@ fn main() {
     let model = args.first().map(String::as_str).unwrap_or("untrained");
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(20);
     let w = if model == "untrained" { Weights::untrained(2012) } else { Weights::from_bytes(&std::fs::read(model).expect("read model")).expect("load model") };
+    let m = Model::new(w);
     let input_path = std::path::Path::new(model).with_file_name("input.npy");
     let read = |b: Vec<u8>| ndarray::ArrayD::<f32>::read_npy(b.as_slice()).ok();
     let input = match std::fs::read(&input_path).ok().and_then(read) {
@@ -35,7 +36,7 @@ fn main() {
         let mut i = 0;
         loop {
             let t = Instant::now();
-            if f.step(&w).is_none() {
+            if f.step(&m).is_none() {
                 break;
             }
             if run >= 3 {

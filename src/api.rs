@@ -3,7 +3,7 @@
 //! Every result is copied out of wasm memory (`Box<[f32]>`, or JS objects built by serde), never a view into
 //! it, so the worker can transfer the buffers to the page. User data errors become `JsError`s, never panics.
 
-use crate::model::Forward;
+use crate::model::{Forward, Model};
 use crate::preprocess::{self, PreprocessInfo};
 use crate::spec::{self, Kind};
 use crate::tensor::Tensor;
@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256 as Sha256State};
 use wasm_bindgen::prelude::*;
 
-/// Weights plus the latest forward pass (if any). JS holds this one opaque handle.
+/// The model (weights, packed once) plus the latest forward pass (if any). JS holds this one opaque handle.
 #[wasm_bindgen]
 pub struct Session {
-    weights: Weights,
+    model: Model,
     pass: Option<Forward>,
     preprocess: Option<PreprocessInfo>,
 }
@@ -180,18 +180,28 @@ struct TopJs {
     logit: f32,
 }
 
+impl Session {
+    fn of(weights: Weights) -> Session {
+        Session { model: Model::new(weights), pass: None, preprocess: None }
+    }
+
+    fn weights(&self) -> &Weights {
+        self.model.weights()
+    }
+}
+
 #[wasm_bindgen]
 impl Session {
     /// Deterministic seeded weights ("untrained"): the app still runs, and says its predictions mean nothing.
     pub fn untrained(seed: u32) -> Session {
         console_error_panic_hook::set_once();
-        Session { weights: Weights::untrained(seed as u64), pass: None, preprocess: None }
+        Session::of(Weights::untrained(seed as u64))
     }
 
     /// The default session: AlexNet's trained conv1 kernels, everything else seeded random (see `weights::starter`).
     pub fn starter(seed: u32) -> Session {
         console_error_panic_hook::set_once();
-        Session { weights: Weights::starter(seed as u64), pass: None, preprocess: None }
+        Session::of(Weights::starter(seed as u64))
     }
 
     /// Loads ONNX or safetensors bytes (sniffed); throws with a readable message for a wrong or broken file.
@@ -199,7 +209,7 @@ impl Session {
     pub fn from_bytes(bytes: &[u8]) -> Result<Session, JsError> {
         console_error_panic_hook::set_once();
         let weights = Weights::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Session { weights, pass: None, preprocess: None })
+        Ok(Session::of(weights))
     }
 
     /// Loads a weights file received into a [`WeightsBuffer`], viewing its tensors in place (no second copy in
@@ -223,7 +233,7 @@ impl Session {
         let sha = buf.sha256();
         let ctx = LoadContext { name: options.name.as_deref(), sha256: sha.as_deref(), vouched: &options.vouched };
         let weights = Weights::load_blob(buf.blob, &ctx).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Session { weights, pass: None, preprocess: None })
+        Ok(Session::of(weights))
     }
 
     /// The weights as a compact safetensors file (`f32`, `f16` or `int8`), for the browser to store instead of
@@ -231,8 +241,8 @@ impl Session {
     #[wasm_bindgen(js_name = toStore)]
     pub fn to_store(&self, dtype: &str) -> Result<Box<[u8]>, JsError> {
         let dt = crate::weights::store::StoreDtype::parse(dtype).ok_or_else(|| JsError::new("the dtype is f32, f16 or int8"))?;
-        let from = self.weights.info.zoo.clone().unwrap_or_else(|| self.weights.info.source.clone());
-        let bytes = crate::weights::store::write(&self.weights, dt, &from, self.weights.info.sha256.as_deref())
+        let from = self.weights().info.zoo.clone().unwrap_or_else(|| self.weights().info.source.clone());
+        let bytes = crate::weights::store::write(self.weights(), dt, &from, self.weights().info.sha256.as_deref())
             .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(bytes.into_boxed_slice())
     }
@@ -244,7 +254,7 @@ impl Session {
 
     #[wasm_bindgen(js_name = weightsInfo)]
     pub fn weights_info(&self) -> Result<JsValue, JsError> {
-        js(&self.weights.info)
+        js(&self.weights().info)
     }
 
     /// Preprocesses an RGBA image (`w·h·4` bytes) and starts a new pass.
@@ -267,8 +277,7 @@ impl Session {
 
     /// Runs the next layer; returns its id, or `undefined` when the pass is done (or none was started).
     pub fn step(&mut self) -> Option<String> {
-        let w = &self.weights;
-        self.pass.as_mut()?.step(w).map(str::to_string)
+        self.pass.as_mut()?.step(&self.model).map(str::to_string)
     }
 
     fn pass(&self) -> Result<&Forward, JsError> {
@@ -312,7 +321,7 @@ impl Session {
     pub fn conv_dot(&self, id: &str, oc: u32, y: u32, x: u32) -> Result<JsValue, JsError> {
         let (oc, y, x) = (oc as usize, y as usize, x as usize);
         let f = self.pass()?;
-        let d = f.conv_dot(&self.weights, id, oc, y, x).map_err(|e| JsError::new(&e.0))?;
+        let d = f.conv_dot(self.model.weights(), id, oc, y, x).map_err(|e| JsError::new(&e.0))?;
         let l = spec::layer(id).expect("conv_dot checked the id");
         let stored = f.output(id).and_then(Tensor::chw).and_then(|t| t.get((oc, y, x)).copied());
         js(&ConvDotJs {
@@ -341,7 +350,7 @@ impl Session {
     fn weights_of(&self, id: &str) -> Result<&crate::weights::LayerWeights, JsError> {
         match spec::layer(id) {
             Some(l) if matches!(l.kind, Kind::Conv | Kind::Fc) => {
-                self.weights.layer(id).ok_or_else(|| JsError::new(&format!("no weights for {id}")))
+                self.weights().layer(id).ok_or_else(|| JsError::new(&format!("no weights for {id}")))
             }
             Some(_) => Err(JsError::new(&format!("{id} has no weights"))),
             None => Err(JsError::new(&format!("no layer called '{id}'"))),

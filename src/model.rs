@@ -2,6 +2,7 @@
 //!
 //! The pass is a small state machine so the wasm worker can hand each layer to the page as it finishes and
 //! check for cancellation in between; `forward_traced` wraps it with a per-layer callback for native use.
+//! A [`Model`] is the weights plus what is made from them once (the conv layers' packed weights); passes share it.
 
 use crate::ops::{conv, linear, lrn, pool, relu, softmax};
 use crate::spec::{Kind, LayerSpec, ALEXNET, INPUT_SHAPE};
@@ -34,6 +35,43 @@ pub struct Prediction {
     pub logit: f32,
 }
 
+/// The network ready to run: its weights, and each conv layer's weights prepared once for the fast path
+/// ([`conv::Packed`]), so that no pass packs them again.
+pub struct Model {
+    weights: Weights,
+    /// Per layer of [`ALEXNET`] (same index): a conv layer's packed weights, `None` for every other kind.
+    packed: Vec<Option<conv::Packed>>,
+}
+
+impl Model {
+    /// Prepares `weights` for running: each conv layer's weights are packed for its geometry in the spec table.
+    pub fn new(weights: Weights) -> Model {
+        let packed = ALEXNET
+            .iter()
+            .zip(crate::spec::derive())
+            .map(|(l, info)| match (l.kind, info.in_shape.as_slice()) {
+                (Kind::Conv, &[c, h, w]) => {
+                    // Weights are checked against the spec when they are made, so every conv layer is there.
+                    let lw = weights.layer(l.id).expect("weights hold every conv layer");
+                    Some(conv::Packed::new(&l.conv_spec((c, h, w)), &lw.weight))
+                }
+                _ => None,
+            })
+            .collect();
+        Model { weights, packed }
+    }
+
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+}
+
+impl From<Weights> for Model {
+    fn from(w: Weights) -> Model {
+        Model::new(w)
+    }
+}
+
 /// A forward pass in progress. `outputs[i]` is `ALEXNET[i]`'s output once that layer has run.
 pub struct Forward {
     input: Tensor,
@@ -56,18 +94,18 @@ impl Forward {
     }
 
     /// Runs the next layer and returns its id, or `None` when the pass is complete.
-    pub fn step(&mut self, w: &Weights) -> Option<&'static str> {
+    pub fn step(&mut self, m: &Model) -> Option<&'static str> {
         let l = ALEXNET.get(self.next)?;
         let x = self.output(l.input).expect("layers run in order, so the input exists");
-        let out = run_layer(l, x, w);
+        let out = run_layer(l, x, m, self.next);
         self.outputs[self.next] = Some(out);
         self.next += 1;
         Some(l.id)
     }
 
     /// Runs every remaining layer.
-    pub fn run_all(&mut self, w: &Weights) {
-        while self.step(w).is_some() {}
+    pub fn run_all(&mut self, m: &Model) {
+        while self.step(m).is_some() {}
     }
 
     pub fn is_done(&self) -> bool {
@@ -148,14 +186,15 @@ fn same_shape(x: &Tensor, data: Vec<f32>) -> Tensor {
     }
 }
 
-/// Computes one layer from its input tensor.
-fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> Tensor {
-    let values = x.values();
+/// Computes layer `l` (`ALEXNET[i]`) from its input tensor.
+fn run_layer(l: &LayerSpec, x: &Tensor, m: &Model, i: usize) -> Tensor {
+    let (values, w) = (x.values(), &m.weights);
     match l.kind {
         Kind::Conv => {
             let s = l.conv_spec(map_of(l, x).dim());
             let lw = w.layer(l.id).expect("weights hold every conv layer");
-            chw((s.c_out, s.out_h(), s.out_w()), conv::conv2d_layer(&s, &values, lw))
+            let packed = m.packed[i].as_ref().expect("Model::new packs every conv layer");
+            chw((s.c_out, s.out_h(), s.out_w()), conv::conv2d_layer(&s, &values, &lw.weight, packed, &lw.bias))
         }
         Kind::Relu => {
             let mut data = values.into_owned();
@@ -185,9 +224,9 @@ fn run_layer(l: &LayerSpec, x: &Tensor, w: &Weights) -> Tensor {
 }
 
 /// Runs the whole net, calling `each(layer id, output)` as every layer finishes; returns the finished pass.
-pub fn forward_traced(w: &Weights, input: Tensor, mut each: impl FnMut(&'static str, &Tensor)) -> Result<Forward, ModelError> {
+pub fn forward_traced(m: &Model, input: Tensor, mut each: impl FnMut(&'static str, &Tensor)) -> Result<Forward, ModelError> {
     let mut f = Forward::new(input)?;
-    while let Some(id) = f.step(w) {
+    while let Some(id) = f.step(m) {
         each(id, f.output(id).expect("a layer's output exists after its step"));
     }
     Ok(f)
@@ -204,9 +243,10 @@ mod tests {
 
     #[test]
     fn full_pass_shapes_and_queries() {
-        let w = Weights::untrained(1);
+        let m = Model::new(Weights::untrained(1));
+        let w = m.weights();
         let mut seen = vec![];
-        let f = forward_traced(&w, input(), |id, t| seen.push((id, t.shape().to_vec()))).unwrap();
+        let f = forward_traced(&m, input(), |id, t| seen.push((id, t.shape().to_vec()))).unwrap();
         assert_eq!(seen.len(), ALEXNET.len());
         let table = crate::spec::derive();
         for ((id, shape), info) in seen.iter().zip(&table) {
@@ -223,13 +263,13 @@ mod tests {
 
         // The conv query reproduces the stored output (fast path vs dot product).
         for (id, oc, y, x) in [("conv1", 5, 0, 54), ("conv2", 200, 13, 0), ("conv5", 255, 12, 12)] {
-            let d = f.conv_dot(&w, id, oc, y, x).unwrap();
+            let d = f.conv_dot(w, id, oc, y, x).unwrap();
             let stored = f.output(id).unwrap().chw().unwrap()[[oc, y, x]];
             assert!((d.value - stored).abs() <= 1e-4 * stored.abs().max(1.0), "{id}: {} vs {stored}", d.value);
         }
-        assert_eq!(f.conv_dot(&w, "conv2", 200, 0, 0).unwrap().ic_start, 48);
-        assert!(f.conv_dot(&w, "conv1", 96, 0, 0).is_err());
-        assert!(f.conv_dot(&w, "pool1", 0, 0, 0).is_err());
+        assert_eq!(f.conv_dot(w, "conv2", 200, 0, 0).unwrap().ic_start, 48);
+        assert!(f.conv_dot(w, "conv1", 96, 0, 0).is_err());
+        assert!(f.conv_dot(w, "pool1", 0, 0, 0).is_err());
 
         // Pool arg-max points at the winning input value.
         let am = f.pool_argmax("pool1").unwrap();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use alexnet_explainer::model::{forward_traced, Forward};
+use alexnet_explainer::model::{forward_traced, Forward, Model};
 use alexnet_explainer::spec::{self, ALEXNET};
 use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::store::{self, StoreDtype};
@@ -28,7 +28,7 @@ fn every_layer_matches_onnxruntime() {
     let w = Weights::from_bytes(model_bytes()).expect("our importer reads the generated model");
     assert!(!w.info.trained, "a generated model must not be mistaken for the BVLC weights");
     let mut report = vec![];
-    forward_traced(&w, input(), |id, t| {
+    forward_traced(&Model::new(w), input(), |id, t| {
         let (shape, want) = npy(&reference_dir().join(format!("{id}.npy")));
         assert_eq!(t.shape(), shape, "{id}: shape");
         let e = max_rel_err(&t.values(), &want);
@@ -42,16 +42,17 @@ fn every_layer_matches_onnxruntime() {
 
 #[test]
 fn compact_formats_against_f32() {
-    let w = Weights::from_bytes(model_bytes()).unwrap();
-    let run = |w: &Weights| {
+    let m = Model::new(Weights::from_bytes(model_bytes()).unwrap());
+    let w = m.weights();
+    let run = |m: &Model| {
         let mut f = Forward::new(input()).unwrap();
-        f.run_all(w);
+        f.run_all(m);
         (f.output("fc8").unwrap().values().into_owned(), f.top_k(1).unwrap()[0].index)
     };
-    let (ref_logits, ref_top) = run(&w);
+    let (ref_logits, ref_top) = run(&m);
     for (dt, tol) in [(StoreDtype::F32, 0.0), (StoreDtype::F16, 1e-2), (StoreDtype::Int8, 5e-2)] {
-        let bytes = store::write(&w, dt, "model.onnx", None).unwrap();
-        let r = Weights::from_bytes(&bytes).unwrap();
+        let bytes = store::write(w, dt, "model.onnx", None).unwrap();
+        let r = Model::new(Weights::from_bytes(&bytes).unwrap());
         let (logits, top) = run(&r);
         let e = max_rel_err(&logits, &ref_logits);
         println!("{:<5} {:>11} bytes  fc8 max rel err {e:.2e}  top-1 {}", dt.name(), bytes.len(), if top == ref_top { "same" } else { "DIFFERENT" });
@@ -83,10 +84,13 @@ fn blob_loading_views_the_file_in_place_and_changes_nothing() {
     for (l, id) in w.layers.iter().zip(spec::PARAM_LAYERS) {
         assert!(l.weight.is_shared() && l.bias.is_shared(), "onnx {id}: {:?} {:?}", l.weight, l.bias);
     }
+    let m = Model::new(w);
+    // The model packs its conv layers beside the weights; the weights themselves still view the file.
+    assert!(m.weights().layers.iter().all(|l| l.weight.is_shared() && l.bias.is_shared()));
     let mut f = Forward::new(input()).unwrap();
-    f.run_all(&w);
+    f.run_all(&m);
     let mut g = Forward::new(input()).unwrap();
-    g.run_all(&Weights::from_bytes(model_bytes()).unwrap());
+    g.run_all(&Model::new(Weights::from_bytes(model_bytes()).unwrap()));
     assert_eq!(f.output("prob").unwrap().values(), g.output("prob").unwrap().values());
     // The compact files: f32 tensors and int8 fc rows in place, and the int8 fc layers keep no f32 copy.
     let copied = Weights::from_bytes(model_bytes()).unwrap();

@@ -8,7 +8,7 @@
 
 mod common;
 
-use alexnet_explainer::model::forward_traced;
+use alexnet_explainer::model::{forward_traced, Model};
 use alexnet_explainer::spec::{self, PARAM_LAYERS};
 use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::{Blob, Weights};
@@ -98,7 +98,7 @@ fn quantised(dir: &str) {
     }
     let (shape, x) = npy(&reference_dir().join("input.npy"));
     let mut worst = (String::new(), 0f32);
-    forward_traced(&w, Tensor::from_shape_vec(&shape, x).unwrap(), |id, t| {
+    forward_traced(&Model::new(w), Tensor::from_shape_vec(&shape, x).unwrap(), |id, t| {
         let (shape, want) = npy(&d.join(format!("{id}.npy")));
         assert_eq!(t.shape(), shape, "{dir} {id}: shape");
         let e = max_rel_err(&t.values(), &want);

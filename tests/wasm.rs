@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use alexnet_explainer::api::Session;
-use alexnet_explainer::model::Forward;
+use alexnet_explainer::model::{Forward, Model};
 use alexnet_explainer::spec;
 use alexnet_explainer::weights::Weights;
 use wasm_bindgen_test::*;
@@ -47,9 +47,9 @@ fn wasm_matches_the_native_code_path_on_conv1_pool1_prob() {
     s.start(&px, 227, 227).unwrap();
     while s.step().is_some() {}
     let (t, _) = alexnet_explainer::preprocess::from_rgba(&px, 227, 227).unwrap();
-    let w = Weights::untrained(7);
+    let m = Model::new(Weights::untrained(7));
     let mut f = Forward::new(t).unwrap();
-    f.run_all(&w);
+    f.run_all(&m);
     for id in ["conv1", "pool1", "prob"] {
         assert_eq!(&*s.tensor(id).unwrap(), &*f.output(id).unwrap().values(), "{id}");
     }

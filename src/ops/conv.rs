@@ -109,13 +109,32 @@ pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<
     }
 }
 
-/// [`conv2d`] for a model's layer: on wasm it uses the layer's weights packed once and kept.
-pub fn conv2d_layer(s: &ConvSpec, input: &[f32], lw: &crate::weights::LayerWeights) -> Vec<f32> {
+/// A conv layer's weights as its fast path wants them, made once per layer and kept by the model, so no pass
+/// packs them again. On wasm these are the GEMM's panels ([`pack_weights`]); natively nothing is made, because
+/// matrixmultiply packs its own blocks as it goes and reads the weights where they lie (in the loaded file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Packed {
+    spec: ConvSpec,
+    panels: Vec<f32>,
+}
+
+impl Packed {
+    /// The layer's `weight` (`[c_out, c_in/groups, k, k]`) prepared for [`conv2d_layer`] with spec `s`.
+    pub fn new(s: &ConvSpec, weight: &[f32]) -> Packed {
+        assert!(s.is_valid() && weight.len() == s.weight_len(), "conv: {s:?} with {} weights", weight.len());
+        let panels = if cfg!(target_arch = "wasm32") { pack_weights(s, weight) } else { Vec::new() };
+        Packed { spec: *s, panels }
+    }
+}
+
+/// [`conv2d`] for a model's layer, whose `weight` was prepared once as `packed` (by [`Packed::new`], same spec).
+pub fn conv2d_layer(s: &ConvSpec, input: &[f32], weight: &[f32], packed: &Packed, bias: &[f32]) -> Vec<f32> {
+    assert_eq!(packed.spec, *s, "conv: the weights were packed for another geometry");
     if cfg!(target_arch = "wasm32") {
-        check(s, input, &lw.weight, &lw.bias);
-        conv2d_prepacked(s, input, lw.conv_panels(s), &lw.bias)
+        check(s, input, weight, bias);
+        conv2d_prepacked(s, input, &packed.panels, bias)
     } else {
-        conv2d_blas(s, input, &lw.weight, &lw.bias)
+        conv2d_blas(s, input, weight, bias)
     }
 }
 
@@ -358,8 +377,10 @@ mod tests {
         for (i, s) in CASES.iter().enumerate() {
             let (x, w, b) = problem(*s, 10 * i as u64);
             let want = conv2d_naive(s, &x, &w, &b);
+            let packed = Packed::new(s, &w);
             on_one_and_two_threads(|| {
-                for (name, got) in [("packed", conv2d_packed(s, &x, &w, &b)), ("blas", conv2d_blas(s, &x, &w, &b))] {
+                let layer = conv2d_layer(s, &x, &w, &packed, &b);
+                for (name, got) in [("packed", conv2d_packed(s, &x, &w, &b)), ("blas", conv2d_blas(s, &x, &w, &b)), ("layer", layer)] {
                     let e = max_rel_err(&got, &want);
                     assert!(e < 1e-5, "case {i} {s:?} {name}: rel err {e}");
                 }

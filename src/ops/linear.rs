@@ -228,8 +228,9 @@ mod tests {
     #[test]
     fn int8_matches_naive_on_dequantised_weights() {
         for (n_out, n_in) in [(5, 3), (17, 100), (64, 1031)] {
-            let w = rand_vec(4, n_out * n_in);
-            let (q, s) = crate::weights::store::quantize_rows(&w, n_out);
+            // Int8 rows as a quantiser leaves them: codes in [-127, 127], one positive scale per row.
+            let q: Vec<i8> = rand_vec(4, n_out * n_in).iter().map(|v| (v * 127.0).round() as i8).collect();
+            let s: Vec<f32> = rand_vec(7, n_out).iter().map(|v| (1.5 + v) / 127.0).collect();
             let deq: Vec<f32> = q.chunks_exact(n_in).zip(&s).flat_map(|(r, &sc)| r.iter().map(move |&v| v as f32 * sc)).collect();
             let b = rand_vec(5, n_out);
             let x = rand_vec(6, n_in);

@@ -26,29 +26,6 @@ pub struct LayerWeights {
     /// For fc layers loaded from an int8 file: the weights as stored, and the only copy kept, so the forward pass
     /// streams 1 byte per weight instead of 4 and memory holds fc6 in 38 MB instead of 151 MB.
     pub int8: Option<Int8Rows>,
-    /// For conv layers: `weight` packed into the GEMM's panels on first use (see [`LayerWeights::conv_panels`]).
-    pub(crate) panels: PanelCache,
-}
-
-/// A lazily filled copy of a conv layer's weights in the packed GEMM layout. It is derived data: two
-/// `LayerWeights` compare equal whether or not either has filled it, and a clone starts empty.
-#[derive(Default)]
-pub(crate) struct PanelCache(std::sync::OnceLock<Vec<f32>>);
-
-impl Clone for PanelCache {
-    fn clone(&self) -> Self {
-        PanelCache::default()
-    }
-}
-impl PartialEq for PanelCache {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-impl fmt::Debug for PanelCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.get().is_some() { "PanelCache(filled)" } else { "PanelCache(empty)" })
-    }
 }
 
 /// Int8 rows with one scale per output row: `weight[r][i] = q[r][i] · scale[r]`.
@@ -63,7 +40,7 @@ pub struct Int8Rows {
 impl LayerWeights {
     /// f32 weights and bias, with no compact copy.
     pub fn new(weight: impl Into<Values<f32>>, bias: impl Into<Values<f32>>) -> LayerWeights {
-        LayerWeights { weight: weight.into(), bias: bias.into(), int8: None, panels: PanelCache::default() }
+        LayerWeights { weight: weight.into(), bias: bias.into(), int8: None }
     }
 
     /// An fc layer kept as int8 rows only.
@@ -101,13 +78,6 @@ impl LayerWeights {
             Some(r) if self.weight.is_empty() => r.row_f32(oc, per),
             _ => self.weight[oc * per..][..per].to_vec(),
         })
-    }
-
-    /// The conv weights packed for [`crate::ops::gemm`], every group's `[c_out/G, kl]` block packed in turn
-    /// (`groups · packed_a_len(c_out/G, kl)` floats), made on the first call and kept. The weights must not be
-    /// changed afterwards: a layer with new weights is a new `LayerWeights`.
-    pub fn conv_panels(&self, s: &crate::ops::conv::ConvSpec) -> &[f32] {
-        self.panels.0.get_or_init(|| crate::ops::conv::pack_weights(s, &self.weight))
     }
 }
 

@@ -4,7 +4,7 @@ use crate::args;
 use crate::files::{self, Digest, Res};
 use crate::inputs::{load_image, load_input_npy};
 use crate::vouches;
-use alexnet_explainer::model::{forward_traced, Forward};
+use alexnet_explainer::model::{forward_traced, Forward, Model};
 use alexnet_explainer::spec::{self, PARAM_LAYERS};
 use alexnet_explainer::tensor::Tensor;
 use alexnet_explainer::weights::store::{self, StoreDtype};
@@ -30,9 +30,10 @@ fn untrained_note(w: &Weights) {
 pub fn predict(a: &args::Predict) -> Res<()> {
     // The image first: it is refused from its header in a moment, before hundreds of MB of weights are read.
     let input = load_image(&a.image)?;
-    let w = load_weights(&a.weights)?;
+    let m = Model::new(load_weights(&a.weights)?);
+    let w = m.weights();
     let mut f = Forward::new(input).map_err(|e| e.0)?;
-    f.run_all(&w);
+    f.run_all(&m);
     let top = f.top_k(a.top as usize).map_err(|e| e.0)?;
     if a.json {
         let rows: Vec<String> = top
@@ -55,19 +56,19 @@ pub fn dump(a: &args::Dump) -> Res<()> {
         (None, Some(x)) => load_input_npy(x)?,
         _ => return Err("give exactly one of --image or --input-npy".into()),
     };
-    let w = load_weights(&a.weights)?;
+    let m = Model::new(load_weights(&a.weights)?);
     let out = &a.out;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {}", out.display(), files::reason(&e)))?;
     files::write_atomic(&out.join("data.npy"), &npy_bytes(&input)?)?;
     let mut err = Ok(());
-    forward_traced(&w, input, |id, t| {
+    forward_traced(&m, input, |id, t| {
         if err.is_ok() {
             err = npy_bytes(t).and_then(|b| files::write_atomic(&out.join(format!("{id}.npy")), &b));
         }
     })
     .map_err(|e| e.0)?;
     err?;
-    untrained_note(&w);
+    untrained_note(m.weights());
     println!("wrote {} layers to {}", spec::ALEXNET.len() + 1, out.display());
     Ok(())
 }
@@ -137,7 +138,7 @@ pub fn info(a: &args::Info) -> Res<()> {
 
 /// Sizes, max relative error and top-1 agreement of f16/int8 storage against f32, on test inputs.
 pub fn quant_report(a: &args::QuantReport) -> Res<()> {
-    let w32 = load_weights(&a.weights)?;
+    let m32 = Model::new(load_weights(&a.weights)?);
     let mut inputs: Vec<(String, Tensor)> = vec![];
     for img in &a.image {
         inputs.push((img.display().to_string(), load_image(img)?));
@@ -156,20 +157,20 @@ pub fn quant_report(a: &args::QuantReport) -> Res<()> {
             .collect();
         inputs.push((format!("synthetic {seed}"), Tensor::from_shape_vec(&spec::INPUT_SHAPE, data).expect("3·227·227 values")));
     }
-    let run = |w: &Weights, t: &Tensor| {
+    let run = |m: &Model, t: &Tensor| {
         let mut f = Forward::new(t.clone()).expect("input shape checked");
-        f.run_all(w);
+        f.run_all(m);
         (f.output("fc8").expect("ran").values().into_owned(), f.top_k(1).expect("ran")[0].index)
     };
     println!("| storage | file bytes | max rel. error of fc8 vs f32 | top-1 agreement |");
     println!("|---|---|---|---|");
     for dt in [StoreDtype::F32, StoreDtype::F16, StoreDtype::Int8] {
-        let bytes = store::write(&w32, dt, "report", None).map_err(|e| e.to_string())?;
-        let w = store::read(&bytes).map_err(|e| e.to_string())?;
+        let bytes = store::write(m32.weights(), dt, "report", None).map_err(|e| e.to_string())?;
+        let m = Model::new(store::read(&bytes).map_err(|e| e.to_string())?);
         let (mut worst, mut agree) = (0f32, 0);
         for (_, t) in &inputs {
-            let (a32, t32) = run(&w32, t);
-            let (b, tb) = run(&w, t);
+            let (a32, t32) = run(&m32, t);
+            let (b, tb) = run(&m, t);
             let scale = a32.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
             worst = worst.max(a32.iter().zip(&b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale);
             agree += (t32 == tb) as usize;
