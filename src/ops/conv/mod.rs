@@ -1,0 +1,58 @@
+//! 2-D convolution with stride, zero padding and Caffe's groups, as im2col + GEMM, beside a naive oracle.
+//!
+//! Per group g: `W_g [c_out/G, c_in/G·k·k] @ cols_g [c_in/G·k·k, out_h·out_w] -> out_g [c_out/G, out_h·out_w]`.
+//! One way per file: the textbook loop (`naive.rs`), im2col (`im2col.rs`) into matrixmultiply (`blas.rs`, native)
+//! or into our packed GEMM (`packed.rs`, wasm), and one output taken apart for the explainer (`dot.rs`).
+
+mod blas;
+mod dot;
+mod im2col;
+mod naive;
+mod packed;
+#[cfg(test)]
+mod tests;
+
+pub use blas::conv2d_blas;
+pub use dot::{dot_at, ConvDot};
+pub use naive::conv2d_naive;
+pub use packed::{conv2d_packed, conv2d_prepacked, pack_weights, Packed};
+pub use crate::spec::ConvSpec;
+
+/// Panics unless the spec is valid and the slices have its lengths: a caller's bug, never a user's data (the model
+/// builds every spec from the spec table and the shapes the previous layer produced).
+fn check(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) {
+    assert!(s.is_valid(), "invalid conv spec {s:?}");
+    assert_eq!(input.len(), s.c_in * s.h * s.w, "conv input length");
+    assert_eq!(weight.len(), s.weight_len(), "conv weight length");
+    assert_eq!(bias.len(), s.c_out, "conv bias length");
+}
+
+/// Fast path. On wasm: im2col straight into packed panels + our 4×8 SIMD128 kernel ([`conv2d_packed`]);
+/// natively: im2col + matrixmultiply's AVX2/FMA GEMM ([`conv2d_blas`]). Both are tested against the naive loop.
+pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+    if cfg!(target_arch = "wasm32") {
+        conv2d_packed(s, input, weight, bias)
+    } else {
+        conv2d_blas(s, input, weight, bias)
+    }
+}
+
+/// [`conv2d`] for a model's layer, whose `weight` was prepared once as `packed` (by [`Packed::new`], same spec).
+pub fn conv2d_layer(s: &ConvSpec, input: &[f32], weight: &[f32], packed: &Packed, bias: &[f32]) -> Vec<f32> {
+    assert_eq!(packed.spec, *s, "conv: the weights were packed for another geometry");
+    if cfg!(target_arch = "wasm32") {
+        check(s, input, weight, bias);
+        conv2d_prepacked(s, input, &packed.panels, bias)
+    } else {
+        conv2d_blas(s, input, weight, bias)
+    }
+}
+
+/// `[c_out, n]` filled with each channel's bias: the GEMMs accumulate onto it (beta = 1).
+fn bias_rows(bias: &[f32], n: usize) -> Vec<f32> {
+    let mut out = vec![0f32; bias.len() * n];
+    for (chunk, &b) in out.chunks_mut(n.max(1)).zip(bias) {
+        chunk.fill(b);
+    }
+    out
+}
