@@ -171,7 +171,7 @@ export function alexnetOnnx({ transpose = null, full = false, f16 = false } = {}
   let prev = 'data';
   let broken = false;
   for (const l of SPEC.layers.filter((x) => x.kind === 'conv' || x.kind === 'fc')) {
-    let dims = l.kernel_shape.slice();
+    const dims = l.kernel_shape.slice();
     if (l.id === transpose) {
       [dims[0], dims[1]] = [dims[1], dims[0]];
     }
@@ -266,7 +266,7 @@ export function onnxHead(size) {
     out.push(n);
     return Buffer.from(out);
   };
-  let rest = size - 3;
+  const rest = size - 3;
   let len = varint(rest);
   len = varint(rest - len.length);
   return Buffer.concat([Buffer.from([0x08, 7, 0x3a]), len]);
