@@ -72,6 +72,14 @@ impl Tensor {
     }
 }
 
+/// max |a−b| / max(max |b|, tiny): how far `a` is from the reference `b`, relative to the reference's scale. The
+/// one error measure of the op tests, the reference tests and `alexnet quant-report`.
+pub fn max_rel_err(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len(), "lengths differ");
+    let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
+    a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
+}
+
 /// An array's values in row-major order, borrowed when its memory already is.
 fn row_major<D: Dimension>(a: &Array<f32, D>) -> Cow<'_, [f32]> {
     a.as_slice().map_or_else(|| Cow::Owned(a.iter().copied().collect()), Cow::Borrowed)
@@ -98,5 +106,11 @@ mod tests {
         assert_eq!(&*f.values(), &[0.0, 2.0, 4.0, 1.0, 3.0, 5.0]);
         assert_eq!(f.clone().into_standard_layout(), f);
         assert!(matches!(f.into_standard_layout().values(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn relative_error_is_scaled_by_the_reference() {
+        assert_eq!(max_rel_err(&[1.0, 2.0], &[1.0, 4.0]), 0.5);
+        assert_eq!(max_rel_err(&[0.0], &[0.0]), 0.0);
     }
 }

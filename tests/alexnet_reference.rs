@@ -7,10 +7,10 @@ mod common;
 
 use alexnet_explainer::model::{forward_traced, Forward, Model};
 use alexnet_explainer::spec::{self, ALEXNET};
-use alexnet_explainer::tensor::Tensor;
+use alexnet_explainer::tensor::{max_rel_err, Tensor};
 use alexnet_explainer::weights::store::{self, StoreDtype};
 use alexnet_explainer::weights::{Blob, Weights, WeightsError};
-use common::{max_rel_err, npy, reference_dir, APPROXIMATE};
+use common::{npy, reference_dir, APPROXIMATE};
 use std::sync::OnceLock;
 
 fn model_bytes() -> &'static [u8] {

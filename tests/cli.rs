@@ -81,7 +81,7 @@ fn dump_writes_every_layer_matching_onnxruntime() {
         let (shape, got) = common::npy(&out.join(format!("{}.npy", l.id)));
         assert_eq!(shape, l.out_shape, "{}", l.id);
         let (_, want) = common::npy(&dir.join(format!("{}.npy", l.id)));
-        assert!(common::max_rel_err(&got, &want) <= common::APPROXIMATE, "{}", l.id);
+        assert!(alexnet_explainer::tensor::max_rel_err(&got, &want) <= common::APPROXIMATE, "{}", l.id);
     }
     assert!(out.join("data.npy").exists());
     // Every file was written under a temporary name and renamed: none is left behind.

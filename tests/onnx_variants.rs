@@ -10,9 +10,9 @@ mod common;
 
 use alexnet_explainer::model::{forward_traced, Model};
 use alexnet_explainer::spec::{self, PARAM_LAYERS};
-use alexnet_explainer::tensor::Tensor;
+use alexnet_explainer::tensor::{max_rel_err, Tensor};
 use alexnet_explainer::weights::{Blob, Weights};
-use common::{max_rel_err, npy, reference_dir, variants_dir, APPROXIMATE};
+use common::{npy, reference_dir, variants_dir, APPROXIMATE};
 use std::path::Path;
 use std::sync::OnceLock;
 

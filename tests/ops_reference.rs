@@ -4,7 +4,8 @@ mod common;
 
 use alexnet_explainer::ops::{conv, linear, lrn, pool, relu, softmax};
 use alexnet_explainer::spec::LrnSpec;
-use common::{max_rel_err, CLOSE};
+use alexnet_explainer::tensor::max_rel_err;
+use common::CLOSE;
 use serde_json::Value;
 
 struct Case {

@@ -8,6 +8,7 @@
 use alexnet_explainer::api::Session;
 use alexnet_explainer::model::{Forward, Model};
 use alexnet_explainer::spec;
+use alexnet_explainer::tensor::max_rel_err;
 use alexnet_explainer::weights::Weights;
 use wasm_bindgen_test::*;
 
@@ -87,7 +88,7 @@ fn int8_linear_simd_path_matches_the_naive_reference() {
         let x: Vec<f32> = (0..n_in).map(|i| ((i * 31 % 97) as f32) - 40.0).collect();
         let got = linear_i8(&q, &s, &b, &x);
         let want = linear_naive(&deq, &b, &x);
-        let err = rel_err(&got, &want);
+        let err = max_rel_err(&got, &want);
         // The wasm kernel rounds the input to 12-bit codes: errors up to ~1/4094 of the largest term's scale.
         assert!(err < 2e-3, "{n_out}x{n_in}: {err}");
         assert!(err > 0.0 || n_in < 16, "the 12-bit path must be the one under test");
@@ -97,11 +98,6 @@ fn int8_linear_simd_path_matches_the_naive_reference() {
 /// Deterministic data in [-1, 1) for the kernel tests below.
 fn data(seed: usize, n: usize) -> Vec<f32> {
     (0..n).map(|i| (((i + seed) * 7919 % 2003) as f32 / 1001.5) - 1.0).collect()
-}
-
-fn rel_err(got: &[f32], want: &[f32]) -> f32 {
-    let scale = want.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
-    got.iter().zip(want).fold(0f32, |m, (a, b)| m.max((a - b).abs())) / scale
 }
 
 #[wasm_bindgen_test]
@@ -119,7 +115,7 @@ fn simd_conv_kernel_matches_the_naive_convolution() {
     .enumerate()
     {
         let (x, w, b) = (data(i, s.c_in * s.h * s.w), data(i + 1, s.weight_len()), data(i + 2, s.c_out));
-        let e = rel_err(&conv2d(s, &x, &w, &b), &conv2d_naive(s, &x, &w, &b));
+        let e = max_rel_err(&conv2d(s, &x, &w, &b), &conv2d_naive(s, &x, &w, &b));
         assert!(e < 1e-5, "{s:?}: {e}");
     }
 }
@@ -134,7 +130,7 @@ fn simd_gemm_matches_the_naive_product() {
         let want: Vec<f32> = (0..m * n)
             .map(|ij| (c0[ij] as f64 + (0..k).map(|kk| a[ij / n * k + kk] as f64 * b[kk * n + ij % n] as f64).sum::<f64>()) as f32)
             .collect();
-        let e = rel_err(&c, &want);
+        let e = max_rel_err(&c, &want);
         assert!(e < 1e-5, "{m}x{k}x{n}: {e}");
     }
 }
@@ -145,7 +141,7 @@ fn simd_linear_matches_the_naive_reference() {
     use alexnet_explainer::ops::linear::{linear, linear_naive};
     for (n_out, n_in) in [(3usize, 5usize), (17, 100), (64, 1031), (10, 9216)] {
         let (w, b, x) = (data(4, n_out * n_in), data(5, n_out), data(6, n_in));
-        let e = rel_err(&linear(&w, &b, &x), &linear_naive(&w, &b, &x));
+        let e = max_rel_err(&linear(&w, &b, &x), &linear_naive(&w, &b, &x));
         assert!(e < 1e-5, "{n_out}x{n_in}: {e}");
     }
 }

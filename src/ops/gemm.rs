@@ -180,7 +180,8 @@ fn kernel(kc: usize, a: &[f32], b: &[f32], tile: &mut [&mut [f32; NR]; MR]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::{max_rel_err, rand_vec};
+    use crate::ops::testutil::rand_vec;
+    use crate::tensor::max_rel_err;
 
     fn naive(a: &[f32], b: &[f32], c: &[f32], m: usize, k: usize, n: usize) -> Vec<f32> {
         let mut out = c.to_vec();

@@ -223,7 +223,8 @@ pub fn linear_i8(q: &[i8], scale: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::{max_rel_err, rand_vec};
+    use crate::ops::testutil::rand_vec;
+    use crate::tensor::max_rel_err;
 
     #[test]
     fn int8_matches_naive_on_dequantised_weights() {

@@ -86,7 +86,8 @@ fn lrn_channels(p: &LrnSpec, input: &[f32], c: usize, hw: usize, c0: usize, out:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::{max_rel_err, on_one_and_two_threads, rand_vec};
+    use crate::ops::testutil::{on_one_and_two_threads, rand_vec};
+use crate::tensor::max_rel_err;
 
     #[test]
     fn fast_matches_naive() {

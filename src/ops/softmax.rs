@@ -20,7 +20,8 @@ pub fn softmax(z: &[f32]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::{max_rel_err, rand_vec};
+    use crate::ops::testutil::rand_vec;
+    use crate::tensor::max_rel_err;
 
     #[test]
     fn matches_naive_and_sums_to_one() {

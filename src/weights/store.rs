@@ -213,8 +213,7 @@ mod tests {
             for (a, b) in r.layers.iter().zip(&w.layers) {
                 assert_eq!(a.bias, b.bias);
                 let (aw, bw) = (a.weights_f32(), b.weights_f32());
-                let m = bw.iter().fold(0f32, |m, v| m.max(v.abs()));
-                let e = aw.iter().zip(bw.iter()).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / m;
+                let e = crate::tensor::max_rel_err(&aw, &bw);
                 let tol = match dt { StoreDtype::F32 => 0.0, StoreDtype::F16 => 1e-3, StoreDtype::Int8 => 1.0 / 254.0 + 1e-6 };
                 assert!(e <= tol, "{dt:?}: {e}");
             }

@@ -7,19 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// Named tolerance levels (after tract): relative to the reference's largest magnitude.
+/// Named tolerance levels (after tract) for `alexnet_explainer::tensor::max_rel_err`: relative to the
+/// reference's largest magnitude.
 pub const CLOSE: f32 = 1e-5;
 pub const APPROXIMATE: f32 = 1e-4;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// max |a−b| / max |b|: the error relative to the reference tensor's scale.
-pub fn max_rel_err(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len(), "lengths differ");
-    let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
-    a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
 }
 
 fn run(cmd: &mut Command) {

@@ -6,7 +6,7 @@ use crate::inputs::{load_image, load_input_npy};
 use crate::vouches;
 use alexnet_explainer::model::{forward_traced, Forward, Model};
 use alexnet_explainer::spec::{self, PARAM_LAYERS};
-use alexnet_explainer::tensor::Tensor;
+use alexnet_explainer::tensor::{max_rel_err, Tensor};
 use alexnet_explainer::weights::store::{self, StoreDtype};
 use alexnet_explainer::weights::{self, Vouch, VouchedBy, Weights};
 use alexnet_explainer::classes;
@@ -171,8 +171,7 @@ pub fn quant_report(a: &args::QuantReport) -> Res<()> {
         for (_, t) in &inputs {
             let (a32, t32) = run(&m32, t);
             let (b, tb) = run(&m, t);
-            let scale = a32.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-30);
-            worst = worst.max(a32.iter().zip(&b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale);
+            worst = worst.max(max_rel_err(&b, &a32));
             agree += (t32 == tb) as usize;
         }
         println!("| {} | {} | {:.2e} | {}/{} |", dt.name(), bytes.len(), worst, agree, inputs.len());

@@ -1,7 +1,8 @@
 //! Every fast path against the naive loop on random problems, and the dot-product query against the output.
 
 use super::*;
-use crate::ops::testutil::{max_rel_err, on_one_and_two_threads, rand_vec};
+use crate::ops::testutil::{on_one_and_two_threads, rand_vec};
+use crate::tensor::max_rel_err;
 
 fn problem(s: ConvSpec, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     (rand_vec(seed, s.c_in * s.h * s.w), rand_vec(seed + 1, s.weight_len()), rand_vec(seed + 2, s.c_out))
