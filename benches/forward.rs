@@ -19,13 +19,20 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let model = args.first().map(String::as_str).unwrap_or("untrained");
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(20);
-    let w = if model == "untrained" { Weights::untrained(2012) } else { Weights::from_bytes(&std::fs::read(model).expect("read model")).expect("load model") };
+    let w = if model == "untrained" {
+        Weights::untrained(2012)
+    } else {
+        Weights::from_bytes(&std::fs::read(model).expect("read model")).expect("load model")
+    };
     let m = Model::new(w);
     let input_path = std::path::Path::new(model).with_file_name("input.npy");
     let read = |b: Vec<u8>| ndarray::ArrayD::<f32>::read_npy(b.as_slice()).ok();
     let input = match std::fs::read(&input_path).ok().and_then(read) {
         Some(x) => Tensor::from_shape_vec(&spec::INPUT_SHAPE, x.iter().copied().collect()).expect("input"),
-        None => Tensor::from_shape_vec(&spec::INPUT_SHAPE, (0..3 * 227 * 227).map(|i| ((i % 251) as f32) - 120.0).collect()).unwrap(),
+        None => {
+            Tensor::from_shape_vec(&spec::INPUT_SHAPE, (0..3 * 227 * 227).map(|i| ((i % 251) as f32) - 120.0).collect())
+                .unwrap()
+        }
     };
     let table = spec::derive();
     let mut per_layer = vec![vec![]; table.len()];

@@ -79,8 +79,9 @@ impl WeightsBuffer {
         if !(len.is_finite() && len >= 0.0 && len <= crate::weights::MAX_FILE_BYTES as f64) {
             return Err(JsError::new(&crate::weights::too_big_message(len)));
         }
-        let blob = Blob::try_zeroed(len as usize)
-            .ok_or_else(|| JsError::new(&format!("not enough memory for a {} MB weights file", (len as usize) >> 20)))?;
+        let blob = Blob::try_zeroed(len as usize).ok_or_else(|| {
+            JsError::new(&format!("not enough memory for a {} MB weights file", (len as usize) >> 20))
+        })?;
         Ok(WeightsBuffer { blob, filled: 0, hasher: hash.then(Sha256State::new) })
     }
 
@@ -88,7 +89,10 @@ impl WeightsBuffer {
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
         let end = self.filled + chunk.len();
         if end > self.blob.len() {
-            return Err(JsError::new(&format!("the weights file is longer than announced ({} bytes)", self.blob.len())));
+            return Err(JsError::new(&format!(
+                "the weights file is longer than announced ({} bytes)",
+                self.blob.len()
+            )));
         }
         self.blob.bytes_mut()[self.filled..end].copy_from_slice(chunk);
         if let Some(h) = &mut self.hasher {
@@ -240,7 +244,8 @@ impl Session {
     /// the 244 MB original; the worker records the copy's digest so a later visit may call it the BVLC weights.
     #[wasm_bindgen(js_name = toStore)]
     pub fn to_store(&self, dtype: &str) -> Result<Box<[u8]>, JsError> {
-        let dt = crate::weights::store::StoreDtype::parse(dtype).ok_or_else(|| JsError::new("the dtype is f32, f16 or int8"))?;
+        let dt = crate::weights::store::StoreDtype::parse(dtype)
+            .ok_or_else(|| JsError::new("the dtype is f32, f16 or int8"))?;
         let from = self.weights().info.zoo.clone().unwrap_or_else(|| self.weights().info.source.clone());
         let bytes = crate::weights::store::write(self.weights(), dt, &from, self.weights().info.sha256.as_deref())
             .map_err(|e| JsError::new(&e.to_string()))?;
@@ -369,7 +374,9 @@ impl Session {
     pub fn kernel(&self, id: &str, oc: u32) -> Result<Box<[f32]>, JsError> {
         let w = self.weights_of(id)?;
         let n = w.bias.len();
-        let row = w.row_f32(oc as usize).ok_or_else(|| JsError::new(&format!("{id} has {n} output channels; {oc} is out of range")))?;
+        let row = w
+            .row_f32(oc as usize)
+            .ok_or_else(|| JsError::new(&format!("{id} has {n} output channels; {oc} is out of range")))?;
         Ok(row.into_boxed_slice())
     }
 
@@ -384,7 +391,12 @@ impl Session {
         let top = self.pass()?.top_k(k as usize).map_err(|e| JsError::new(&e.0))?;
         let v: Vec<TopJs> = top
             .into_iter()
-            .map(|p| TopJs { index: p.index, name: crate::classes::name(p.index).unwrap_or("?"), prob: p.prob, logit: p.logit })
+            .map(|p| TopJs {
+                index: p.index,
+                name: crate::classes::name(p.index).unwrap_or("?"),
+                prob: p.prob,
+                logit: p.logit,
+            })
             .collect();
         js(&v)
     }
@@ -398,7 +410,9 @@ pub fn judge_weights_head(head: &[u8], total: f64) -> Result<String, JsError> {
     if !(total.is_finite() && total >= 0.0) {
         return Err(JsError::new("the file's size is unknown"));
     }
-    crate::weights::judge_head(head, total as u64).map(|f| f.name().to_string()).map_err(|e| JsError::new(&e.to_string()))
+    crate::weights::judge_head(head, total as u64)
+        .map(|f| f.name().to_string())
+        .map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// How many leading bytes `judgeWeightsHead` wants.

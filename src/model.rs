@@ -142,11 +142,18 @@ impl Forward {
         if l.kind != Kind::Conv {
             return err(format!("{id} is not a convolution layer"));
         }
-        let input = self.output(l.input).ok_or_else(|| ModelError(format!("{id}'s input {} has not been computed", l.input)))?;
+        let input = self
+            .output(l.input)
+            .ok_or_else(|| ModelError(format!("{id}'s input {} has not been computed", l.input)))?;
         let s = l.conv_spec(map_of(l, input).dim());
         let lw = w.layer(id).ok_or_else(|| ModelError(format!("no weights for {id}")))?;
         conv::dot_at(&s, &input.values(), &lw.weight, &lw.bias, oc, y, x).ok_or_else(|| {
-            ModelError(format!("{id} has no output at channel {oc}, y {y}, x {x} (it is {}×{}×{})", s.c_out, s.out_h(), s.out_w()))
+            ModelError(format!(
+                "{id} has no output at channel {oc}, y {y}, x {x} (it is {}×{}×{})",
+                s.c_out,
+                s.out_h(),
+                s.out_w()
+            ))
         })
     }
 
@@ -224,7 +231,11 @@ fn run_layer(l: &LayerSpec, x: &Tensor, m: &Model, i: usize) -> Tensor {
 }
 
 /// Runs the whole net, calling `each(layer id, output)` as every layer finishes; returns the finished pass.
-pub fn forward_traced(m: &Model, input: Tensor, mut each: impl FnMut(&'static str, &Tensor)) -> Result<Forward, ModelError> {
+pub fn forward_traced(
+    m: &Model,
+    input: Tensor,
+    mut each: impl FnMut(&'static str, &Tensor),
+) -> Result<Forward, ModelError> {
     let mut f = Forward::new(input)?;
     while let Some(id) = f.step(m) {
         each(id, f.output(id).expect("a layer's output exists after its step"));

@@ -38,7 +38,16 @@ pub fn plan(w: usize, h: usize) -> PreprocessInfo {
         (((w as f64 * scale).round() as usize).max(RESIZE_SHORTER), RESIZE_SHORTER)
     };
     let crop = INPUT_SHAPE[1];
-    PreprocessInfo { src_w: w, src_h: h, scale, resized_w: rw, resized_h: rh, crop_x: (rw - crop) / 2, crop_y: (rh - crop) / 2, crop }
+    PreprocessInfo {
+        src_w: w,
+        src_h: h,
+        scale,
+        resized_w: rw,
+        resized_h: rh,
+        crop_x: (rw - crop) / 2,
+        crop_y: (rh - crop) / 2,
+        crop,
+    }
 }
 
 /// For each destination index `d` in `[first, first+n)` of a resize from `src` to `dst` samples: the source range
@@ -51,9 +60,8 @@ fn filter_taps(src: usize, dst: usize, first: usize, n: usize) -> Vec<(usize, Ve
             let center = (d as f64 + 0.5) * scale;
             let lo = ((center - support).floor().max(0.0)) as usize;
             let hi = ((center + support).ceil() as usize).min(src);
-            let mut ws: Vec<f64> = (lo..hi)
-                .map(|s| (1.0 - ((s as f64 + 0.5 - center) / support).abs()).max(0.0))
-                .collect();
+            let mut ws: Vec<f64> =
+                (lo..hi).map(|s| (1.0 - ((s as f64 + 0.5 - center) / support).abs()).max(0.0)).collect();
             let total: f64 = ws.iter().sum();
             if total <= 0.0 {
                 // Degenerate (cannot happen for src ≥ 1), but never divide by zero.
@@ -160,7 +168,12 @@ mod tests {
     fn downscaling_averages_stripes() {
         // One-pixel black/white columns shrunk 4× must come out near mid-grey, not aliased to black or white.
         let (w, h) = (1024, 1024);
-        let px: Vec<u8> = (0..w * h).flat_map(|i| { let v = if i % 2 == 0 { 0 } else { 255 }; [v, v, v, 255] }).collect();
+        let px: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let v = if i % 2 == 0 { 0 } else { 255 };
+                [v, v, v, 255]
+            })
+            .collect();
         let (t, _) = from_rgba(&px, w, h).unwrap();
         let g = t.values()[1000] + 104.0;
         assert!((g - 127.5).abs() < 5.0, "{g}");

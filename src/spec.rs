@@ -64,20 +64,50 @@ impl LayerSpec {
     }
 }
 
-const fn conv(id: &'static str, input: &'static str, c_out: usize, k: usize, stride: usize, pad: usize, groups: usize) -> LayerSpec {
+const fn conv(
+    id: &'static str,
+    input: &'static str,
+    c_out: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+    groups: usize,
+) -> LayerSpec {
     LayerSpec { id, kind: Kind::Conv, input, c_out, k, stride, pad, groups, lrn: None, split_over_gpus: true }
 }
 const fn unary(id: &'static str, kind: Kind, input: &'static str) -> LayerSpec {
     LayerSpec { id, kind, input, c_out: 0, k: 0, stride: 1, pad: 0, groups: 1, lrn: None, split_over_gpus: true }
 }
 const fn pool(id: &'static str, input: &'static str) -> LayerSpec {
-    LayerSpec { id, kind: Kind::Pool, input, c_out: 0, k: 3, stride: 2, pad: 0, groups: 1, lrn: None, split_over_gpus: true }
+    LayerSpec {
+        id,
+        kind: Kind::Pool,
+        input,
+        c_out: 0,
+        k: 3,
+        stride: 2,
+        pad: 0,
+        groups: 1,
+        lrn: None,
+        split_over_gpus: true,
+    }
 }
 const fn lrn(id: &'static str, input: &'static str) -> LayerSpec {
     LayerSpec { lrn: Some(LrnSpec { size: 5, alpha: 1e-4, beta: 0.75, k: 1.0 }), ..unary(id, Kind::Lrn, input) }
 }
 const fn fc(id: &'static str, input: &'static str, c_out: usize, split: bool) -> LayerSpec {
-    LayerSpec { id, kind: Kind::Fc, input, c_out, k: 0, stride: 1, pad: 0, groups: 1, lrn: None, split_over_gpus: split }
+    LayerSpec {
+        id,
+        kind: Kind::Fc,
+        input,
+        c_out,
+        k: 0,
+        stride: 1,
+        pad: 0,
+        groups: 1,
+        lrn: None,
+        split_over_gpus: split,
+    }
 }
 
 /// The network input: 3 channels (BGR), 227×227 (not the paper's 224: see [`LayerInfo::formula`]).
@@ -199,7 +229,11 @@ fn chw(l: &LayerSpec, shape: &[usize]) -> (usize, usize, usize) {
 /// Caffe rounds pooling up and convolution down; for AlexNet every sweep divides exactly, so the two agree, and we
 /// demand it: a table that broke this would describe another network.
 fn assert_divides(l: &LayerSpec, side: usize) {
-    assert!(out_side(side, l.k, l.pad, l.stride, Rounding::Exact).is_some(), "spec: {}'s sweep over {side} does not divide", l.id);
+    assert!(
+        out_side(side, l.k, l.pad, l.stride, Rounding::Exact).is_some(),
+        "spec: {}'s sweep over {side} does not divide",
+        l.id
+    );
 }
 
 /// Derives every layer's shapes, counts and geometry from [`ALEXNET`].
@@ -219,21 +253,43 @@ pub fn derive() -> Vec<LayerInfo> {
                 let s = l.conv_spec(chw(l, &in_shape));
                 assert_divides(l, s.w);
                 let ks = vec![l.c_out, s.c_in_group(), l.k, l.k];
-                (vec![l.c_out, s.out_h(), s.out_w()], ks, s.weight_len(), l.c_out, s.weight_len() * s.out_h() * s.out_w(),
-                 Some(Formula { w: s.w, f: s.k, p: s.pad, s: s.stride, out: s.out_w() }),
-                 in_rf + (l.k - 1) * in_jump, in_jump * l.stride)
+                (
+                    vec![l.c_out, s.out_h(), s.out_w()],
+                    ks,
+                    s.weight_len(),
+                    l.c_out,
+                    s.weight_len() * s.out_h() * s.out_w(),
+                    Some(Formula { w: s.w, f: s.k, p: s.pad, s: s.stride, out: s.out_w() }),
+                    in_rf + (l.k - 1) * in_jump,
+                    in_jump * l.stride,
+                )
             }
             Kind::Pool => {
                 let s = l.pool_spec(chw(l, &in_shape));
                 assert_divides(l, s.w);
-                (vec![c_in, s.out_h(), s.out_w()], vec![], 0, 0, 0,
-                 Some(Formula { w: s.w, f: s.k, p: l.pad, s: s.stride, out: s.out_w() }),
-                 in_rf + (l.k - 1) * in_jump, in_jump * l.stride)
+                (
+                    vec![c_in, s.out_h(), s.out_w()],
+                    vec![],
+                    0,
+                    0,
+                    0,
+                    Some(Formula { w: s.w, f: s.k, p: l.pad, s: s.stride, out: s.out_w() }),
+                    in_rf + (l.k - 1) * in_jump,
+                    in_jump * l.stride,
+                )
             }
             Kind::Fc => {
                 // The first FC layer is a "full convolution": its kernel covers the whole input volume.
-                (vec![l.c_out], vec![l.c_out, in_numel], l.c_out * in_numel, l.c_out, l.c_out * in_numel, None,
-                 INPUT_SHAPE[1], in_jump)
+                (
+                    vec![l.c_out],
+                    vec![l.c_out, in_numel],
+                    l.c_out * in_numel,
+                    l.c_out,
+                    l.c_out * in_numel,
+                    None,
+                    INPUT_SHAPE[1],
+                    in_jump,
+                )
             }
             Kind::Relu | Kind::Lrn | Kind::Softmax => (in_shape.clone(), vec![], 0, 0, 0, None, in_rf, in_jump),
         };

@@ -55,7 +55,12 @@ fn compact_formats_against_f32() {
         let r = Model::new(Weights::from_bytes(&bytes).unwrap());
         let (logits, top) = run(&r);
         let e = max_rel_err(&logits, &ref_logits);
-        println!("{:<5} {:>11} bytes  fc8 max rel err {e:.2e}  top-1 {}", dt.name(), bytes.len(), if top == ref_top { "same" } else { "DIFFERENT" });
+        println!(
+            "{:<5} {:>11} bytes  fc8 max rel err {e:.2e}  top-1 {}",
+            dt.name(),
+            bytes.len(),
+            if top == ref_top { "same" } else { "DIFFERENT" }
+        );
         assert!(e <= tol, "{}: {e}", dt.name());
         assert_eq!(top, ref_top, "{}: top-1 differs", dt.name());
         if dt == StoreDtype::Int8 {

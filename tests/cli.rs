@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 /// The CLI, run from the crate root with its own empty cache folder unless a test gives one.
 fn cli(cache: Option<&Path>) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_alexnet"));
-    c.current_dir(common::root()).env("XDG_CACHE_HOME", cache.map(Path::to_path_buf).unwrap_or_else(|| tmp("no-cache")));
+    c.current_dir(common::root())
+        .env("XDG_CACHE_HOME", cache.map(Path::to_path_buf).unwrap_or_else(|| tmp("no-cache")));
     // The loopback server must be reached directly, whatever proxy the machine is set up with.
     for v in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
         c.env_remove(v);
@@ -75,7 +76,15 @@ fn predict_on_a_photo_says_untrained_and_names_classes() {
 fn dump_writes_every_layer_matching_onnxruntime() {
     let dir = common::reference_dir();
     let out = tmp("dump");
-    let o = alexnet(&["dump", "--weights", s(&dir.join("model.onnx")), "--input-npy", s(&dir.join("input.npy")), "--out", s(&out)]);
+    let o = alexnet(&[
+        "dump",
+        "--weights",
+        s(&dir.join("model.onnx")),
+        "--input-npy",
+        s(&dir.join("input.npy")),
+        "--out",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     for l in alexnet_explainer::spec::derive() {
         let (shape, got) = common::npy(&out.join(format!("{}.npy", l.id)));
@@ -85,7 +94,8 @@ fn dump_writes_every_layer_matching_onnxruntime() {
     }
     assert!(out.join("data.npy").exists());
     // Every file was written under a temporary name and renamed: none is left behind.
-    let names: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names.len(), alexnet_explainer::spec::ALEXNET.len() + 1, "{names:?}");
     assert!(names.iter().all(|n| n.ends_with(".npy") && !n.starts_with('.')), "{names:?}");
     std::fs::remove_dir_all(out).ok();
@@ -151,7 +161,10 @@ fn unknown_and_misspelt_flags_are_named_and_every_command_has_help() {
     assert!(text(&o).contains("'--bogus'"), "{}", text(&o));
     let o = alexnet(&["predict", "--weights", "untrained", "--imgae", "x.jpg"]);
     let t = text(&o);
-    assert!(o.status.code() == Some(2) && t.contains("'--imgae'") && t.contains("similar argument exists: '--image'"), "{t}");
+    assert!(
+        o.status.code() == Some(2) && t.contains("'--imgae'") && t.contains("similar argument exists: '--image'"),
+        "{t}"
+    );
     let o = alexnet(&["dump", "--weights", "untrained", "--out", "/nonexistent"]);
     assert!(text(&o).contains("--image") && text(&o).contains("--input-npy"), "{}", text(&o));
     let o = alexnet(&["fetch", "--url", "http://127.0.0.1:1/x.onnx"]);
@@ -209,7 +222,8 @@ fn files_are_judged_before_they_are_read() {
         assert!(fails_quickly(&args, quick).contains("is a device, not a regular file"), "{args:?}");
     }
     assert!(fails_quickly(&["info", s(&dir)], quick).contains("is a directory"));
-    assert!(fails_quickly(&["predict", "--weights", s(&dir), "--image", "www/samples/chelsea.jpg"], quick).contains("is a directory"));
+    assert!(fails_quickly(&["predict", "--weights", s(&dir), "--image", "www/samples/chelsea.jpg"], quick)
+        .contains("is a directory"));
     if made {
         assert!(fails_quickly(&["info", s(&fifo)], quick).contains("FIFO"));
         assert!(fails_quickly(&["predict", "--weights", "untrained", "--image", s(&fifo)], quick).contains("FIFO"));
@@ -235,7 +249,8 @@ fn files_are_judged_before_they_are_read() {
 fn only_the_cli_s_own_copies_are_called_the_bvlc_weights() {
     let (dir, cache) = (tmp("vouch"), tmp("vouch-cache"));
     // Random weights whose metadata claims to come from the Zoo's file: metadata is not trusted.
-    let claims = store::write(&Weights::untrained(5), StoreDtype::Int8, zoo::PRIMARY.name, Some(zoo::PRIMARY.sha256)).unwrap();
+    let claims =
+        store::write(&Weights::untrained(5), StoreDtype::Int8, zoo::PRIMARY.name, Some(zoo::PRIMARY.sha256)).unwrap();
     let file = dir.join("claims.safetensors");
     std::fs::write(&file, &claims).unwrap();
     let info = |file: &Path| text(&cli(Some(&cache)).args(["info", s(file)]).output().unwrap());
@@ -243,12 +258,21 @@ fn only_the_cli_s_own_copies_are_called_the_bvlc_weights() {
     assert!(t.contains("trained BVLC weights: no") && t.contains("not verified"), "{t}");
     // The same file once the CLI's list of verified copies has its digest (as `fetch` or `convert` of a Zoo file
     // records it), and a list that names another digest.
-    let v = Vouch { sha256: sha256_hex(&claims), bytes: claims.len() as u64, by: VouchedBy::CliCopy, from: zoo::PRIMARY.name.into() };
+    let v = Vouch {
+        sha256: sha256_hex(&claims),
+        bytes: claims.len() as u64,
+        by: VouchedBy::CliCopy,
+        from: zoo::PRIMARY.name.into(),
+    };
     let list = cache.join("alexnet-explainer");
     std::fs::create_dir_all(&list).unwrap();
     std::fs::write(list.join("verified.json"), serde_json::to_vec(std::slice::from_ref(&v)).unwrap()).unwrap();
     let t = info(&file);
-    assert!(t.contains("trained BVLC weights: yes") && t.contains("a compact copy the alexnet CLI made from the verified bvlcalexnet-12.onnx"), "{t}");
+    assert!(
+        t.contains("trained BVLC weights: yes")
+            && t.contains("a compact copy the alexnet CLI made from the verified bvlcalexnet-12.onnx"),
+        "{t}"
+    );
     let other = Vouch { sha256: "0".repeat(64), ..v };
     std::fs::write(list.join("verified.json"), serde_json::to_vec(&[other]).unwrap()).unwrap();
     assert!(info(&file).contains("trained BVLC weights: no"));
@@ -286,7 +310,11 @@ fn fetch_follows_the_redirect_resumes_after_a_drop_verifies_and_converts() {
     let cdn: Vec<_> = log.iter().filter(|r| r.to == "cdn").collect();
     assert_eq!((stable.len(), cdn.len()), (2, 2), "{log:?}");
     assert_eq!(cdn[0].range, None);
-    let from: u64 = cdn[1].range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok()).expect("a Range");
+    let from: u64 = cdn[1]
+        .range
+        .as_deref()
+        .and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
+        .expect("a Range");
     assert!(from > 0 && from <= 50_000_000, "{log:?}");
     assert_eq!(stable[1].range, cdn[1].range, "the redirect keeps the Range header");
 
@@ -294,9 +322,15 @@ fn fetch_follows_the_redirect_resumes_after_a_drop_verifies_and_converts() {
     let copy = out.join("model-int8.safetensors");
     assert!(t.contains("not labelled as the BVLC weights"), "{t}");
     let i = text(&cli(Some(&cache)).args(["info", s(&copy)]).output().unwrap());
-    assert!(i.contains("stored as int8") && i.contains("trained BVLC weights: no") && i.contains("not verified"), "{i}");
+    assert!(
+        i.contains("stored as int8") && i.contains("trained BVLC weights: no") && i.contains("not verified"),
+        "{i}"
+    );
     assert!(!cache.join("alexnet-explainer/verified.json").exists());
-    let kept: Vec<String> = std::fs::read_dir(cache.join("alexnet-explainer")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let kept: Vec<String> = std::fs::read_dir(cache.join("alexnet-explainer"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(kept, [format!("{}-model.onnx", &sha[..16])]);
 
     // A second fetch uses the verified original in the cache, without asking the server.
@@ -314,7 +348,11 @@ fn a_fetch_stopped_midway_resumes_from_its_partial_file() {
     let srv = http::serve("model.onnx", file, http::Fault::StallAt(30_000_000));
     let (cache, out) = (tmp("stop-cache"), tmp("stop-out"));
     let part = cache.join(format!("alexnet-explainer/{}-model.onnx.part", &sha[..16]));
-    let mut child = fetch(&cache, &srv.url, &sha, &out, &[]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = fetch(&cache, &srv.url, &sha, &out, &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     let t = Instant::now();
     while std::fs::metadata(&part).map_or(0, |m| m.len()) < 30_000_000 {
         assert!(t.elapsed() < Duration::from_secs(60), "the first 30 MB never arrived");
@@ -327,7 +365,11 @@ fn a_fetch_stopped_midway_resumes_from_its_partial_file() {
     let o = fetch(&cache, &srv.url, &sha, &out, &[]).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("resuming from 30.0 MB"), "{}", text(&o));
-    assert!(srv.requests().iter().any(|r| r.to == "cdn" && r.range.as_deref() == Some("bytes=30000000-")), "{:?}", srv.requests());
+    assert!(
+        srv.requests().iter().any(|r| r.to == "cdn" && r.range.as_deref() == Some("bytes=30000000-")),
+        "{:?}",
+        srv.requests()
+    );
     assert!(!part.exists() && out.join("model-int8.safetensors").exists());
     std::fs::remove_dir_all(cache).ok();
     std::fs::remove_dir_all(out).ok();
@@ -343,7 +385,11 @@ fn a_server_that_ignores_range_makes_the_download_start_again_from_zero() {
     let o = fetch(&cache, &srv.url, &sha, &out, &["--dtype", "f16"]).output().unwrap();
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("answered 200 to a Range request); starting again from 0") && t.contains(&format!("verified: SHA-256 {sha}")), "{t}");
+    assert!(
+        t.contains("answered 200 to a Range request); starting again from 0")
+            && t.contains(&format!("verified: SHA-256 {sha}")),
+        "{t}"
+    );
     let ranges: Vec<_> = srv.requests().into_iter().filter(|r| r.to == "cdn").map(|r| r.range).collect();
     assert_eq!(ranges, [None, Some("bytes=10000000-".to_string())]);
     assert!(out.join("seeded-f16.safetensors").exists());
@@ -359,7 +405,10 @@ fn a_download_with_the_wrong_size_or_checksum_is_refused_and_not_kept() {
     let wrong = "ab".repeat(32);
     let o = fetch(&cache, &srv.url, &wrong, &out, &[]).output().unwrap();
     let t = text(&o);
-    assert!(!o.status.success() && t.contains("does not match") && t.contains(&sha256_hex(&file)) && t.contains("deleted"), "{t}");
+    assert!(
+        !o.status.success() && t.contains("does not match") && t.contains(&sha256_hex(&file)) && t.contains("deleted"),
+        "{t}"
+    );
     let o = fetch(&cache, &srv.url, &sha256_hex(&file), &out, &["--size", "999"]).output().unwrap();
     assert!(text(&o).contains("the server's file is 1048576 bytes, but 999 were expected"), "{}", text(&o));
     assert_eq!(std::fs::read_dir(cache.join("alexnet-explainer")).unwrap().count(), 0, "nothing is kept");
@@ -376,8 +425,15 @@ fn fetch_when_the_host_cannot_be_reached_says_how_to_do_it_by_hand() {
     let o = fetch(&cache, &url, &"cd".repeat(32), &out, &[]).output().unwrap();
     let t = text(&o);
     assert!(!o.status.success(), "{t}");
-    assert!(t.contains(&format!("could not reach 127.0.0.1:{port} (the connection was refused)")) && t.contains("may have no internet"), "{t}");
-    assert!(t.contains(&url) && t.contains(&"cd".repeat(32)) && t.contains("alexnet convert --from alexnet.onnx"), "{t}");
+    assert!(
+        t.contains(&format!("could not reach 127.0.0.1:{port} (the connection was refused)"))
+            && t.contains("may have no internet"),
+        "{t}"
+    );
+    assert!(
+        t.contains(&url) && t.contains(&"cd".repeat(32)) && t.contains("alexnet convert --from alexnet.onnx"),
+        "{t}"
+    );
     assert!(!t.contains("exit status"), "{t}");
     std::fs::remove_dir_all(cache).ok();
     std::fs::remove_dir_all(out).ok();

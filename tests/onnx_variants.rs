@@ -108,7 +108,12 @@ fn quantised(dir: &str) {
         }
     })
     .unwrap();
-    println!("{dir}: {} bytes imported in {took:.2?}; worst layer vs onnxruntime {} at {:.2e}", bytes.len(), worst.0, worst.1);
+    println!(
+        "{dir}: {} bytes imported in {took:.2?}; worst layer vs onnxruntime {} at {:.2e}",
+        bytes.len(),
+        worst.0,
+        worst.1
+    );
 }
 
 #[test]

@@ -44,7 +44,16 @@ fn conv_goldens() {
         let (xs, x) = c.arr("input");
         let (ws, w) = c.arr("weight");
         let (_, b) = c.arr("bias");
-        let s = conv::ConvSpec { c_in: xs[1], h: xs[2], w: xs[3], c_out: ws[0], k: ws[2], stride: c.int("strides"), pad: c.int("pads"), groups: c.int("group") };
+        let s = conv::ConvSpec {
+            c_in: xs[1],
+            h: xs[2],
+            w: xs[3],
+            c_out: ws[0],
+            k: ws[2],
+            stride: c.int("strides"),
+            pad: c.int("pads"),
+            groups: c.int("group"),
+        };
         let (os, want) = c.arr("output");
         assert_eq!([s.c_out, s.out_h(), s.out_w()], os[1..], "{name}");
         check(name, &conv::conv2d(&s, &x, &w, &b), &want);

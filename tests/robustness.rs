@@ -86,7 +86,11 @@ fn refused(bytes: &[u8]) -> WeightsError {
     assert!(peak <= limit, "a {} byte file made the loader hold {peak} bytes at once (limit {limit})", bytes.len());
     // The browser's in-place loader refuses it the same way.
     let (rb, peak) = peak_alloc(|| Weights::from_blob(Blob::from_bytes(bytes)));
-    assert!(peak <= limit, "a {} byte file made the blob loader hold {peak} bytes at once (limit {limit})", bytes.len());
+    assert!(
+        peak <= limit,
+        "a {} byte file made the blob loader hold {peak} bytes at once (limit {limit})",
+        bytes.len()
+    );
     match (r, rb) {
         (Err(e), Err(eb)) => {
             assert_eq!(e, eb, "both loaders give the same reason");
@@ -238,7 +242,14 @@ impl Fault {
 /// A quantised (or dynamically quantised) node for `id`, reading `prev`, with the layer's `attrs`; its weight `w` is
 /// an initializer except for the QLinearConv, whose weight a Relu computes, so that the importer has something it
 /// cannot follow.
-fn quantised_node(op: &str, id: &str, (prev, w, b): (&str, &str, &str), attrs: &[Vec<u8>], nodes: &mut Vec<Vec<u8>>, inits: &mut Vec<Vec<u8>>) {
+fn quantised_node(
+    op: &str,
+    id: &str,
+    (prev, w, b): (&str, &str, &str),
+    attrs: &[Vec<u8>],
+    nodes: &mut Vec<Vec<u8>>,
+    inits: &mut Vec<Vec<u8>>,
+) {
     let scalar = |name: &str, dt: u64, raw: &[u8]| typed_tensor(name, &[], dt, raw);
     inits.push(scalar("s", 1, &0.5f32.to_le_bytes()));
     inits.push(scalar("z", 3, &[0]));
@@ -301,7 +312,9 @@ fn alexnet_onnx(fault: Fault) -> Vec<u8> {
             }
         }
         match fault {
-            Fault::NoBias(f) if f == id => nodes.push(node(if conv { "Conv" } else { "Gemm" }, id, &[&prev, &w], &attrs)),
+            Fault::NoBias(f) if f == id => {
+                nodes.push(node(if conv { "Conv" } else { "Gemm" }, id, &[&prev, &w], &attrs))
+            }
             Fault::Op(f, op) if f == id => quantised_node(op, id, (&prev, &w, &b), &attrs, &mut nodes, &mut inits),
             _ => nodes.push(node(if conv { "Conv" } else { "Gemm" }, id, &[&prev, &w, &b], &attrs)),
         }
@@ -318,8 +331,17 @@ fn toy_onnx() -> Vec<u8> {
     let z = |n: usize| vec![0u8; n * 4];
     let tb = || vec![attr("transB", &[1], true)];
     model(
-        &[node("Gemm", "fc1", &["x", "w1", "b1"], &tb()), node("Relu", "relu", &["fc1_out"], &[]), node("Gemm", "fc2", &["relu_out", "w2", "b2"], &tb())],
-        &[tensor("w1", &[8, 4], &z(32)), tensor("b1", &[8], &z(8)), tensor("w2", &[2, 8], &z(16)), tensor("b2", &[2], &z(2))],
+        &[
+            node("Gemm", "fc1", &["x", "w1", "b1"], &tb()),
+            node("Relu", "relu", &["fc1_out"], &[]),
+            node("Gemm", "fc2", &["relu_out", "w2", "b2"], &tb()),
+        ],
+        &[
+            tensor("w1", &[8, 4], &z(32)),
+            tensor("b1", &[8], &z(8)),
+            tensor("w2", &[2, 8], &z(16)),
+            tensor("b2", &[2], &z(2)),
+        ],
     )
 }
 
@@ -346,7 +368,9 @@ fn random_bytes(n: usize, mut s: u64) -> Vec<u8> {
 fn safetensors_file(tensors: &[(&str, safetensors::Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
     let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
         .iter()
-        .map(|(n, dt, shape, data)| (n.to_string(), safetensors::tensor::TensorView::new(*dt, shape.clone(), data).unwrap()))
+        .map(|(n, dt, shape, data)| {
+            (n.to_string(), safetensors::tensor::TensorView::new(*dt, shape.clone(), data).unwrap())
+        })
         .collect();
     safetensors::serialize(views, None).unwrap()
 }
@@ -388,7 +412,10 @@ fn a_transposed_conv_weight_is_named() {
     let e = refused(&alexnet_onnx(Fault::SwapAxes("conv1")));
     let m = e.to_string();
     assert!(matches!(e, WeightsError::Shape { ref layer, .. } if layer == "conv1"), "{e:?}");
-    assert!(m.contains("conv1 weight (conv1_w) has shape [3, 96, 11, 11]") && m.contains("needs [96, 3, 11, 11]"), "{m}");
+    assert!(
+        m.contains("conv1 weight (conv1_w) has shape [3, 96, 11, 11]") && m.contains("needs [96, 3, 11, 11]"),
+        "{m}"
+    );
     assert!(m.contains("looks transposed"), "{m}");
 }
 
@@ -409,12 +436,27 @@ fn a_transposed_fc_matrix_is_named() {
 fn attributes_that_would_be_misread_are_refused_by_name() {
     // Each of these loaded before (the node parser kept only integer attributes), computing another network.
     let cases: [(Fault, &str); 7] = [
-        (Fault::Float("fc6", "alpha", 0.5), "fc6 (Gemm node 'fc6'): attribute alpha is 0.5; AlexNet's fc layers need alpha = 1"),
-        (Fault::Float("fc7", "beta", 0.0), "fc7 (Gemm node 'fc7'): attribute beta is 0; AlexNet's fc layers need beta = 1"),
+        (
+            Fault::Float("fc6", "alpha", 0.5),
+            "fc6 (Gemm node 'fc6'): attribute alpha is 0.5; AlexNet's fc layers need alpha = 1",
+        ),
+        (
+            Fault::Float("fc7", "beta", 0.0),
+            "fc7 (Gemm node 'fc7'): attribute beta is 0; AlexNet's fc layers need beta = 1",
+        ),
         (Fault::Ints("fc6", "transA", &[1]), "fc6 (Gemm node 'fc6'): transA = 1 is not AlexNet's layout"),
-        (Fault::Ints("conv2", "dilations", &[2, 2]), "conv2 (Conv node 'conv2'): attribute dilations is [2, 2], expected [1, 1]"),
-        (Fault::Str("conv1", "auto_pad", "SAME_UPPER"), "conv1 (Conv node 'conv1'): attribute auto_pad is SAME_UPPER; only NOTSET (explicit pads) is supported"),
-        (Fault::Str("conv3", "auto_pad", "VALID"), "conv3 (Conv node 'conv3'): attribute auto_pad is VALID; only NOTSET (explicit pads) is supported"),
+        (
+            Fault::Ints("conv2", "dilations", &[2, 2]),
+            "conv2 (Conv node 'conv2'): attribute dilations is [2, 2], expected [1, 1]",
+        ),
+        (
+            Fault::Str("conv1", "auto_pad", "SAME_UPPER"),
+            "conv1 (Conv node 'conv1'): attribute auto_pad is SAME_UPPER; only NOTSET (explicit pads) is supported",
+        ),
+        (
+            Fault::Str("conv3", "auto_pad", "VALID"),
+            "conv3 (Conv node 'conv3'): attribute auto_pad is VALID; only NOTSET (explicit pads) is supported",
+        ),
         (Fault::Ints("conv4", "group", &[1]), "conv4 (Conv node 'conv4'): attribute group is [1], expected [2]"),
     ];
     for (fault, want) in cases {
@@ -444,15 +486,27 @@ fn quantised_models_the_importer_cannot_follow_name_the_node() {
     // fc6's output goes straight into fc7: no Add gives fc6 its bias.
     let m = refused(&alexnet_onnx(Fault::Op("fc6", "QLinearMatMul"))).to_string();
     assert_eq!(m, "fc6 (QLinearMatMul node 'fc6'): it is followed by Gemm node 'fc7', not by the Add of its bias");
-    for (fault, node) in [(Fault::Op("conv2", "ConvInteger"), "conv2 (ConvInteger node 'conv2')"), (Fault::Op("fc7", "MatMulInteger"), "fc7 (MatMulInteger node 'fc7')")] {
+    for (fault, node) in [
+        (Fault::Op("conv2", "ConvInteger"), "conv2 (ConvInteger node 'conv2')"),
+        (Fault::Op("fc7", "MatMulInteger"), "fc7 (MatMulInteger node 'fc7')"),
+    ] {
         let m = refused(&alexnet_onnx(fault)).to_string();
-        assert!(m.starts_with(node) && m.contains("dynamically quantised models are not supported") && m.contains("bvlcalexnet-12-int8.onnx"), "{m}");
+        assert!(
+            m.starts_with(node)
+                && m.contains("dynamically quantised models are not supported")
+                && m.contains("bvlcalexnet-12-int8.onnx"),
+            "{m}"
+        );
     }
     let m = refused(&alexnet_onnx(Fault::Op("conv1", "DequantizeBlocked"))).to_string();
     assert_eq!(m, "conv1 (DequantizeLinear node 'dq'): blocked quantisation (block_size) is not supported");
     // Faults at conv1 leave every tensor without data, so these files are small enough to cut at every byte,
     // through the parsing of float, string and quantised nodes' inputs.
-    for fault in [Fault::Op("conv1", "QLinearConv"), Fault::Op("conv1", "DequantizeBlocked"), Fault::Str("conv1", "auto_pad", "SAME_UPPER")] {
+    for fault in [
+        Fault::Op("conv1", "QLinearConv"),
+        Fault::Op("conv1", "DequantizeBlocked"),
+        Fault::Str("conv1", "auto_pad", "SAME_UPPER"),
+    ] {
         let full = alexnet_onnx(fault);
         assert!(full.len() < 8192, "{} bytes", full.len());
         for cut in 0..full.len() {
@@ -533,7 +587,11 @@ fn a_complete_file_round_trips_under_the_allocation_bound() {
     let (r, peak) = peak_alloc(|| Weights::from_bytes(&bytes));
     assert!(r.is_ok());
     assert!(peak <= 5 * bytes.len() + 4 * MB, "{peak} bytes for a {} byte file", bytes.len());
-    println!("int8 file: {} bytes, peak while loading {peak} bytes ({:.2}×)", bytes.len(), peak as f64 / bytes.len() as f64);
+    println!(
+        "int8 file: {} bytes, peak while loading {peak} bytes ({:.2}×)",
+        bytes.len(),
+        peak as f64 / bytes.len() as f64
+    );
 }
 
 #[test]
@@ -622,10 +680,12 @@ fn committed_fuzz_seeds_never_panic() {
         if bytes.len() < 5 {
             continue;
         }
-        let (w, h) = (u16::from_le_bytes([bytes[0], bytes[1]]) as usize, u16::from_le_bytes([bytes[2], bytes[3]]) as usize);
+        let (w, h) =
+            (u16::from_le_bytes([bytes[0], bytes[1]]) as usize, u16::from_le_bytes([bytes[2], bytes[3]]) as usize);
         let (w, h) = if bytes[4] & 1 == 1 { (w * 17, h * 17) } else { (w, h) };
         let _ = preprocess::from_rgba(&bytes[5..], w, h);
-        if w * h <= 1 << 18 && w > 0 && h > 0 && w <= MAX_SIDE && h <= MAX_SIDE && bytes.len() > 5 && bytes[4] & 2 == 0 {
+        if w * h <= 1 << 18 && w > 0 && h > 0 && w <= MAX_SIDE && h <= MAX_SIDE && bytes.len() > 5 && bytes[4] & 2 == 0
+        {
             let px: Vec<u8> = bytes[5..].iter().copied().cycle().take(w * h * 4).collect();
             let (t, _) = preprocess::from_rgba(&px, w, h).expect("a well-formed image preprocesses");
             assert!(t.values().iter().all(|v| v.is_finite()));

@@ -63,7 +63,11 @@ fn main_thread_code_does_not_load_the_engine() {
         let text = std::fs::read_to_string(&p).unwrap();
         // The package is named by its glue file (`${dir}/alexnet_explainer.js`), whichever build directory it is in.
         if text.contains("alexnet_explainer.js") || text.contains("pkg/alexnet_explainer") {
-            assert!(p.ends_with("www/worker/worker.js"), "{} imports the wasm engine; only www/worker/worker.js may", p.display());
+            assert!(
+                p.ends_with("www/worker/worker.js"),
+                "{} imports the wasm engine; only www/worker/worker.js may",
+                p.display()
+            );
         }
     }
 }

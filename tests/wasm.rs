@@ -83,7 +83,8 @@ fn int8_linear_simd_path_matches_the_naive_reference() {
     for (n_out, n_in) in [(3usize, 5usize), (17, 100), (64, 1031), (8, 9216)] {
         let w: Vec<f32> = (0..n_out * n_in).map(|i| ((i * 7919 % 1000) as f32 / 500.0) - 1.0).collect();
         let (q, s) = quantize_rows(&w, n_out);
-        let deq: Vec<f32> = q.chunks_exact(n_in).zip(&s).flat_map(|(r, &sc)| r.iter().map(move |&v| v as f32 * sc)).collect();
+        let deq: Vec<f32> =
+            q.chunks_exact(n_in).zip(&s).flat_map(|(r, &sc)| r.iter().map(move |&v| v as f32 * sc)).collect();
         let b: Vec<f32> = (0..n_out).map(|i| i as f32 * 0.1).collect();
         let x: Vec<f32> = (0..n_in).map(|i| ((i * 31 % 97) as f32) - 40.0).collect();
         let got = linear_i8(&q, &s, &b, &x);
@@ -128,7 +129,10 @@ fn simd_gemm_matches_the_naive_product() {
         let mut c = c0.clone();
         gemm_packed(&pack_a(&a, m, k), &pack_b(&b, k, n), &mut c, m, k, n);
         let want: Vec<f32> = (0..m * n)
-            .map(|ij| (c0[ij] as f64 + (0..k).map(|kk| a[ij / n * k + kk] as f64 * b[kk * n + ij % n] as f64).sum::<f64>()) as f32)
+            .map(|ij| {
+                (c0[ij] as f64 + (0..k).map(|kk| a[ij / n * k + kk] as f64 * b[kk * n + ij % n] as f64).sum::<f64>())
+                    as f32
+            })
             .collect();
         let e = max_rel_err(&c, &want);
         assert!(e < 1e-5, "{m}x{k}x{n}: {e}");
@@ -187,7 +191,12 @@ fn a_buffer_hashes_as_it_fills_and_a_vouched_copy_is_trained() {
     assert_eq!(info(&plain)["trained"], false);
     assert_eq!(info(&plain)["origin"], "file");
     // This browser vouches for the digest (a compact copy it made from a verified Zoo file): trained.
-    let vouch = Vouch { sha256: sha.clone(), bytes: bytes.len() as u64, by: VouchedBy::BrowserCopy, from: "bvlcalexnet-12.onnx".into() };
+    let vouch = Vouch {
+        sha256: sha.clone(),
+        bytes: bytes.len() as u64,
+        by: VouchedBy::BrowserCopy,
+        from: "bvlcalexnet-12.onnx".into(),
+    };
     // As the worker passes it: a plain JS object (not the Map serde-wasm-bindgen makes by default).
     use serde::Serialize;
     let opts = serde_json::json!({ "name": "bvlc-alexnet-int8.safetensors", "vouched": [vouch] })
@@ -213,6 +222,12 @@ fn files_are_judged_from_their_head() {
     use alexnet_explainer::api::judge_weights_head;
     assert!(judge_weights_head(&[0; 64], 1000.0).is_err());
     assert!(judge_weights_head(&[8, 1], 5e9).is_err());
-    let bytes = alexnet_explainer::weights::store::write(&Weights::untrained(1), alexnet_explainer::weights::store::StoreDtype::F16, "t", None).unwrap();
+    let bytes = alexnet_explainer::weights::store::write(
+        &Weights::untrained(1),
+        alexnet_explainer::weights::store::StoreDtype::F16,
+        "t",
+        None,
+    )
+    .unwrap();
     assert_eq!(judge_weights_head(&bytes[..4096], bytes.len() as f64).unwrap(), "safetensors");
 }

@@ -62,7 +62,10 @@ pub fn pack_b(b: &[f32], k: usize, n: usize) -> Vec<f32> {
 
 /// `c [m, n] += A · B` from packed panels (`ap` from [`pack_a`], `bp` in [`pack_b`]'s layout), `c` row-major.
 pub fn gemm_packed(ap: &[f32], bp: &[f32], c: &mut [f32], m: usize, k: usize, n: usize) {
-    assert!(ap.len() == packed_a_len(m, k) && bp.len() == packed_b_len(k, n) && c.len() == m * n, "gemm_packed: extents");
+    assert!(
+        ap.len() == packed_a_len(m, k) && bp.len() == packed_b_len(k, n) && c.len() == m * n,
+        "gemm_packed: extents"
+    );
     if m == 0 || n == 0 || k == 0 {
         return;
     }
@@ -145,14 +148,22 @@ fn kernel(kc: usize, a: &[f32], b: &[f32], tile: &mut [&mut [f32; NR]; MR]) {
 /// `a · b + c`, fused when the module is built with relaxed SIMD.
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
 #[inline(always)]
-pub(crate) fn madd(a: core::arch::wasm32::v128, b: core::arch::wasm32::v128, c: core::arch::wasm32::v128) -> core::arch::wasm32::v128 {
+pub(crate) fn madd(
+    a: core::arch::wasm32::v128,
+    b: core::arch::wasm32::v128,
+    c: core::arch::wasm32::v128,
+) -> core::arch::wasm32::v128 {
     core::arch::wasm32::f32x4_relaxed_madd(a, b, c)
 }
 
 /// `a · b + c` as a multiply and an add.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "relaxed-simd")))]
 #[inline(always)]
-pub(crate) fn madd(a: core::arch::wasm32::v128, b: core::arch::wasm32::v128, c: core::arch::wasm32::v128) -> core::arch::wasm32::v128 {
+pub(crate) fn madd(
+    a: core::arch::wasm32::v128,
+    b: core::arch::wasm32::v128,
+    c: core::arch::wasm32::v128,
+) -> core::arch::wasm32::v128 {
     use core::arch::wasm32::*;
     f32x4_add(f32x4_mul(a, b), c)
 }
@@ -197,7 +208,9 @@ mod tests {
     #[test]
     fn packed_matches_naive_on_awkward_sizes() {
         // Edges in every direction: m and n not multiples of the tile, k across several K blocks and not a multiple.
-        for (i, &(m, k, n)) in [(1, 1, 1), (4, 8, 8), (5, 3, 9), (7, 300, 13), (12, 513, 17), (96, 363, 45)].iter().enumerate() {
+        for (i, &(m, k, n)) in
+            [(1, 1, 1), (4, 8, 8), (5, 3, 9), (7, 300, 13), (12, 513, 17), (96, 363, 45)].iter().enumerate()
+        {
             let a = rand_vec(10 + i as u64, m * k);
             let b = rand_vec(20 + i as u64, k * n);
             let c0 = rand_vec(30 + i as u64, m * n);

@@ -7,7 +7,9 @@ pub fn linear_naive(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
     let n_in = x.len();
     assert_eq!(w.len(), b.len() * n_in);
     (0..b.len())
-        .map(|o| (b[o] as f64 + w[o * n_in..][..n_in].iter().zip(x).map(|(&a, &v)| a as f64 * v as f64).sum::<f64>()) as f32)
+        .map(|o| {
+            (b[o] as f64 + w[o * n_in..][..n_in].iter().zip(x).map(|(&a, &v)| a as f64 * v as f64).sum::<f64>()) as f32
+        })
         .collect()
 }
 
@@ -92,7 +94,8 @@ fn rows_into(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
             let row = &w[(r0 + k) * n..][..n];
             let tail: f32 = row[n8..].iter().zip(&x[n8..]).map(|(p, q)| p * q).sum();
             out[r0 + k] = b[r0 + k]
-                + ((f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)))
+                + ((f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
+                    + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)))
                 + tail;
         }
     }
@@ -136,8 +139,10 @@ fn rows_into_i8(q: &[i8], scale: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) 
     let blocks = out.len() / ROWS;
     let finish = |r: usize, a: v128, out: &mut [f32]| {
         let row = &q[r * n..][..n];
-        let mut total = i32x4_extract_lane::<0>(a) as i64 + i32x4_extract_lane::<1>(a) as i64
-            + i32x4_extract_lane::<2>(a) as i64 + i32x4_extract_lane::<3>(a) as i64;
+        let mut total = i32x4_extract_lane::<0>(a) as i64
+            + i32x4_extract_lane::<1>(a) as i64
+            + i32x4_extract_lane::<2>(a) as i64
+            + i32x4_extract_lane::<3>(a) as i64;
         total += row[n16..].iter().zip(&codes[n16..]).map(|(&w, &c)| w as i64 * c as i64).sum::<i64>();
         out[r] = b[r] + scale[r] * sx * total as f32;
     };
@@ -232,7 +237,8 @@ mod tests {
             // Int8 rows as a quantiser leaves them: codes in [-127, 127], one positive scale per row.
             let q: Vec<i8> = rand_vec(4, n_out * n_in).iter().map(|v| (v * 127.0).round() as i8).collect();
             let s: Vec<f32> = rand_vec(7, n_out).iter().map(|v| (1.5 + v) / 127.0).collect();
-            let deq: Vec<f32> = q.chunks_exact(n_in).zip(&s).flat_map(|(r, &sc)| r.iter().map(move |&v| v as f32 * sc)).collect();
+            let deq: Vec<f32> =
+                q.chunks_exact(n_in).zip(&s).flat_map(|(r, &sc)| r.iter().map(move |&v| v as f32 * sc)).collect();
             let b = rand_vec(5, n_out);
             let x = rand_vec(6, n_in);
             let e = max_rel_err(&linear_i8(&q, &s, &b, &x), &linear_naive(&deq, &b, &x));

@@ -87,7 +87,7 @@ fn lrn_channels(p: &LrnSpec, input: &[f32], c: usize, hw: usize, c0: usize, out:
 mod tests {
     use super::*;
     use crate::ops::testutil::{on_one_and_two_threads, rand_vec};
-use crate::tensor::max_rel_err;
+    use crate::tensor::max_rel_err;
 
     #[test]
     fn fast_matches_naive() {

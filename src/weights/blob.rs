@@ -162,7 +162,9 @@ impl<T: Element> Clone for Values<T> {
     fn clone(&self) -> Self {
         match &self.repr {
             Repr::Owned(v) => Values::from(v.clone()),
-            Repr::Shared { blob, offset, len } => Values { repr: Repr::Shared { blob: Arc::clone(blob), offset: *offset, len: *len } },
+            Repr::Shared { blob, offset, len } => {
+                Values { repr: Repr::Shared { blob: Arc::clone(blob), offset: *offset, len: *len } }
+            }
         }
     }
 }
@@ -175,7 +177,13 @@ impl<T: Element> PartialEq for Values<T> {
 
 impl<T: Element> fmt::Debug for Values<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Values<{}>({} values, {})", std::any::type_name::<T>(), self.len(), if self.is_shared() { "shared" } else { "owned" })
+        write!(
+            f,
+            "Values<{}>({} values, {})",
+            std::any::type_name::<T>(),
+            self.len(),
+            if self.is_shared() { "shared" } else { "owned" }
+        )
     }
 }
 

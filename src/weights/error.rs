@@ -6,7 +6,12 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq)]
 pub enum WeightsError {
     /// A tensor has the wrong shape: names it, with expected and found shapes.
-    Shape { layer: String, tensor: String, expected: String, found: String },
+    Shape {
+        layer: String,
+        tensor: String,
+        expected: String,
+        found: String,
+    },
     /// The graph is not AlexNet's (missing layers, wrong attributes).
     Structure(String),
     /// The bytes cannot be read (truncated, not the claimed format).

@@ -33,7 +33,13 @@ pub struct WeightsInfo {
 
 impl WeightsInfo {
     /// The description of a loaded file from its verdict; `dtype` is the file's storage type.
-    pub(crate) fn of_file(format: &str, dtype: &str, len: usize, ctx: &LoadContext<'_>, computed: Option<String>) -> WeightsInfo {
+    pub(crate) fn of_file(
+        format: &str,
+        dtype: &str,
+        len: usize,
+        ctx: &LoadContext<'_>,
+        computed: Option<String>,
+    ) -> WeightsInfo {
         let sha256 = computed.or_else(|| ctx.sha256.map(str::to_string));
         let v = provenance::judge(len as u64, sha256.as_deref(), ctx);
         let trained = matches!(v.origin, Origin::Zoo | Origin::Vouched);

@@ -28,7 +28,9 @@ pub fn too_big_message(len: f64) -> String {
 
 /// The message for a safetensors file whose tensors reach past its end.
 pub(crate) fn truncated_message(total: u64) -> String {
-    format!("not a readable safetensors file: the file is truncated: its tensors need more bytes than the {total} it holds")
+    format!(
+        "not a readable safetensors file: the file is truncated: its tensors need more bytes than the {total} it holds"
+    )
 }
 
 /// Judges a file of `total` bytes from its first bytes `head` (at most [`HEAD_BYTES`] are looked at): its size,
@@ -61,8 +63,9 @@ fn judge_safetensors(head: &[u8], total: u64) -> Result<(), WeightsError> {
         // The header is longer than the head we were shown: the full reader checks it.
         return Ok(());
     };
-    let header: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(json)
-        .map_err(|e| WeightsError::Corrupt(format!("not a readable safetensors file: its header is not valid JSON ({e})")))?;
+    let header: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(json).map_err(|e| {
+        WeightsError::Corrupt(format!("not a readable safetensors file: its header is not valid JSON ({e})"))
+    })?;
     // Offsets are read as u64 on every platform: on wasm32 a usize parse of a 100 GB offset fails with a message
     // about integer types instead of saying what is wrong with the file.
     let mut end = 0u64;
@@ -74,7 +77,11 @@ fn judge_safetensors(head: &[u8], total: u64) -> Result<(), WeightsError> {
         let pair = offsets.and_then(|o| Some((o.first()?.as_u64()?, o.get(1)?.as_u64()?)));
         match pair {
             Some((a, b)) if a <= b => end = end.max(b),
-            _ => return Err(WeightsError::Corrupt(format!("not a readable safetensors file: tensor {name} has no valid data_offsets"))),
+            _ => {
+                return Err(WeightsError::Corrupt(format!(
+                    "not a readable safetensors file: tensor {name} has no valid data_offsets"
+                )))
+            }
         }
     }
     if 8 + n + end > total {

@@ -99,7 +99,9 @@ pub fn judge(bytes: u64, sha256: Option<&str>, ctx: &LoadContext<'_>) -> Verdict
                 source: format!("BVLC AlexNet (ONNX Model Zoo {}, SHA-256 verified{what})", f.name),
             };
         }
-        if let Some((v, f)) = ctx.vouched.iter().filter(|v| v.bytes == bytes && v.sha256 == sha).find_map(|v| Some((v, v.zoo_file()?))) {
+        if let Some((v, f)) =
+            ctx.vouched.iter().filter(|v| v.bytes == bytes && v.sha256 == sha).find_map(|v| Some((v, v.zoo_file()?)))
+        {
             let how = match v.by {
                 VouchedBy::BrowserCopy => "a compact copy this browser made",
                 VouchedBy::SiteManifest => "this site's own copy",
@@ -113,7 +115,12 @@ pub fn judge(bytes: u64, sha256: Option<&str>, ctx: &LoadContext<'_>) -> Verdict
             };
         }
     }
-    Verdict { origin: Origin::File, zoo: None, vouched_by: None, source: format!("weights from {name} (not verified as the BVLC ones)") }
+    Verdict {
+        origin: Origin::File,
+        zoo: None,
+        vouched_by: None,
+        source: format!("weights from {name} (not verified as the BVLC ones)"),
+    }
 }
 
 #[cfg(test)]
@@ -135,7 +142,8 @@ mod tests {
     #[test]
     fn a_vouch_must_match_size_and_digest_and_name_a_zoo_file() {
         let sha = "ab".repeat(32);
-        let vouched = [Vouch { sha256: sha.clone(), bytes: 61, by: VouchedBy::BrowserCopy, from: "bvlcalexnet-12.onnx".into() }];
+        let vouched =
+            [Vouch { sha256: sha.clone(), bytes: 61, by: VouchedBy::BrowserCopy, from: "bvlcalexnet-12.onnx".into() }];
         let ctx = LoadContext { vouched: &vouched, ..Default::default() };
         assert!(ctx.worth_hashing(61));
         let v = judge(61, Some(&sha), &ctx);

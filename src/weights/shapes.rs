@@ -20,7 +20,11 @@ impl Weights {
     pub(crate) fn checked(layers: Vec<LayerWeights>, info: WeightsInfo) -> Result<Weights, WeightsError> {
         let shapes = expected_shapes();
         if layers.len() != shapes.len() {
-            return Err(WeightsError::Structure(format!("{} weighted layers, AlexNet has {}", layers.len(), shapes.len())));
+            return Err(WeightsError::Structure(format!(
+                "{} weighted layers, AlexNet has {}",
+                layers.len(),
+                shapes.len()
+            )));
         }
         for ((l, (ws, bs)), id) in layers.iter().zip(&shapes).zip(PARAM_LAYERS) {
             if l.weight_len() != ws.iter().product::<usize>() || l.bias.len() != bs[0] {

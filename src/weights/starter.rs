@@ -18,7 +18,8 @@ pub const CONV1_NPY_SHA256: &str = "5bb866e8e251613ad813da4ab8f642ccbff54cbd9986
 pub fn conv1_kernels() -> Vec<f32> {
     use ndarray_npy::ReadNpyExt;
     // The file is part of the build and tested below, so a failure here is a broken build, not bad user data.
-    let k = ndarray::Array4::<f32>::read_npy(CONV1_NPY).expect("data/bvlc-conv1-kernels.npy is a float32 .npy of rank 4");
+    let k =
+        ndarray::Array4::<f32>::read_npy(CONV1_NPY).expect("data/bvlc-conv1-kernels.npy is a float32 .npy of rank 4");
     assert_eq!(k.shape(), [96, 3, 11, 11], "data/bvlc-conv1-kernels.npy has the wrong shape");
     // Row-major whatever order the file was written in (it is C order: the test below compares the bytes).
     k.iter().copied().collect()

@@ -55,7 +55,12 @@ fn f32_bytes(v: &[f32]) -> Vec<u8> {
 
 /// Serialises `w` at `dtype`; `source_sha256` is the hash of the ONNX file the weights came from, if any. Both
 /// are recorded for people reading the file; no loader trusts them.
-pub fn write(w: &Weights, dtype: StoreDtype, source: &str, source_sha256: Option<&str>) -> Result<Vec<u8>, WeightsError> {
+pub fn write(
+    w: &Weights,
+    dtype: StoreDtype,
+    source: &str,
+    source_sha256: Option<&str>,
+) -> Result<Vec<u8>, WeightsError> {
     let mut owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![];
     for ((id, l), (ws, bs)) in PARAM_LAYERS.iter().zip(&w.layers).zip(expected_shapes()) {
         let weight = l.weights_f32();
@@ -92,10 +97,22 @@ fn shape_str(s: &[usize]) -> String {
     format!("[{}]", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
 }
 
-fn tensor<'a>(st: &'a SafeTensors<'a>, layer: &str, name: &str, want: &[usize]) -> Result<TensorView<'a>, WeightsError> {
-    let t = st.tensor(name).map_err(|_| WeightsError::Structure(format!("the file has no tensor {name} (needed for {layer})")))?;
+fn tensor<'a>(
+    st: &'a SafeTensors<'a>,
+    layer: &str,
+    name: &str,
+    want: &[usize],
+) -> Result<TensorView<'a>, WeightsError> {
+    let t = st
+        .tensor(name)
+        .map_err(|_| WeightsError::Structure(format!("the file has no tensor {name} (needed for {layer})")))?;
     if t.shape() != want {
-        return Err(WeightsError::Shape { layer: layer.into(), tensor: name.into(), expected: shape_str(want), found: shape_str(t.shape()) });
+        return Err(WeightsError::Shape {
+            layer: layer.into(),
+            tensor: name.into(),
+            expected: shape_str(want),
+            found: shape_str(t.shape()),
+        });
     }
     Ok(t)
 }
@@ -123,7 +140,10 @@ fn describe_safetensors_error(e: &safetensors::SafeTensorError, bytes: &[u8]) ->
     let claimed = bytes.get(..8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
     let detail = match (e, claimed) {
         (E::HeaderTooLarge, Some(n)) => {
-            format!("its header claims {n} bytes, more than any safetensors header may have (the file holds {})", bytes.len())
+            format!(
+                "its header claims {n} bytes, more than any safetensors header may have (the file holds {})",
+                bytes.len()
+            )
         }
         (E::InvalidHeaderLength, Some(n)) if n > bytes.len() as u64 => {
             format!("the file is truncated: its header claims {n} bytes, but the whole file holds {}", bytes.len())
@@ -141,7 +161,10 @@ fn describe_safetensors_error(e: &safetensors::SafeTensorError, bytes: &[u8]) ->
 /// informational only: whether the weights are the trained ones is decided by [`super::provenance`].
 pub fn read(bytes: &[u8]) -> Result<Weights, WeightsError> {
     if super::sniff(bytes) != Some(super::Format::Safetensors) {
-        return Err(WeightsError::Corrupt(describe_safetensors_error(&safetensors::SafeTensorError::HeaderTooSmall, bytes)));
+        return Err(WeightsError::Corrupt(describe_safetensors_error(
+            &safetensors::SafeTensorError::HeaderTooSmall,
+            bytes,
+        )));
     }
     Weights::from_bytes(bytes)
 }
@@ -161,7 +184,8 @@ pub(crate) fn read_blob(blob: Blob) -> Result<(Vec<LayerWeights>, &'static str),
 /// Parses and checks the file. The safetensors reader bounds the header (100 MB) and every offset by the
 /// buffer's length, so a hostile header cannot make us allocate.
 fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, &'static str), WeightsError> {
-    let st = SafeTensors::deserialize(bytes).map_err(|e| WeightsError::Corrupt(describe_safetensors_error(&e, bytes)))?;
+    let st =
+        SafeTensors::deserialize(bytes).map_err(|e| WeightsError::Corrupt(describe_safetensors_error(&e, bytes)))?;
     let mut layers = vec![];
     let mut dtype = "f32";
     for (id, (ws, bs)) in PARAM_LAYERS.iter().zip(expected_shapes()) {
@@ -174,7 +198,12 @@ fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, &'static str), WeightsError>
                 WeightsError::Structure(format!("{id}.weight is int8 but its per-channel scale {sname} is missing"))
             })?;
             if s.shape() != [ws[0]] {
-                return Err(WeightsError::Shape { layer: id.to_string(), tensor: sname, expected: shape_str(&[ws[0]]), found: shape_str(s.shape()) });
+                return Err(WeightsError::Shape {
+                    layer: id.to_string(),
+                    tensor: sname,
+                    expected: shape_str(&[ws[0]]),
+                    found: shape_str(s.shape()),
+                });
             }
             let scales = as_f32(id, &s)?;
             if crate::spec::layer(id).is_some_and(|l| l.kind == crate::spec::Kind::Fc) {
@@ -184,7 +213,13 @@ fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, &'static str), WeightsError>
                 Plan::Owned(Vec::new())
             } else {
                 let per = wt.data().len() / ws[0];
-                Plan::Owned(wt.data().chunks_exact(per).zip(&scales).flat_map(|(row, &sc)| row.iter().map(move |&q| q as i8 as f32 * sc)).collect())
+                Plan::Owned(
+                    wt.data()
+                        .chunks_exact(per)
+                        .zip(&scales)
+                        .flat_map(|(row, &sc)| row.iter().map(move |&q| q as i8 as f32 * sc))
+                        .collect(),
+                )
             }
         } else {
             if wt.dtype() == Dtype::F16 {
@@ -214,7 +249,11 @@ mod tests {
                 assert_eq!(a.bias, b.bias);
                 let (aw, bw) = (a.weights_f32(), b.weights_f32());
                 let e = crate::tensor::max_rel_err(&aw, &bw);
-                let tol = match dt { StoreDtype::F32 => 0.0, StoreDtype::F16 => 1e-3, StoreDtype::Int8 => 1.0 / 254.0 + 1e-6 };
+                let tol = match dt {
+                    StoreDtype::F32 => 0.0,
+                    StoreDtype::F16 => 1e-3,
+                    StoreDtype::Int8 => 1.0 / 254.0 + 1e-6,
+                };
                 assert!(e <= tol, "{dt:?}: {e}");
             }
         }

@@ -30,6 +30,8 @@ pub struct ZooFile {
 
 /// Every Zoo AlexNet file a user may hold. The fp32 files differ only in opset and exporter details; their
 /// weights are the same BVLC weights.
+// A table, one file a line, so the names, sizes and digests can be read down their columns.
+#[rustfmt::skip]
 pub const FILES: &[ZooFile] = &[
     ZooFile { name: "bvlcalexnet-3.onnx", bytes: 243_863_514, sha256: "e9e222ef55ba873b219f22987130fb0567cb7bc7d3f1afeb47ff442bc0e11b6d", kind: ZooKind::F32 },
     ZooFile { name: "bvlcalexnet-6.onnx", bytes: 243_863_628, sha256: "f1ae53b93d83dd74731c84337ae64035288ce336794a46e2b17b56e7566feaab", kind: ZooKind::F32 },
@@ -45,7 +47,8 @@ pub const FILES: &[ZooFile] = &[
 pub const PRIMARY: ZooFile = FILES[5];
 
 /// The Hugging Face folder holding the Zoo's AlexNet files (a stable URL; it redirects to a signed CDN URL).
-pub const HF_FOLDER: &str = "https://huggingface.co/onnxmodelzoo/legacy_models/resolve/main/validated/vision/classification/alexnet/model/";
+pub const HF_FOLDER: &str =
+    "https://huggingface.co/onnxmodelzoo/legacy_models/resolve/main/validated/vision/classification/alexnet/model/";
 
 /// The stable download URL of [`PRIMARY`]. Downloads are cached under this URL, and a resumed download asks it
 /// again (with `Range`), because the CDN URL it redirects to is signed and expires.

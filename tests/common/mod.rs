@@ -18,7 +18,12 @@ pub fn root() -> PathBuf {
 
 fn run(cmd: &mut Command) {
     let out = cmd.output().unwrap_or_else(|e| panic!("could not run {cmd:?}: {e}"));
-    assert!(out.status.success(), "{cmd:?} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn newer(a: &Path, b: &Path) -> bool {
@@ -58,7 +63,13 @@ pub fn variants_dir() -> &'static Path {
         if !manifest.exists() || newer(&script, &manifest) || newer(&reference.join("manifest.json"), &manifest) {
             // A half-written directory from an interrupted run must not be mistaken for a finished one.
             std::fs::remove_file(&manifest).ok();
-            run(Command::new(root.join(".venv/bin/python")).arg(&script).arg("--ref").arg(reference).arg("--out").arg(&out).current_dir(&root));
+            run(Command::new(root.join(".venv/bin/python"))
+                .arg(&script)
+                .arg("--ref")
+                .arg(reference)
+                .arg("--out")
+                .arg(&out)
+                .current_dir(&root));
         }
         out
     })

@@ -100,10 +100,12 @@ pub fn serve(name: &str, file: Arc<Vec<u8>>, fault: Fault) -> Server {
                     seen
                 };
                 if expired {
-                    let _ = write!(s, "HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nConnection: close\r\n\r\nexpired");
+                    let _ =
+                        write!(s, "HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nConnection: close\r\n\r\nexpired");
                     return;
                 }
-                let start = range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse::<usize>().ok());
+                let start =
+                    range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse::<usize>().ok());
                 let start = start.filter(|&a| a < file.len() && !matches!(fault, Fault::DropAtThenIgnoreRange(_)));
                 let head = match start {
                     Some(a) => format!(
@@ -132,7 +134,12 @@ pub fn serve(name: &str, file: Arc<Vec<u8>>, fault: Fault) -> Server {
                         while t.elapsed() < Duration::from_secs(60) {
                             match s.read(&mut b) {
                                 Ok(0) => break,
-                                Err(e) if e.kind() != std::io::ErrorKind::WouldBlock && e.kind() != std::io::ErrorKind::TimedOut => break,
+                                Err(e)
+                                    if e.kind() != std::io::ErrorKind::WouldBlock
+                                        && e.kind() != std::io::ErrorKind::TimedOut =>
+                                {
+                                    break
+                                }
                                 _ => {}
                             }
                         }

@@ -156,7 +156,9 @@ fn unknown_command(e: &clap::Error) -> ! {
     };
     let tip = match e.get(ContextKind::SuggestedSubcommand) {
         Some(ContextValue::String(s)) => format!("\n\n  tip: a similar command exists: '{s}'"),
-        Some(ContextValue::Strings(v)) if !v.is_empty() => format!("\n\n  tip: similar commands exist: '{}'", v.join("', '")),
+        Some(ContextValue::Strings(v)) if !v.is_empty() => {
+            format!("\n\n  tip: similar commands exist: '{}'", v.join("', '"))
+        }
         _ => String::new(),
     };
     eprintln!(

@@ -4,12 +4,12 @@ use crate::args;
 use crate::files::{self, Digest, Res};
 use crate::inputs::{load_image, load_input_npy};
 use crate::vouches;
+use alexnet_explainer::classes;
 use alexnet_explainer::model::{forward_traced, Forward, Model};
 use alexnet_explainer::spec::{self, PARAM_LAYERS};
 use alexnet_explainer::tensor::{max_rel_err, Tensor};
 use alexnet_explainer::weights::store::{self, StoreDtype};
 use alexnet_explainer::weights::{self, Vouch, VouchedBy, Weights};
-use alexnet_explainer::classes;
 use ndarray_npy::WriteNpyExt;
 use std::path::Path;
 
@@ -23,7 +23,10 @@ pub fn load_weights(arg: &str) -> Res<Weights> {
 
 fn untrained_note(w: &Weights) {
     if !w.info.trained {
-        eprintln!("note: weights are {}; the predictions below mean nothing (untrained / not the BVLC weights).", w.info.source);
+        eprintln!(
+            "note: weights are {}; the predictions below mean nothing (untrained / not the BVLC weights).",
+            w.info.source
+        );
     }
 }
 
@@ -38,7 +41,15 @@ pub fn predict(a: &args::Predict) -> Res<()> {
     if a.json {
         let rows: Vec<String> = top
             .iter()
-            .map(|p| format!("{{\"index\":{},\"name\":{:?},\"prob\":{},\"logit\":{}}}", p.index, classes::name(p.index).unwrap_or("?"), p.prob, p.logit))
+            .map(|p| {
+                format!(
+                    "{{\"index\":{},\"name\":{:?},\"prob\":{},\"logit\":{}}}",
+                    p.index,
+                    classes::name(p.index).unwrap_or("?"),
+                    p.prob,
+                    p.logit
+                )
+            })
             .collect();
         println!("{{\"trained\":{},\"weights\":{:?},\"top\":[{}]}}", w.info.trained, w.info.source, rows.join(","));
     } else {
@@ -130,7 +141,12 @@ pub fn info(a: &args::Info) -> Res<()> {
         println!("SHA-256: {sha}");
     }
     for (id, (l, (ws, _))) in PARAM_LAYERS.iter().zip(w.layers.iter().zip(weights::expected_shapes())) {
-        println!("  {id:<6} weight {:<22} bias [{}]  {:>11} params", format!("{ws:?}"), l.bias.len(), l.weight_len() + l.bias.len());
+        println!(
+            "  {id:<6} weight {:<22} bias [{}]  {:>11} params",
+            format!("{ws:?}"),
+            l.bias.len(),
+            l.weight_len() + l.bias.len()
+        );
     }
     println!("total: {} parameters", w.info.params);
     Ok(())
@@ -155,7 +171,10 @@ pub fn quant_report(a: &args::QuantReport) -> Res<()> {
                 ((x as f32 / 20.0 + c as f32).sin() * (y as f32 / 30.0).cos()) * 100.0 + (s % 41) as f32 - 20.0
             })
             .collect();
-        inputs.push((format!("synthetic {seed}"), Tensor::from_shape_vec(&spec::INPUT_SHAPE, data).expect("3·227·227 values")));
+        inputs.push((
+            format!("synthetic {seed}"),
+            Tensor::from_shape_vec(&spec::INPUT_SHAPE, data).expect("3·227·227 values"),
+        ));
     }
     let run = |m: &Model, t: &Tensor| {
         let mut f = Forward::new(t.clone()).expect("input shape checked");

@@ -82,7 +82,13 @@ impl<'p> Partial<'p> {
         if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
             return Err(Failure::Other(format!("{} is not a regular file; remove it and fetch again", path.display())));
         }
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(|e| write_error(path, e))?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| write_error(path, e))?;
         let mut p = Partial { path, file, have: 0, hasher: Sha256::new() };
         let len = p.file.metadata().map_err(|e| write_error(path, e))?.len();
         let len = if len > keep { 0 } else { len };
@@ -218,7 +224,13 @@ fn download_to(want: &Want<'_>, dest: &Path, path: &Path) -> Result<(), Failure>
 
 /// Reads one response into the partial file: checks its status and range against what the file holds, and its
 /// size against what is expected (`size` learns it when nothing was expected), then streams the body.
-fn receive(resp: ureq::http::Response<ureq::Body>, want: &Want<'_>, part: &mut Partial<'_>, size: &mut Option<u64>, progress: &mut Progress) -> Result<Attempt, Failure> {
+fn receive(
+    resp: ureq::http::Response<ureq::Body>,
+    want: &Want<'_>,
+    part: &mut Partial<'_>,
+    size: &mut Option<u64>,
+    progress: &mut Progress,
+) -> Result<Attempt, Failure> {
     let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let length = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
     let have = part.have;
@@ -226,17 +238,25 @@ fn receive(resp: ureq::http::Response<ureq::Body>, want: &Want<'_>, part: &mut P
         206 => match header("content-range").as_deref().and_then(content_range) {
             Some((start, total)) if start == have => total.or(length.map(|l| have + l)),
             // A range we did not ask for: the bytes cannot be placed, so the file starts again.
-            _ => return Ok(Attempt::Restart("the server sent another byte range than the one asked for; starting again from 0")),
+            _ => {
+                return Ok(Attempt::Restart(
+                    "the server sent another byte range than the one asked for; starting again from 0",
+                ))
+            }
         },
         200 => {
             if have > 0 {
-                progress.note("the server does not resume downloads (it answered 200 to a Range request); starting again from 0");
+                progress.note(
+                    "the server does not resume downloads (it answered 200 to a Range request); starting again from 0",
+                );
                 part.restart()?;
             }
             length
         }
         // The partial file already holds the whole file (an earlier run stopped before checking it).
-        416 if header("content-range").is_some_and(|v| v.trim() == format!("bytes */{have}")) => return Ok(Attempt::Complete),
+        416 if header("content-range").is_some_and(|v| v.trim() == format!("bytes */{have}")) => {
+            return Ok(Attempt::Complete)
+        }
         // The partial file does not fit the server's file (it changed, or ours is bad).
         416 => return Ok(Attempt::Restart("the server refused the byte range (416); starting again from 0")),
         s if s >= 500 => return Ok(Attempt::Retry(format!("the server answered {}", resp.status()))),
@@ -247,7 +267,10 @@ fn receive(resp: ureq::http::Response<ureq::Body>, want: &Want<'_>, part: &mut P
             return Err(part.refuse(format!("the server's file is {got} bytes, but {n} were expected; it was not downloaded (is this the right URL?)")));
         }
         (_, Some(got)) if got > want.max => {
-            return Err(part.refuse(format!("the server's file is {got} bytes, more than any weights file accepted ({})", want.max)));
+            return Err(part.refuse(format!(
+                "the server's file is {got} bytes, more than any weights file accepted ({})",
+                want.max
+            )));
         }
         _ => *size = size.or(total),
     }
@@ -263,7 +286,12 @@ fn receive(resp: ureq::http::Response<ureq::Body>, want: &Want<'_>, part: &mut P
                 return Ok(Attempt::Complete);
             }
             Ok(0) if *size == Some(part.have) => return Ok(Attempt::Complete),
-            Ok(0) => return Ok(Attempt::Retry(format!("the connection closed at {:.1} MB, before the end of the file", part.have as f64 / 1e6))),
+            Ok(0) => {
+                return Ok(Attempt::Retry(format!(
+                    "the connection closed at {:.1} MB, before the end of the file",
+                    part.have as f64 / 1e6
+                )))
+            }
             Ok(n) if part.have + n as u64 > limit => {
                 return Err(part.refuse(format!("the server sent more than the {limit} bytes expected; not used")));
             }
@@ -271,7 +299,9 @@ fn receive(resp: ureq::http::Response<ureq::Body>, want: &Want<'_>, part: &mut P
                 part.append(&buf[..n])?;
                 progress.set(part.have);
             }
-            Err(e) => return Ok(Attempt::Retry(format!("the connection dropped at {:.1} MB ({e})", part.have as f64 / 1e6))),
+            Err(e) => {
+                return Ok(Attempt::Retry(format!("the connection dropped at {:.1} MB ({e})", part.have as f64 / 1e6)))
+            }
         }
     }
 }
@@ -285,7 +315,9 @@ fn backoff(n: u32) -> Duration {
 fn unreached_reason(e: &ureq::Error) -> String {
     match e {
         ureq::Error::HostNotFound => "its name could not be resolved".into(),
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => "the connection was refused".into(),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "the connection was refused".into()
+        }
         ureq::Error::Io(io) => files::reason(io),
         ureq::Error::Timeout(t) => format!("it timed out ({t})"),
         other => other.to_string(),

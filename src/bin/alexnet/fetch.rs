@@ -29,7 +29,13 @@ impl Target {
     fn from_args(a: &args::Fetch) -> Res<Target> {
         let Some(url) = &a.url else {
             let z = zoo::PRIMARY;
-            return Ok(Target { url: zoo::PRIMARY_URL.into(), sha256: z.sha256.into(), size: Some(z.bytes), zoo: Some(&zoo::PRIMARY), name: z.name.into() });
+            return Ok(Target {
+                url: zoo::PRIMARY_URL.into(),
+                sha256: z.sha256.into(),
+                size: Some(z.bytes),
+                zoo: Some(&zoo::PRIMARY),
+                name: z.name.into(),
+            });
         };
         let sha256 = a.sha256.as_deref().unwrap_or_default().to_ascii_lowercase();
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -41,12 +47,22 @@ impl Target {
         let zoo = zoo::FILES.iter().find(|f| f.sha256 == sha256);
         let size = match (zoo, a.size) {
             (Some(z), Some(n)) if n != z.bytes => {
-                return Err(format!("--sha256 is the Model Zoo's {} digest, which is {} bytes, not --size {n}", z.name, z.bytes));
+                return Err(format!(
+                    "--sha256 is the Model Zoo's {} digest, which is {} bytes, not --size {n}",
+                    z.name, z.bytes
+                ));
             }
             (Some(z), _) => Some(z.bytes),
             (None, n) => n,
         };
-        let base: String = url.rsplit('/').next().unwrap_or("").split(['?', '#']).next().unwrap_or("").chars()
+        let base: String = url
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .chars()
             .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
             .collect();
         let base = if base.trim_matches('.').is_empty() { "download".to_string() } else { base };
@@ -70,7 +86,8 @@ impl Target {
             return format!("bvlc-alexnet-{dtype}.safetensors");
         }
         let stem = self.name.split('.').next().filter(|s| !s.is_empty()).unwrap_or("download");
-        let stem = if stem.to_ascii_lowercase().starts_with("bvlc") { format!("unverified-{stem}") } else { stem.to_string() };
+        let stem =
+            if stem.to_ascii_lowercase().starts_with("bvlc") { format!("unverified-{stem}") } else { stem.to_string() };
         format!("{stem}-{dtype}.safetensors")
     }
 
@@ -104,7 +121,8 @@ pub fn fetch(a: &args::Fetch) -> Res<()> {
     std::fs::create_dir_all(&cache).map_err(|e| format!("cannot create {}: {}", cache.display(), files::reason(&e)))?;
     let original = cache.join(t.cache_name());
     let max = t.size.unwrap_or(MAX_FILE_BYTES as u64);
-    let cached = original.exists() && files::hash_file(&original, max).is_ok_and(|(sha, n)| sha == t.sha256 && t.size.is_none_or(|s| s == n));
+    let cached = original.exists()
+        && files::hash_file(&original, max).is_ok_and(|(sha, n)| sha == t.sha256 && t.size.is_none_or(|s| s == n));
     if cached {
         println!("using {} (cached, SHA-256 verified)", original.display());
     } else {
@@ -125,9 +143,15 @@ pub fn fetch(a: &args::Fetch) -> Res<()> {
     let n = write_copy(&w, dtype, source, Some(&t.sha256), &dest)?;
     let what = match t.zoo {
         Some(z) if w.info.trained => format!("the BVLC weights from {}", z.name),
-        _ => format!("weights from {source}, SHA-256 as given; not a Model Zoo file, so not labelled as the BVLC weights"),
+        _ => format!(
+            "weights from {source}, SHA-256 as given; not a Model Zoo file, so not labelled as the BVLC weights"
+        ),
     };
-    println!("wrote {} ({n} bytes, {}): {what}; the app's \"Load weights\" button takes this file", dest.display(), dtype.name());
+    println!(
+        "wrote {} ({n} bytes, {}): {what}; the app's \"Load weights\" button takes this file",
+        dest.display(),
+        dtype.name()
+    );
     Ok(())
 }
 
@@ -138,21 +162,33 @@ mod tests {
     use alexnet_explainer::weights::{VouchedBy, Weights};
 
     fn mirror(url: &str, sha: &str, size: Option<u64>) -> Res<Target> {
-        let a = args::Fetch { out: "w".into(), dtype: args::Dtype::Int8, url: Some(url.into()), sha256: Some(sha.into()), size };
+        let a = args::Fetch {
+            out: "w".into(),
+            dtype: args::Dtype::Int8,
+            url: Some(url.into()),
+            sha256: Some(sha.into()),
+            size,
+        };
         Target::from_args(&a)
     }
 
     #[test]
     fn only_a_zoo_digest_is_named_and_vouched_as_the_bvlc_weights() {
         let z = mirror("https://m.example/x/bvlcalexnet-12.onnx?sig=1", zoo::PRIMARY.sha256, None).unwrap();
-        assert_eq!((z.size, z.cache_name(), z.output_name("int8")), (Some(zoo::PRIMARY.bytes), "bvlcalexnet-12.onnx".into(), "bvlc-alexnet-int8.safetensors".into()));
+        assert_eq!(
+            (z.size, z.cache_name(), z.output_name("int8")),
+            (Some(zoo::PRIMARY.bytes), "bvlcalexnet-12.onnx".into(), "bvlc-alexnet-int8.safetensors".into())
+        );
         assert!(mirror("https://m.example/a.onnx", zoo::PRIMARY.sha256, Some(5)).is_err());
         let sha = "AB".repeat(32);
         let m = mirror("https://m.example/x/bvlcalexnet-12.onnx?sig=1", &sha, None).unwrap();
         assert_eq!(m.cache_name(), format!("{}-bvlcalexnet-12.onnx", &"ab".repeat(8)));
         assert_eq!(m.output_name("f16"), "unverified-bvlcalexnet-12-f16.safetensors");
         assert_eq!(mirror("http://m.example/", &sha, None).unwrap().output_name("f32"), "download-f32.safetensors");
-        assert!(mirror("ftp://m.example/a.onnx", &sha, None).is_err() && mirror("https://m.example/a", "abc", None).is_err());
+        assert!(
+            mirror("ftp://m.example/a.onnx", &sha, None).is_err()
+                && mirror("https://m.example/a", "abc", None).is_err()
+        );
 
         // The copy of a verified Zoo file is vouched for, naming it; a copy of anything else is not.
         let mut w = Weights::untrained(1);

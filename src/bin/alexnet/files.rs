@@ -1,6 +1,8 @@
 //! The one gate for every file the CLI reads (judged from its metadata, and weights from their head, before the rest is read) and atomic writes.
 
-use alexnet_explainer::weights::{judge_head, too_big_message, Blob, LoadContext, Vouch, Weights, HEAD_BYTES, MAX_FILE_BYTES};
+use alexnet_explainer::weights::{
+    judge_head, too_big_message, Blob, LoadContext, Vouch, Weights, HEAD_BYTES, MAX_FILE_BYTES,
+};
 use sha2::{Digest as _, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -76,7 +78,11 @@ fn read_exactly(file: &mut File, buf: &mut [u8], path: &Path) -> Res<()> {
     let mut extra = [0u8; 1];
     match file.read(&mut extra) {
         Ok(0) => Ok(()),
-        Ok(_) => Err(format!("{} holds more bytes than its size says ({}); it is not read further", path.display(), buf.len())),
+        Ok(_) => Err(format!(
+            "{} holds more bytes than its size says ({}); it is not read further",
+            path.display(),
+            buf.len()
+        )),
         Err(e) => Err(format!("cannot read {}: {}", path.display(), reason(&e))),
     }
 }
@@ -107,7 +113,8 @@ pub fn read_weights(path: &Path, vouched: &[Vouch], digest: Digest<'_>) -> Res<(
     let shown = path.display();
     let (mut file, len) = open_bounded(path, MAX_FILE_BYTES as u64, |n| too_big_message(n as f64))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("the file");
-    let mut blob = Blob::try_zeroed(len as usize).ok_or_else(|| format!("{shown}: not enough memory for {len} bytes"))?;
+    let mut blob =
+        Blob::try_zeroed(len as usize).ok_or_else(|| format!("{shown}: not enough memory for {len} bytes"))?;
     let head = (len as usize).min(HEAD_BYTES);
     read_exactly_prefix(&mut file, &mut blob.bytes_mut()[..head], path)?;
     judge_head(&blob.bytes()[..head], len).map_err(|e| format!("{shown}: {e}"))?;

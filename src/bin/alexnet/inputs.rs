@@ -31,9 +31,15 @@ fn mb(n: u64) -> String {
 pub fn load_image(path: &Path) -> Res<Tensor> {
     let shown = path.display();
     let (file, _) = files::open_bounded(path, MAX_IMAGE_FILE_BYTES, |n| {
-        format!("this file is {}; no image the engine takes ({MAX_PIXELS} pixels at most) needs more than {}", mb(n), mb(MAX_IMAGE_FILE_BYTES))
+        format!(
+            "this file is {}; no image the engine takes ({MAX_PIXELS} pixels at most) needs more than {}",
+            mb(n),
+            mb(MAX_IMAGE_FILE_BYTES)
+        )
     })?;
-    let mut reader = ImageReader::new(BufReader::new(file)).with_guessed_format().map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut reader = ImageReader::new(BufReader::new(file))
+        .with_guessed_format()
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits.clone());

@@ -71,8 +71,18 @@ impl Progress {
         let rate = (pos - p0.min(pos)) as f64 / secs;
         match self.total {
             Some(n) if n > 0 => {
-                let left = if rate > 0.0 { format!(", {:.0} s left", n.saturating_sub(pos) as f64 / rate) } else { String::new() };
-                format!("{} of {} ({:.0} %), {}/s{left}", DecimalBytes(pos), DecimalBytes(n), pos as f64 * 100.0 / n as f64, DecimalBytes(rate as u64))
+                let left = if rate > 0.0 {
+                    format!(", {:.0} s left", n.saturating_sub(pos) as f64 / rate)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} of {} ({:.0} %), {}/s{left}",
+                    DecimalBytes(pos),
+                    DecimalBytes(n),
+                    pos as f64 * 100.0 / n as f64,
+                    DecimalBytes(rate as u64)
+                )
             }
             _ => format!("{}, {}/s", DecimalBytes(pos), DecimalBytes(rate as u64)),
         }

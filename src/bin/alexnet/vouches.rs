@@ -32,8 +32,9 @@ pub fn load() -> Vec<Vouch> {
     if !path.exists() {
         return vec![];
     }
-    let parsed = files::read_bounded(&path, MAX_LIST_BYTES, |n| format!("{n} bytes, more than a list of vouches ever holds"))
-        .and_then(|b| serde_json::from_slice::<Vec<Vouch>>(&b).map_err(|e| format!("{}: {e}", path.display())));
+    let parsed =
+        files::read_bounded(&path, MAX_LIST_BYTES, |n| format!("{n} bytes, more than a list of vouches ever holds"))
+            .and_then(|b| serde_json::from_slice::<Vec<Vouch>>(&b).map_err(|e| format!("{}: {e}", path.display())));
     match parsed {
         Ok(list) => list.into_iter().filter(|v| v.by == VouchedBy::CliCopy).collect(),
         Err(e) => {

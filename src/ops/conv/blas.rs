@@ -5,6 +5,8 @@ use super::{bias_rows, check, ConvSpec};
 use crate::par;
 
 /// `c [rows, n] += a [rows, kl] @ b [kl, n]`, all row-major: one call into the blocked SIMD GEMM.
+// The call's arguments are kept one matrix a line (pointer, row stride, column stride), as sgemm documents them.
+#[rustfmt::skip]
 fn gemm_acc(a: &[f32], b: &[f32], c: &mut [f32], kl: usize, n: usize) {
     let rows = c.len() / n;
     assert!(a.len() == rows * kl && b.len() == kl * n && c.len() == rows * n);

@@ -27,7 +27,15 @@ pub struct ConvDot {
 }
 
 /// Takes one output position apart; `None` when (oc, y, x) is outside the output.
-pub fn dot_at(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32], oc: usize, y: usize, x: usize) -> Option<ConvDot> {
+pub fn dot_at(
+    s: &ConvSpec,
+    input: &[f32],
+    weight: &[f32],
+    bias: &[f32],
+    oc: usize,
+    y: usize,
+    x: usize,
+) -> Option<ConvDot> {
     if oc >= s.c_out || y >= s.out_h() || x >= s.out_w() {
         return None;
     }
@@ -44,7 +52,8 @@ pub fn dot_at(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32], oc: usi
             for kx in 0..s.k {
                 let (iy, ix) = (y0 + ky as isize, x0 + kx as isize);
                 if iy >= 0 && ix >= 0 && (iy as usize) < s.h && (ix as usize) < s.w {
-                    patch[(ic * s.k + ky) * s.k + kx] = input[((ic_start + ic) * s.h + iy as usize) * s.w + ix as usize];
+                    patch[(ic * s.k + ky) * s.k + kx] =
+                        input[((ic_start + ic) * s.h + iy as usize) * s.w + ix as usize];
                 }
             }
         }

@@ -52,8 +52,10 @@ pub(super) fn im2col_packed(s: &ConvSpec, input: &[f32], g: usize, panels: std::
             x0[c] = ((j % ow) * s.stride) as isize - s.pad as isize;
             base[c] = y0[c] * w + x0[c];
         }
-        let (ymin, ymax) = (y0[..cols].iter().min().copied().unwrap_or(0), y0[..cols].iter().max().copied().unwrap_or(0));
-        let (xmin, xmax) = (x0[..cols].iter().min().copied().unwrap_or(0), x0[..cols].iter().max().copied().unwrap_or(0));
+        let (ymin, ymax) =
+            (y0[..cols].iter().min().copied().unwrap_or(0), y0[..cols].iter().max().copied().unwrap_or(0));
+        let (xmin, xmax) =
+            (x0[..cols].iter().min().copied().unwrap_or(0), x0[..cols].iter().max().copied().unwrap_or(0));
         let mut dst = panel.chunks_exact_mut(NR);
         for ic in 0..s.c_in_group() {
             let plane = &channels[ic * s.h * s.w..][..s.h * s.w];

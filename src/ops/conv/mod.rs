@@ -12,11 +12,11 @@ mod packed;
 #[cfg(test)]
 mod tests;
 
+pub use crate::spec::ConvSpec;
 pub use blas::conv2d_blas;
 pub use dot::{dot_at, ConvDot};
 pub use naive::conv2d_naive;
 pub use packed::{conv2d_packed, conv2d_prepacked, pack_weights, Packed};
-pub use crate::spec::ConvSpec;
 
 /// Panics unless the spec is valid and the slices have its lengths: a caller's bug, never a user's data (the model
 /// builds every spec from the spec table and the shapes the previous layer produced).

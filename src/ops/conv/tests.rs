@@ -29,7 +29,9 @@ fn fast_matches_naive_on_random_problems() {
         let packed = Packed::new(s, &w);
         on_one_and_two_threads(|| {
             let layer = conv2d_layer(s, &x, &w, &packed, &b);
-            for (name, got) in [("packed", conv2d_packed(s, &x, &w, &b)), ("blas", conv2d_blas(s, &x, &w, &b)), ("layer", layer)] {
+            for (name, got) in
+                [("packed", conv2d_packed(s, &x, &w, &b)), ("blas", conv2d_blas(s, &x, &w, &b)), ("layer", layer)]
+            {
                 let e = max_rel_err(&got, &want);
                 assert!(e < 1e-5, "case {i} {s:?} {name}: rel err {e}");
             }

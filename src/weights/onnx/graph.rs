@@ -113,7 +113,9 @@ fn parse_attr(b: &[u8]) -> Result<(&str, Attr<'_>), WeightsError> {
         match f.map_err(wire)? {
             (1, v) => name = v.str().unwrap_or_default(),
             (2 | 7, Value::Fixed32(x)) => a.floats.push(f32::from_bits(x)),
-            (7, Value::Bytes(p)) => a.floats.extend(p.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
+            (7, Value::Bytes(p)) => {
+                a.floats.extend(p.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            }
             (3 | 8, v) => push_varints(v, &mut a.ints).map_err(wire)?,
             (4, Value::Bytes(s)) => a.s = Some(s),
             (5, Value::Bytes(t)) => a.t = Some(parse_tensor(t)?),
@@ -159,7 +161,10 @@ impl<'a> Graph<'a> {
                     let t = parse_tensor(t)?;
                     // Two tensors of one name would make "which one is conv1's weight" a guess.
                     if let Some(old) = g.inits.insert(t.name, t) {
-                        return Err(WeightsError::Structure(format!("the model has two initializers named '{}'", old.name)));
+                        return Err(WeightsError::Structure(format!(
+                            "the model has two initializers named '{}'",
+                            old.name
+                        )));
                     }
                 }
                 _ => {}
@@ -186,7 +191,10 @@ impl<'a> Graph<'a> {
     /// The tensor stored under `name`: an initializer, or the value of the Constant node writing it.
     pub fn tensor(&self, name: &str) -> Option<&RawTensor<'a>> {
         self.inits.get(name).or_else(|| {
-            self.producer(name).filter(|n| n.op == "Constant").and_then(|n| n.attrs.get("value")).and_then(|a| a.t.as_ref())
+            self.producer(name)
+                .filter(|n| n.op == "Constant")
+                .and_then(|n| n.attrs.get("value"))
+                .and_then(|a| a.t.as_ref())
         })
     }
 }

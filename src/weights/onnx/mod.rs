@@ -74,7 +74,9 @@ fn check_conv(id: &str, node: &Node<'_>, l: &LayerSpec) -> Result<(), WeightsErr
     // auto_pad (a string) overrides pads; SAME_* pads differently from Caffe, and even VALID is a second way of
     // saying what pads already says, so only the explicit form is taken.
     match node.string("auto_pad") {
-        Some(a) if a != "NOTSET" => Err(structure(id, node, &format!("attribute auto_pad is {a}; only NOTSET (explicit pads) is supported"))),
+        Some(a) if a != "NOTSET" => {
+            Err(structure(id, node, &format!("attribute auto_pad is {a}; only NOTSET (explicit pads) is supported")))
+        }
         _ => Ok(()),
     }
 }
@@ -99,7 +101,11 @@ fn fc_layer<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>) -> Result<Found<'g>
             // Y = alpha · A · B + beta · C: anything but alpha = beta = 1 would scale the layer.
             for a in ["alpha", "beta"] {
                 if let Some(v) = node.float(a).filter(|&v| v != 1.0) {
-                    return Err(structure(id, node, &format!("attribute {a} is {v}; AlexNet's fc layers need {a} = 1")));
+                    return Err(structure(
+                        id,
+                        node,
+                        &format!("attribute {a} is {v}; AlexNet's fc layers need {a} = 1"),
+                    ));
                 }
             }
             if node.int("transA").is_some_and(|v| v != 0) {
@@ -115,8 +121,14 @@ fn fc_layer<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>) -> Result<Found<'g>
             };
             Ok(Found { weight, bias, transposed })
         }
-        "MatMul" => Ok(Found { weight: constant(g, id, "weight", node, node.input(1))?, bias: bias_after(g, id, node)?, transposed: true }),
-        "QLinearMatMul" => Ok(Found { weight: qlinear_matmul(g, id, node)?, bias: bias_after(g, id, node)?, transposed: true }),
+        "MatMul" => Ok(Found {
+            weight: constant(g, id, "weight", node, node.input(1))?,
+            bias: bias_after(g, id, node)?,
+            transposed: true,
+        }),
+        "QLinearMatMul" => {
+            Ok(Found { weight: qlinear_matmul(g, id, node)?, bias: bias_after(g, id, node)?, transposed: true })
+        }
         _ => Err(dynamic(id, node)),
     }
 }
@@ -146,13 +158,21 @@ fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, &'static str), WeightsError>
         }
         // A tensor read twice would load "fine" and compute nonsense (conv3 and conv4 biases are both [384]).
         if std::ptr::eq(f.weight.t, f.bias.t) {
-            return Err(WeightsError::Structure(format!("{id}: weight and bias are the same tensor ({})", f.weight.name)));
+            return Err(WeightsError::Structure(format!(
+                "{id}: weight and bias are the same tensor ({})",
+                f.weight.name
+            )));
         }
         for (j, other) in found.iter().enumerate() {
             for (role, s) in [("weight", &f.weight), ("bias", &f.bias)] {
-                let twin = [("weight", &other.weight), ("bias", &other.bias)].into_iter().find(|(_, o)| std::ptr::eq(o.t, s.t));
+                let twin = [("weight", &other.weight), ("bias", &other.bias)]
+                    .into_iter()
+                    .find(|(_, o)| std::ptr::eq(o.t, s.t));
                 if let Some((orole, _)) = twin {
-                    return Err(WeightsError::Structure(format!("{id} {role} ({}) is also {}'s {orole}; AlexNet's layers share no tensors", s.name, PARAM_LAYERS[j])));
+                    return Err(WeightsError::Structure(format!(
+                        "{id} {role} ({}) is also {}'s {orole}; AlexNet's layers share no tensors",
+                        s.name, PARAM_LAYERS[j]
+                    )));
                 }
             }
         }
@@ -171,7 +191,11 @@ fn plan(bytes: &[u8]) -> Result<(Vec<PlannedLayer>, &'static str), WeightsError>
     let plans = found
         .iter()
         .zip(&shapes)
-        .map(|(f, (ws, _))| PlannedLayer { weight: f.weight.plan(bytes, f.transposed.then_some((ws[1], ws[0]))), bias: f.bias.plan(bytes, None), int8: None })
+        .map(|(f, (ws, _))| PlannedLayer {
+            weight: f.weight.plan(bytes, f.transposed.then_some((ws[1], ws[0]))),
+            bias: f.bias.plan(bytes, None),
+            int8: None,
+        })
         .collect();
     Ok((plans, dtype))
 }

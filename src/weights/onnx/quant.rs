@@ -16,35 +16,77 @@ fn origin(g: &Graph<'_>, value: &str) -> String {
 }
 
 /// The tensor stored under input `i` of `node` (the `role` it plays, for messages).
-fn stored_input<'g>(g: &'g Graph<'g>, id: &str, role: &str, node: &Node<'g>, i: usize) -> Result<(&'g str, &'g RawTensor<'g>), WeightsError> {
-    let name = node.input(i).ok_or_else(|| WeightsError::Structure(format!("{id} ({}): the node has no {role} input", node.describe())))?;
+fn stored_input<'g>(
+    g: &'g Graph<'g>,
+    id: &str,
+    role: &str,
+    node: &Node<'g>,
+    i: usize,
+) -> Result<(&'g str, &'g RawTensor<'g>), WeightsError> {
+    let name = node
+        .input(i)
+        .ok_or_else(|| WeightsError::Structure(format!("{id} ({}): the node has no {role} input", node.describe())))?;
     match g.tensor(name) {
         Some(t) => Ok((name, t)),
-        None => Err(unfollowable(id, node, &format!("its {role} '{name}' is computed by {}, not stored in the file", origin(g, name)))),
+        None => Err(unfollowable(
+            id,
+            node,
+            &format!("its {role} '{name}' is computed by {}, not stored in the file", origin(g, name)),
+        )),
     }
 }
 
 /// A scale or zero point (input `i` of `node`): one value, or at most `max` (one per channel). `None` when the
 /// optional input is omitted.
-fn param<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>, i: usize, what: &str, max: usize) -> Result<Option<&'g RawTensor<'g>>, WeightsError> {
+fn param<'g>(
+    g: &'g Graph<'g>,
+    id: &str,
+    node: &Node<'g>,
+    i: usize,
+    what: &str,
+    max: usize,
+) -> Result<Option<&'g RawTensor<'g>>, WeightsError> {
     let Some(name) = node.input(i) else { return Ok(None) };
-    let t = g.tensor(name).ok_or_else(|| unfollowable(id, node, &format!("its {what} '{name}' is computed by {}, not stored in the file", origin(g, name))))?;
+    let t = g.tensor(name).ok_or_else(|| {
+        unfollowable(
+            id,
+            node,
+            &format!("its {what} '{name}' is computed by {}, not stored in the file", origin(g, name)),
+        )
+    })?;
     // The count is checked before any value is decoded, so a hostile "scale" cannot make us allocate much.
     let n = numel(&t.dims).filter(|&n| n > 0 && n <= max.max(1)).ok_or_else(|| {
         let shape = shape_str(&t.dims);
-        WeightsError::Structure(format!("{id} ({}): its {what} '{name}' has shape {shape}; one value, or one per channel ({max}), expected", node.describe()))
+        WeightsError::Structure(format!(
+            "{id} ({}): its {what} '{name}' has shape {shape}; one value, or one per channel ({max}), expected",
+            node.describe()
+        ))
     })?;
     if t.external || t.stored_len() != Some(n) {
-        return Err(WeightsError::Corrupt(format!("{id} ({}): its {what} '{name}' does not hold the {n} values its shape declares", node.describe())));
+        return Err(WeightsError::Corrupt(format!(
+            "{id} ({}): its {what} '{name}' does not hold the {n} values its shape declares",
+            node.describe()
+        )));
     }
     Ok(Some(t))
 }
 
 /// Stored integers `t` dequantised with the scale and zero point at inputs `s` and `z` of `node`, per channel
 /// along `axis` of `t` when they have more than one value.
-fn quantised<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>, (name, t): (&str, &'g RawTensor<'g>), s: usize, z: usize, axis: i64) -> Result<Stored<'g>, WeightsError> {
-    let channels = usize::try_from(axis).ok().and_then(|a| t.dims.get(a)).and_then(|&d| usize::try_from(d).ok()).unwrap_or(1);
-    let scale = param(g, id, node, s, "scale", channels)?.ok_or_else(|| unfollowable(id, node, "it has no scale input"))?.floats();
+fn quantised<'g>(
+    g: &'g Graph<'g>,
+    id: &str,
+    node: &Node<'g>,
+    (name, t): (&str, &'g RawTensor<'g>),
+    s: usize,
+    z: usize,
+    axis: i64,
+) -> Result<Stored<'g>, WeightsError> {
+    let channels =
+        usize::try_from(axis).ok().and_then(|a| t.dims.get(a)).and_then(|&d| usize::try_from(d).ok()).unwrap_or(1);
+    let scale = param(g, id, node, s, "scale", channels)?
+        .ok_or_else(|| unfollowable(id, node, "it has no scale input"))?
+        .floats();
     let zero = param(g, id, node, z, "zero point", channels)?.map_or_else(|| vec![0], |t| t.ints());
     // A valid axis whenever there is more than one value, since `channels` is 1 otherwise.
     let axis = if scale.len() == 1 && zero.len() == 1 { 0 } else { axis as usize };
@@ -53,8 +95,15 @@ fn quantised<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>, (name, t): (&str, 
 
 /// The constant behind value `name` (input of `node`, playing `role`): a stored tensor, possibly through
 /// Identity nodes, or stored integers through a DequantizeLinear.
-pub(super) fn constant<'g>(g: &'g Graph<'g>, id: &str, role: &str, node: &Node<'g>, name: Option<&'g str>) -> Result<Stored<'g>, WeightsError> {
-    let mut name = name.ok_or_else(|| WeightsError::Structure(format!("{id} ({}): the node has no {role} input", node.describe())))?;
+pub(super) fn constant<'g>(
+    g: &'g Graph<'g>,
+    id: &str,
+    role: &str,
+    node: &Node<'g>,
+    name: Option<&'g str>,
+) -> Result<Stored<'g>, WeightsError> {
+    let mut name = name
+        .ok_or_else(|| WeightsError::Structure(format!("{id} ({}): the node has no {role} input", node.describe())))?;
     // A bounded walk: a hostile file may loop Identity nodes into a cycle.
     for _ in 0..8 {
         if let Some(t) = g.tensor(name) {
@@ -77,15 +126,26 @@ pub(super) fn constant<'g>(g: &'g Graph<'g>, id: &str, role: &str, node: &Node<'
             _ => return Err(unfollowable(id, p, &format!("it computes {role} '{name}', which must be stored in the file (as an initializer, or as integers through DequantizeLinear)"))),
         }
     }
-    Err(WeightsError::Structure(format!("{id}: {role} '{name}' is at the end of a chain of Identity nodes too long to follow")))
+    Err(WeightsError::Structure(format!(
+        "{id}: {role} '{name}' is at the end of a chain of Identity nodes too long to follow"
+    )))
 }
 
 /// A QLinearConv's or QGemm's weight (input `w`, with its scale and zero point after it, per channel along
 /// `axis`) and its int32 bias (input `b`), whose scale is the input's scale (input 1) times the weight's.
-pub(super) fn qlinear<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>, w: usize, b: usize, axis: i64) -> Result<(Stored<'g>, Stored<'g>), WeightsError> {
+pub(super) fn qlinear<'g>(
+    g: &'g Graph<'g>,
+    id: &str,
+    node: &Node<'g>,
+    w: usize,
+    b: usize,
+    axis: i64,
+) -> Result<(Stored<'g>, Stored<'g>), WeightsError> {
     let weight = quantised(g, id, node, stored_input(g, id, "weight", node, w)?, w + 1, w + 2, axis)?;
     let (name, t) = stored_input(g, id, "bias", node, b)?;
-    let x_scale = param(g, id, node, 1, "input scale", 1)?.ok_or_else(|| unfollowable(id, node, "it has no input scale"))?.floats()[0];
+    let x_scale = param(g, id, node, 1, "input scale", 1)?
+        .ok_or_else(|| unfollowable(id, node, "it has no input scale"))?
+        .floats()[0];
     let w_scale = &weight.quant.as_ref().expect("quantised").scale;
     let scale = w_scale.iter().map(|s| x_scale * s).collect();
     let bias = Stored { name: name.into(), t, quant: Some(Quant { scale, zero: vec![0], axis: 0 }) };
@@ -105,8 +165,18 @@ pub(super) fn bias_after<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>) -> Res
         let next: Vec<&Node<'_>> = g.consumers(v).take(2).collect();
         let c = match next[..] {
             [c] => c,
-            [] => return Err(WeightsError::Structure(format!("{id} ({}): no Add after it gives it a bias (AlexNet's {id} has one)", node.describe()))),
-            _ => return Err(WeightsError::Structure(format!("{id} ({}): '{v}' feeds several nodes, so which Add holds the bias is not clear", node.describe()))),
+            [] => {
+                return Err(WeightsError::Structure(format!(
+                    "{id} ({}): no Add after it gives it a bias (AlexNet's {id} has one)",
+                    node.describe()
+                )))
+            }
+            _ => {
+                return Err(WeightsError::Structure(format!(
+                    "{id} ({}): '{v}' feeds several nodes, so which Add holds the bias is not clear",
+                    node.describe()
+                )))
+            }
         };
         match c.op {
             "QuantizeLinear" | "DequantizeLinear" => v = c.output(),
@@ -115,7 +185,13 @@ pub(super) fn bias_after<'g>(g: &'g Graph<'g>, id: &str, node: &Node<'g>) -> Res
                 let b = if c.input(0) == Some(v) { 3 } else { 0 };
                 return quantised(g, id, c, stored_input(g, id, "bias", c, b)?, b + 1, b + 2, 0);
             }
-            _ => return Err(WeightsError::Structure(format!("{id} ({}): it is followed by {}, not by the Add of its bias", node.describe(), c.describe()))),
+            _ => {
+                return Err(WeightsError::Structure(format!(
+                    "{id} ({}): it is followed by {}, not by the Add of its bias",
+                    node.describe(),
+                    c.describe()
+                )))
+            }
         }
     }
     Err(WeightsError::Structure(format!("{id} ({}): no Add within eight nodes after it", node.describe())))

@@ -45,7 +45,11 @@ enum Elems<'a> {
     F32(&'a [u8]),
     F16(&'a [u8]),
     /// Little-endian integers of `size` bytes, sign-extended when `signed`.
-    Int { raw: &'a [u8], size: usize, signed: bool },
+    Int {
+        raw: &'a [u8],
+        size: usize,
+        signed: bool,
+    },
     Floats(Vec<f32>),
     Ints(Vec<i64>),
 }
@@ -123,7 +127,12 @@ impl<'a> RawTensor<'a> {
                 Elems::Int { raw, size, signed }
             }
             (None, FLOAT) => {
-                let mut v: Vec<f32> = self.floats_packed.iter().flat_map(|p| p.chunks_exact(4)).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+                let mut v: Vec<f32> = self
+                    .floats_packed
+                    .iter()
+                    .flat_map(|p| p.chunks_exact(4))
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect();
                 v.extend(self.floats_single.iter().map(|&x| f32::from_bits(x)));
                 Elems::Floats(v)
             }
@@ -163,10 +172,17 @@ impl Stored<'_> {
     pub fn check(&self, id: &str, role: &str, want: &[i64]) -> Result<(), WeightsError> {
         let (t, name) = (self.t, &self.name);
         if t.dims != want {
-            return Err(WeightsError::Shape { layer: id.into(), tensor: format!("{role} ({name})"), expected: shape_str(want), found: shape_str(&t.dims) });
+            return Err(WeightsError::Shape {
+                layer: id.into(),
+                tensor: format!("{role} ({name})"),
+                expected: shape_str(want),
+                found: shape_str(&t.dims),
+            });
         }
         if t.external {
-            return Err(WeightsError::Unsupported(format!("{id} {role} ({name}) is stored as external data; re-export the model with the weights embedded")));
+            return Err(WeightsError::Unsupported(format!(
+                "{id} {role} ({name}) is stored as external data; re-export the model with the weights embedded"
+            )));
         }
         let ok_type = match self.quant {
             None => matches!(t.data_type, FLOAT | FLOAT16),
@@ -182,13 +198,18 @@ impl Stored<'_> {
         let n = numel(want).unwrap_or(0);
         if t.stored_len() != Some(n) {
             let held = t.raw.map_or_else(|| "the wrong number of values".to_string(), |r| format!("{} bytes", r.len()));
-            return Err(WeightsError::Corrupt(format!("{id} {role} ({name}) holds {held}, {n} values expected for {}", shape_str(want))));
+            return Err(WeightsError::Corrupt(format!(
+                "{id} {role} ({name}) holds {held}, {n} values expected for {}",
+                shape_str(want)
+            )));
         }
         if let Some(q) = &self.quant {
             let channels = t.dims.get(q.axis).copied().unwrap_or(1) as usize;
             for (what, len) in [("scales", q.scale.len()), ("zero points", q.zero.len())] {
                 if len != 1 && len != channels {
-                    return Err(WeightsError::Structure(format!("{id} {role} ({name}) has {len} {what}; one, or one per channel ({channels}), expected")));
+                    return Err(WeightsError::Structure(format!(
+                        "{id} {role} ({name}) has {len} {what}; one, or one per channel ({channels}), expected"
+                    )));
                 }
             }
         }
@@ -213,10 +234,16 @@ impl Stored<'_> {
         // Each arm is its own loop with the element type known, so the one with 37.7 million int8 or float16
         // values (fc6) is not a type dispatch per value.
         let out = match (&self.quant, &e) {
-            (None, Elems::F32(b)) => gather(dims, 0, transposed, |i, _| f32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])),
-            (None, Elems::F16(b)) => gather(dims, 0, transposed, |i, _| half::f16::from_le_bytes([b[2 * i], b[2 * i + 1]]).to_f32()),
+            (None, Elems::F32(b)) => gather(dims, 0, transposed, |i, _| {
+                f32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])
+            }),
+            (None, Elems::F16(b)) => {
+                gather(dims, 0, transposed, |i, _| half::f16::from_le_bytes([b[2 * i], b[2 * i + 1]]).to_f32())
+            }
             (None, _) => gather(dims, 0, transposed, |i, _| e.float(i)),
-            (Some(q), Elems::Int { raw, size: 1, signed: true }) => dequantise(dims, q, transposed, |i| raw[i] as i8 as i64),
+            (Some(q), Elems::Int { raw, size: 1, signed: true }) => {
+                dequantise(dims, q, transposed, |i| raw[i] as i8 as i64)
+            }
             (Some(q), Elems::Int { raw, size: 1, signed: false }) => dequantise(dims, q, transposed, |i| raw[i] as i64),
             (Some(q), _) => dequantise(dims, q, transposed, |i| e.int(i)),
         };
@@ -234,12 +261,18 @@ fn dequantise(dims: &[i64], q: &Quant, transposed: Option<(usize, usize)>, int: 
 /// Every element's `value(i, c)` in the engine's order, `i` its index in the stored tensor and `c` its index along
 /// `axis` (its channel). Stored order, or a stored `[rows, cols]` matrix transposed into `[cols, rows]` when
 /// `transposed` is `Some((rows, cols))`, in 64×64 tiles so that neither reads nor writes stride through all of fc6.
-fn gather(dims: &[i64], axis: usize, transposed: Option<(usize, usize)>, value: impl Fn(usize, usize) -> f32) -> Vec<f32> {
+fn gather(
+    dims: &[i64],
+    axis: usize,
+    transposed: Option<(usize, usize)>,
+    value: impl Fn(usize, usize) -> f32,
+) -> Vec<f32> {
     let n = numel(dims).unwrap_or(0);
     let Some((rows, cols)) = transposed else {
         // Stored order is [outer, channels, inner]: walking it in nested loops knows each channel without dividing.
         let size = |d: Option<&[i64]>| d.map_or(1, |d| numel(d).unwrap_or(0));
-        let (outer, channels, inner) = (size(dims.get(..axis)), size(dims.get(axis..=axis)), size(dims.get(axis + 1..)));
+        let (outer, channels, inner) =
+            (size(dims.get(..axis)), size(dims.get(axis..=axis)), size(dims.get(axis + 1..)));
         let mut out = Vec::with_capacity(n);
         for o in 0..outer {
             for c in 0..channels {
