@@ -327,7 +327,8 @@ impl Session {
         let (oc, y, x) = (oc as usize, y as usize, x as usize);
         let f = self.pass()?;
         let d = f.conv_dot(self.model.weights(), id, oc, y, x).map_err(|e| JsError::new(&e.0))?;
-        let l = spec::layer(id).expect("conv_dot checked the id");
+        // conv_dot has refused an id that names no layer; this only fetches the layer's row.
+        let l = spec::layer(id).ok_or_else(|| JsError::new(&format!("no layer called '{id}'")))?;
         let stored = f.output(id).and_then(Tensor::chw).and_then(|t| t.get((oc, y, x)).copied());
         js(&ConvDotJs {
             layer: id.to_string(),

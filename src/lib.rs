@@ -2,6 +2,10 @@
 //!
 //! Everything here builds and tests natively; only `api` (compiled for wasm32) touches JavaScript.
 
+// No panics on user data (ARCHITECTURE invariant 5): an `unwrap` would hide one. Tests may unwrap (clippy.toml), and
+// an `expect` is for values that cannot come from a user, with a message that says why.
+#![deny(clippy::unwrap_used)]
+
 pub mod classes;
 pub mod model;
 pub mod ops;

@@ -90,7 +90,8 @@ pub fn gemm_packed(ap: &[f32], bp: &[f32], c: &mut [f32], m: usize, k: usize, n:
                     }
                     {
                         let mut rows = buf.iter_mut();
-                        let mut tile: [&mut [f32; NR]; MR] = core::array::from_fn(|_| rows.next().expect("MR rows"));
+                        let mut tile: [&mut [f32; NR]; MR] =
+                            core::array::from_fn(|_| rows.next().expect("the edge buffer has MR rows"));
                         kernel(kc, a, b, &mut tile);
                     }
                     for (r, row) in buf.iter().enumerate().take(rows) {
@@ -106,11 +107,11 @@ pub fn gemm_packed(ap: &[f32], bp: &[f32], c: &mut [f32], m: usize, k: usize, n:
 /// The MR rows of C's tile at (i0, j0), NR columns each, as fixed-size arrays the kernel can load whole.
 fn tile_rows(c: &mut [f32], i0: usize, j0: usize, n: usize) -> [&mut [f32; NR]; MR] {
     let mut rows = c[i0 * n..].chunks_exact_mut(n);
-    core::array::from_fn(|_| tile_row(rows.next().expect("tile inside C"), j0))
+    core::array::from_fn(|_| tile_row(rows.next().expect("gemm_packed asserted that C holds every tile"), j0))
 }
 
 fn tile_row(r: &mut [f32], j0: usize) -> &mut [f32; NR] {
-    (&mut r[j0..j0 + NR]).try_into().expect("tile inside C")
+    (&mut r[j0..j0 + NR]).try_into().expect("a slice of NR floats is an [f32; NR]")
 }
 
 /// `tile += a_block · b_block` for one K block: `a` is `[kc][MR]`, `b` is `[kc][NR]`.

@@ -53,7 +53,7 @@ pub fn predict(a: &args::Predict) -> Res<()> {
             .collect();
         println!("{{\"trained\":{},\"weights\":{:?},\"top\":[{}]}}", w.info.trained, w.info.source, rows.join(","));
     } else {
-        untrained_note(&w);
+        untrained_note(w);
         for p in top {
             println!("{:>7.3}%  {:>4}  {}", p.prob * 100.0, p.index, classes::name(p.index).unwrap_or("?"));
         }

@@ -61,7 +61,7 @@ pub(super) fn im2col_packed(s: &ConvSpec, input: &[f32], g: usize, panels: std::
             let plane = &channels[ic * s.h * s.w..][..s.h * s.w];
             for ky in 0..k as isize {
                 for kx in 0..k as isize {
-                    let d = dst.next().expect("panel holds kl rows");
+                    let d = dst.next().expect("a panel is kl rows of NR, one per (ic, ky, kx)");
                     let interior = cols == NR && ymin + ky >= 0 && ymax + ky < h && xmin + kx >= 0 && xmax + kx < w;
                     if interior {
                         let off = ky * w + kx;

@@ -146,7 +146,7 @@ pub(super) fn qlinear<'g>(
     let x_scale = param(g, id, node, 1, "input scale", 1)?
         .ok_or_else(|| unfollowable(id, node, "it has no input scale"))?
         .floats()[0];
-    let w_scale = &weight.quant.as_ref().expect("quantised").scale;
+    let w_scale = &weight.quant.as_ref().expect("quantised() always sets the quantisation").scale;
     let scale = w_scale.iter().map(|s| x_scale * s).collect();
     let bias = Stored { name: name.into(), t, quant: Some(Quant { scale, zero: vec![0], axis: 0 }) };
     Ok((weight, bias))
