@@ -1,4 +1,5 @@
-//! The network's operators, one per file; each keeps a plain `*_naive` reference beside its fast path.
+//! The network's operators, one per file (conv, with several ways to compute it, one folder); each keeps a plain
+//! `*_naive` reference beside its fast path.
 
 pub mod conv;
 pub mod gemm;

@@ -15,7 +15,7 @@ pub struct Packed {
 }
 
 impl Packed {
-    /// The layer's `weight` (`[c_out, c_in/groups, k, k]`) prepared for [`conv2d_layer`] with spec `s`.
+    /// The layer's `weight` (`[c_out, c_in/groups, k, k]`) prepared for [`super::conv2d_layer`] with spec `s`.
     pub fn new(s: &ConvSpec, weight: &[f32]) -> Packed {
         assert!(s.is_valid() && weight.len() == s.weight_len(), "conv: {s:?} with {} weights", weight.len());
         let panels = if cfg!(target_arch = "wasm32") { pack_weights(s, weight) } else { Vec::new() };
