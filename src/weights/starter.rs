@@ -14,15 +14,22 @@ pub const CONV1_NPY: &[u8] = include_bytes!("../../data/bvlc-conv1-kernels.npy")
 /// SHA-256 of [`CONV1_NPY`], as recorded in `data/SOURCES.md`.
 pub const CONV1_NPY_SHA256: &str = "5bb866e8e251613ad813da4ab8f642ccbff54cbd9986f378ab45904b567027c4";
 
+/// The file's `.npy` header, exactly: little-endian float32, C order, `(96, 3, 11, 11)`, padded to 128 bytes.
+/// The wasm build takes the values after it instead of linking a general `.npy` reader (~75 KB of the gzipped module)
+/// for one file it ships itself; the native tests read the file with `ndarray-npy` and compare.
+const CONV1_NPY_HEADER: &[u8] =
+    b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (96, 3, 11, 11), }";
+
 /// The 34,848 trained conv1 weights, `[96, 3, 11, 11]` row-major, exactly the file's values.
 pub fn conv1_kernels() -> Vec<f32> {
-    use ndarray_npy::ReadNpyExt;
-    // The file is part of the build and tested below, so a failure here is a broken build, not bad user data.
-    let k =
-        ndarray::Array4::<f32>::read_npy(CONV1_NPY).expect("data/bvlc-conv1-kernels.npy is a float32 .npy of rank 4");
-    assert_eq!(k.shape(), [96, 3, 11, 11], "data/bvlc-conv1-kernels.npy has the wrong shape");
-    // Row-major whatever order the file was written in (it is C order: the test below compares the bytes).
-    k.iter().copied().collect()
+    // The file is part of the build and tested below, so a mismatch here is a broken build, not bad user data.
+    assert!(
+        CONV1_NPY.starts_with(CONV1_NPY_HEADER),
+        "data/bvlc-conv1-kernels.npy is not the float32 (96, 3, 11, 11) file"
+    );
+    let data = &CONV1_NPY[128..];
+    assert_eq!(data.len(), 34_848 * 4, "data/bvlc-conv1-kernels.npy holds the wrong number of values");
+    data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
 
 impl Weights {
@@ -49,6 +56,20 @@ impl Weights {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kernels_are_what_a_npy_reader_reads() {
+        use ndarray_npy::ReadNpyExt;
+        let k = ndarray::Array4::<f32>::read_npy(CONV1_NPY).unwrap();
+        assert_eq!(k.shape(), [96, 3, 11, 11]);
+        assert_eq!(k.iter().copied().collect::<Vec<_>>(), conv1_kernels());
+        // The header is 128 bytes, the whole of it checked by `starts_with` up to its padding.
+        assert_eq!(CONV1_NPY[8] as usize + 10, 128);
+        assert!(CONV1_NPY[CONV1_NPY_HEADER.len()..128]
+            .iter()
+            .take(128 - CONV1_NPY_HEADER.len() - 1)
+            .all(|&b| b == b' '));
+    }
 
     #[test]
     fn the_shipped_kernels_are_the_files_bytes_exactly() {

@@ -3,13 +3,18 @@
 //! Every result is copied out of wasm memory (`Box<[f32]>`, or JS objects built by serde), never a view into
 //! it, so the worker can transfer the buffers to the page. User data errors become `JsError`s, never panics.
 
+mod buffer;
+mod host;
+
+pub use buffer::{Sha256, WeightsBuffer};
+pub use host::*;
+
 use crate::model::{Forward, Model};
 use crate::preprocess::{self, PreprocessInfo};
 use crate::spec::{self, Kind};
 use crate::tensor::Tensor;
-use crate::weights::{zoo, Blob, LoadContext, Vouch, Weights};
+use crate::weights::{LoadContext, Vouch, Weights};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256 as Sha256State};
 use wasm_bindgen::prelude::*;
 
 /// The model (weights, packed once) plus the latest forward pass (if any). JS holds this one opaque handle.
@@ -20,7 +25,7 @@ pub struct Session {
     preprocess: Option<PreprocessInfo>,
 }
 
-fn js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+pub(crate) fn js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
@@ -57,111 +62,6 @@ mod serde_bytes_f32 {
     pub fn serialize<S: Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
         // serde-wasm-bindgen passes a JS value through untouched when it is wrapped with `preserve`.
         serde_wasm_bindgen::preserve::serialize(&js_sys::Float32Array::from(v), s)
-    }
-}
-
-/// A weights file arriving in pieces, written straight into wasm memory: the worker pushes each chunk as it
-/// comes and hands the buffer to `Session.fromBuffer`, so the file is held once here rather than copied whole.
-/// When asked to, it hashes the bytes as they arrive, so a download is verified without a second pass.
-#[wasm_bindgen]
-pub struct WeightsBuffer {
-    blob: Blob,
-    filled: usize,
-    hasher: Option<Sha256State>,
-}
-
-#[wasm_bindgen]
-impl WeightsBuffer {
-    /// Room for a file of `len` bytes, hashed as it fills when `hash` is true; throws when `len` cannot be an
-    /// AlexNet weights file or that much memory is not available.
-    #[wasm_bindgen(constructor)]
-    pub fn new(len: f64, hash: bool) -> Result<WeightsBuffer, JsError> {
-        if !(len.is_finite() && len >= 0.0 && len <= crate::weights::MAX_FILE_BYTES as f64) {
-            return Err(JsError::new(&crate::weights::too_big_message(len)));
-        }
-        let blob = Blob::try_zeroed(len as usize).ok_or_else(|| {
-            JsError::new(&format!("not enough memory for a {} MB weights file", (len as usize) >> 20))
-        })?;
-        Ok(WeightsBuffer { blob, filled: 0, hasher: hash.then(Sha256State::new) })
-    }
-
-    /// Appends the next chunk; throws when it would overflow the announced length.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
-        let end = self.filled + chunk.len();
-        if end > self.blob.len() {
-            return Err(JsError::new(&format!(
-                "the weights file is longer than announced ({} bytes)",
-                self.blob.len()
-            )));
-        }
-        self.blob.bytes_mut()[self.filled..end].copy_from_slice(chunk);
-        if let Some(h) = &mut self.hasher {
-            h.update(chunk);
-        }
-        self.filled = end;
-        Ok(())
-    }
-
-    /// Forgets what arrived (a download that has to start again from the first byte).
-    pub fn reset(&mut self) {
-        self.filled = 0;
-        if self.hasher.is_some() {
-            self.hasher = Some(Sha256State::new());
-        }
-    }
-
-    /// Bytes received so far.
-    pub fn filled(&self) -> f64 {
-        self.filled as f64
-    }
-
-    /// The SHA-256 of the whole file (lower-case hex) once every byte arrived and hashing was asked for, else
-    /// `undefined`.
-    pub fn sha256(&self) -> Option<String> {
-        let h = self.hasher.as_ref()?;
-        (self.filled == self.blob.len()).then(|| hex(&h.clone().finalize()))
-    }
-
-    /// A copy of `len` bytes from `offset` (clipped to what arrived), e.g. to store the verified file in the
-    /// browser's cache piece by piece before the engine parses it.
-    pub fn slice(&self, offset: f64, len: f64) -> Box<[u8]> {
-        let start = (offset.max(0.0) as usize).min(self.filled);
-        let end = start.saturating_add(len.max(0.0) as usize).min(self.filled);
-        self.blob.bytes()[start..end].into()
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 computed piece by piece (the parts of a split file, a compact copy), so the page needs no hash code
-/// of its own.
-#[wasm_bindgen]
-pub struct Sha256 {
-    state: Sha256State,
-}
-
-#[wasm_bindgen]
-impl Sha256 {
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> Sha256 {
-        Sha256 { state: Sha256State::new() }
-    }
-
-    pub fn update(&mut self, bytes: &[u8]) {
-        self.state.update(bytes);
-    }
-
-    /// The digest so far, lower-case hex (the hasher can keep going).
-    pub fn hex(&self) -> String {
-        hex(&self.state.clone().finalize())
-    }
-}
-
-impl Default for Sha256 {
-    fn default() -> Self {
-        Sha256::new()
     }
 }
 
@@ -401,88 +301,4 @@ impl Session {
             .collect();
         js(&v)
     }
-}
-
-/// Judges a weights file of `total` bytes from its first bytes (at most `headBytes()` are looked at) before the
-/// rest is read: returns its format (`onnx` or `safetensors`), or throws with the reason it cannot be AlexNet's
-/// weights (too big, not a format we read, a header that does not fit the file).
-#[wasm_bindgen(js_name = judgeWeightsHead)]
-pub fn judge_weights_head(head: &[u8], total: f64) -> Result<String, JsError> {
-    if !(total.is_finite() && total >= 0.0) {
-        return Err(JsError::new("the file's size is unknown"));
-    }
-    crate::weights::judge_head(head, total as u64)
-        .map(|f| f.name().to_string())
-        .map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// How many leading bytes `judgeWeightsHead` wants.
-#[wasm_bindgen(js_name = headBytes)]
-pub fn head_bytes() -> u32 {
-    crate::weights::HEAD_BYTES as u32
-}
-
-/// `initThreadPool(n)`: starts rayon's `n` web workers (threads build only; needs a cross-origin isolated page).
-#[cfg(feature = "threads")]
-pub use wasm_bindgen_rayon::init_thread_pool;
-
-/// Size of this instance's linear memory in bytes (for the benchmark and leak checks).
-#[wasm_bindgen(js_name = wasmMemoryBytes)]
-pub fn wasm_memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size(0) * 65536) as f64
-}
-
-/// Threads the engine computes with: 2 in the threads build once `initThreadPool(2)` ran, else 1.
-#[wasm_bindgen(js_name = engineThreads)]
-pub fn engine_threads() -> u32 {
-    crate::par::threads() as u32
-}
-
-/// True in the relaxed-SIMD builds (pkg-relaxed/, pkg-threads-relaxed/): the conv kernel uses fused multiply-adds.
-#[wasm_bindgen(js_name = relaxedSimd)]
-pub fn relaxed_simd() -> bool {
-    crate::peak::RELAXED_SIMD
-}
-
-/// Runs the SIMD peak probe for `iters` iterations; returns its checksum. Time it from JS and divide
-/// `peakFlops(iters)` by the seconds taken.
-#[wasm_bindgen(js_name = simdPeakProbe)]
-pub fn simd_peak_probe(iters: u32) -> f32 {
-    crate::peak::peak_probe(iters)
-}
-
-/// Floating-point operations in `simdPeakProbe(iters)`.
-#[wasm_bindgen(js_name = peakFlops)]
-pub fn peak_flops(iters: u32) -> f64 {
-    crate::peak::peak_flops(iters)
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SourcesJs {
-    /// The file the download button fetches: `{name, bytes, sha256, kind}`, with its stable URL.
-    primary: zoo::ZooFile,
-    primary_url: &'static str,
-    /// Where to look for it, in order (the site's own copy first, then Hugging Face).
-    sources: Vec<zoo::Source>,
-    /// Every Zoo AlexNet file the engine recognises.
-    files: &'static [zoo::ZooFile],
-    /// The origins the download may connect to (the CSP's `connect-src` besides `'self'`).
-    connect_origins: &'static [&'static str],
-    /// The largest weights file the engine accepts, in bytes.
-    max_file_bytes: usize,
-}
-
-/// Where the trained weights come from and how they are recognised (`weights::zoo`): the page offers to download
-/// them, and takes these facts from here so they live in one place.
-#[wasm_bindgen(js_name = weightSources)]
-pub fn weight_sources() -> Result<JsValue, JsError> {
-    js(&SourcesJs {
-        primary: zoo::PRIMARY,
-        primary_url: zoo::PRIMARY_URL,
-        sources: zoo::sources(),
-        files: zoo::FILES,
-        connect_origins: zoo::CONNECT_ORIGINS,
-        max_file_bytes: crate::weights::MAX_FILE_BYTES,
-    })
 }
