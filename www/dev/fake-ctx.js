@@ -54,7 +54,7 @@ export async function createFakeCtx(navigate) {
       for (let ch = 0; ch < c; ch++) for (let i = 0; i < hw; i++) {
         let s = 0;
         for (let j = Math.max(0, ch - 2); j <= Math.min(c - 1, ch + 2); j++) s += src.data[j * hw + i] ** 2;
-        out[ch * hw + i] = src.data[ch * hw + i] / Math.pow(k + (alpha / size) * s, beta);
+        out[ch * hw + i] = src.data[ch * hw + i] / (k + (alpha / size) * s) ** beta;
       }
     } else if (l.kind === 'pool') {
       const [c, h, w] = l.out_shape;

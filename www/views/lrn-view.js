@@ -103,7 +103,7 @@ export function createLrnView(container, ctx) {
     rows.push(el('tr', {}, [el('td', { text: 'Σ' }), el('td'), el('td'), el('td', { text: fmtNum(sum, 6) })]));
     table.replaceChildren(...rows);
     const av = a.data[c * hw + i];
-    const denom = Math.pow(p.k + (p.alpha / p.size) * sum, p.beta);
+    const denom = (p.k + (p.alpha / p.size) * sum) ** p.beta;
     const mine = av / denom;
     const engine = b.data[c * hw + i];
     formula.textContent =

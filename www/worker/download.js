@@ -213,7 +213,6 @@ export async function download(url, size, sink, o = {}) {
       } else {
         stalls++;
       }
-      continue;
     }
   }
   report(true);
