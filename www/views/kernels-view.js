@@ -15,7 +15,7 @@ export function kernelSentences(layer, t) {
   const groups = layer.groups ?? 1;
   const lines = [
     t('kernels.rule', { thick: thickness, count }),
-    t('kernels.bank', { id: layer.id, count, kw, kh, thick: thickness, n: fmtInt(layer.weights), biases: fmtInt(layer.biases), mismatch: '' }),
+    t('kernels.bank', { id: layer.id, count, kw, kh, thick: thickness, n: fmtInt(layer.weights), biases: fmtInt(layer.biases) }),
   ];
   if (groups > 1) {
     lines.push(t('kernels.groups', { id: layer.id, groups, cin: layer.c_in, perGpu: layer.c_in / groups, perGpuK: count / groups, thick: thickness }));

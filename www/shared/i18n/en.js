@@ -144,8 +144,7 @@ export default {
   'maps.readout': '{id}, channel {ch}{tower}\n{w}×{h} values\nmin {min}, max {max}, mean {mean}',
   // Kernels
   'kernels.rule': 'kernel thickness = input channels = {thick}; kernel count = output channels = {count}',
-  'kernels.bank': '{id}: {count}×{kw}×{kh}×{thick} (count/width/height/thickness) = {n} weights{mismatch}, plus {biases} biases.',
-  'kernels.specMismatch': ' (spec: {n})',
+  'kernels.bank': '{id}: {count}×{kw}×{kh}×{thick} (count/width/height/thickness) = {n} weights, plus {biases} biases.',
   'kernels.groups': '{id} has groups = {groups}: its input has {cin} channels, {perGpu} on each GPU, and each GPU\'s {perGpuK} kernels read only their own GPU\'s {thick} channels, so the thickness is {cin} / {groups} = {thick}.',
   'kernels.both': '{id} reads both GPUs: the two towers\' channels are concatenated into {cin}, so every kernel is {kw}×{kh}×{thick} (the usual figure draws it as two {kw}×{kh}×{half} halves, one per GPU).',
   'kernels.tilesLabel': '{id} kernels {first}–{last} (GPU {gpu}) as {k}×{k} colour tiles',

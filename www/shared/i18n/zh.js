@@ -144,8 +144,7 @@ export default {
   'maps.readout': '{id}，通道 {ch}{tower}\n{w}×{h} 个值\n最小 {min}，最大 {max}，平均 {mean}',
   // Kernels
   'kernels.rule': '卷积核的厚度 = 输入通道数 = {thick}；卷积核的个数 = 输出通道数 = {count}',
-  'kernels.bank': '{id}：{count}×{kw}×{kh}×{thick}（个数/宽/高/厚度）= {n} 个权重{mismatch}，另加 {biases} 个偏置。',
-  'kernels.specMismatch': '（spec：{n}）',
+  'kernels.bank': '{id}：{count}×{kw}×{kh}×{thick}（个数/宽/高/厚度）= {n} 个权重，另加 {biases} 个偏置。',
   'kernels.groups': '{id} 的 groups = {groups}：它的输入有 {cin} 个通道，每块显卡 {perGpu} 个；每块显卡上的 {perGpuK} 个卷积核只读本显卡的 {thick} 个通道，所以厚度是 {cin} / {groups} = {thick}。',
   'kernels.both': '{id} 读取两块显卡：两路的通道拼接成 {cin} 个，所以每个卷积核是 {kw}×{kh}×{thick}（常见的图把它画成两半，每块显卡一个 {kw}×{kh}×{half}）。',
   'kernels.tilesLabel': '{id} 的卷积核 {first}–{last}（显卡 {gpu}），画成 {k}×{k} 的彩色小块',
