@@ -138,3 +138,31 @@ export function recordStatus() {
     new MutationObserver(log).observe(el, { childList: true, characterData: true, subtree: true });
   });
 }
+
+/** Init script: counts the object URLs, workers and canvases the page creates (`window.__counts`), so leaks show
+ * up as numbers. Use with `page.addInitScript`. */
+export function instrument() {
+  const counts = { urlsCreated: 0, urlsRevoked: 0, workersCreated: 0, workersTerminated: 0, canvasesCreated: 0 };
+  window.__counts = counts;
+  const create = URL.createObjectURL.bind(URL);
+  const revoke = URL.revokeObjectURL.bind(URL);
+  URL.createObjectURL = (x) => { counts.urlsCreated++; return create(x); };
+  URL.revokeObjectURL = (u) => { counts.urlsRevoked++; return revoke(u); };
+  const NativeWorker = window.Worker;
+  window.Worker = class extends NativeWorker {
+    constructor(...args) { super(...args); counts.workersCreated++; }
+    terminate() { counts.workersTerminated++; return super.terminate(); }
+  };
+  const createElement = document.createElement.bind(document);
+  document.createElement = (tag, ...rest) => {
+    if (String(tag).toLowerCase() === 'canvas') counts.canvasesCreated++;
+    return createElement(tag, ...rest);
+  };
+}
+
+
+/** Open `url` and wait until its first pass is done. */
+export async function openApp(page, url) {
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, { timeout: 60_000 });
+}
