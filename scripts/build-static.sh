@@ -9,8 +9,9 @@
 #                    with DIR/weights/manifest.json (sizes, digests, and the Zoo file it was made from). The page
 #                    loads that copy first (at start, unless --no-autoload) and calls it the BVLC weights.
 #   --allow-unverified  publish a FILE that is not a Zoo file anyway (tests); the page then does not call it the BVLC weights
-# Needs pkg/ (./scripts/build-wasm.sh). Hosts that can send COOP/COEP headers get threads; the app works without
-# them, single-threaded (see its About panel). dist/_headers asks for them on hosts that read that file.
+# Needs pkg/ (./scripts/build-wasm.sh). Hosts that can send COOP/COEP headers get threads (dist/_headers asks for them
+# on hosts that read that file); on the others (GitHub Pages) coi-sw.js, a service worker, adds them after one reload.
+# Without either (plain http, not localhost) the app runs single-threaded and its About panel says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     --part-size) part_size=$2; shift 2 ;;
     --no-autoload) autoload=(--no-autoload); shift ;;
     --allow-unverified) unverified=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "build-static.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -72,6 +73,9 @@ for build in pkg-relaxed pkg-threads pkg-threads-relaxed; do
   (cd "$build" && find . -type f ! -name '.*' ! -name '*.d.ts' ! -name '.gitignore' ! -name 'package.json' ! -name '*.md') |
     while read -r f; do mkdir -p "$out/$build/$(dirname "$f")"; cp "$build/$f" "$out/$build/$f"; done
 done
+# The service worker that adds COOP/COEP where the host cannot (www/coi/register.js installs it): it must sit at the
+# site's root, since a service worker controls only the pages under its own folder.
+cp www/coi/sw.js "$out/coi-sw.js"
 [[ -d examples ]] && cp -r examples "$out/"
 [[ -f docs/embedding.md ]] && { mkdir -p "$out/docs"; cp docs/embedding.md "$out/docs/"; }
 touch "$out/.nojekyll"

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, REPO_ROOT } from './harness.mjs';
-import { mimeType } from '../../scripts/serve.mjs';
+import { startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, servePlain, REPO_ROOT } from './harness.mjs';
 
 const BASE = '/course/alexnet/';
 const ALEXNET_BIN = path.join(REPO_ROOT, 'target/release/alexnet');
@@ -17,37 +15,6 @@ const CAN_MAKE_WEIGHTS = fs.existsSync(ALEXNET_BIN) && fs.existsSync(MODEL_ONNX)
 
 let app, browser, page, errors, tmp, site;
 
-/**
- * A static host as teachers get it: files under a sub-path, correct MIME types, and none of our headers (no
- * COOP/COEP, no CSP). Records every request path so the test can check the app stayed under the sub-path.
- */
-function serveSubpath(dir) {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://x');
-    requests.push(pathname);
-    if (!pathname.startsWith(BASE)) {
-      res.writeHead(404).end('outside the sub-path');
-      return;
-    }
-    let rel = decodeURIComponent(pathname.slice(BASE.length));
-    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(dir, rel);
-    if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    const body = fs.readFileSync(file);
-    res.writeHead(200, { 'Content-Type': mimeType(file), 'Content-Length': body.length });
-    res.end(body);
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve({ url: `http://127.0.0.1:${server.address().port}${BASE}`, requests, close: () => new Promise((r) => server.close(r)) });
-    });
-  });
-}
-
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alexnet-embed-'));
   const args = ['scripts/build-static.sh', '--out', path.join(tmp, 'site')];
@@ -55,9 +22,11 @@ before(async () => {
   // weights (--allow-unverified); build-static.sh converts it to int8 itself.
   if (CAN_MAKE_WEIGHTS) args.push('--weights', MODEL_ONNX, '--allow-unverified', '--part-size', '40MB');
   execFileSync('bash', args, { cwd: REPO_ROOT, stdio: 'pipe' });
-  site = await serveSubpath(path.join(tmp, 'site'));
+  site = await servePlain(path.join(tmp, 'site'), { base: BASE });
   app = await startApp();
-  browser = await launchBrowser();
+  // Service workers blocked: the static-build tests see a host without COOP/COEP where coi-sw.js cannot help, the
+  // single-threaded fallback (coi.test.mjs tests the service worker itself).
+  browser = await launchBrowser({ serviceWorkers: 'block' });
   page = browser.page;
   errors = collectConsoleErrors(page);
 });
@@ -240,6 +209,7 @@ test('static build under a sub-path without COOP/COEP: the app runs single-threa
   assert.equal(await page.evaluate(() => crossOriginIsolated), false);
   await page.click('#about summary');
   assert.equal(await page.textContent('#about-isolated'), 'cross-origin isolated: no → single-threaded');
+  await page.waitForFunction(() => /no service worker can add them here/.test(document.getElementById('about-why').textContent));
   assert.ok(await canvasIsNonBlank(page, '#map-conv1-0'));
   await screenshot(page, 'embed-static-app');
   const outside = site.requests.filter((p) => !p.startsWith(BASE));

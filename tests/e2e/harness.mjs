@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { createServer } from '../../scripts/serve.mjs';
+import http from 'node:http';
+import { createServer, mimeType } from '../../scripts/serve.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
@@ -33,12 +34,45 @@ export async function startApp({ root = REPO_ROOT, handler } = {}) {
 }
 
 /**
+ * A static host as teachers get it: the files of `dir` under the sub-path `base`, with their MIME type and no other
+ * header (no COOP/COEP, no CSP). Records every request path, so a test can check the app stayed under `base`.
+ * @returns {Promise<{url: string, requests: string[], close: () => Promise<void>}>} url ends with `base`.
+ */
+export function servePlain(dir, { base = '/' } = {}) {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    const { pathname } = new URL(req.url, 'http://x');
+    requests.push(pathname);
+    if (!pathname.startsWith(base)) {
+      res.writeHead(404).end('outside the sub-path');
+      return;
+    }
+    let rel = decodeURIComponent(pathname.slice(base.length));
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(dir, rel);
+    if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const body = fs.readFileSync(file);
+    res.writeHead(200, { 'Content-Type': mimeType(file), 'Content-Length': body.length });
+    res.end(body);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${server.address().port}${base}`, requests, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+/**
  * Launches headless Chromium with a fresh profile in a temp dir (removed again by `close`); `args` adds flags
- * (e.g. `--host-resolver-rules` to answer a real host name from a loopback server).
+ * (e.g. `--host-resolver-rules` to answer a real host name from a loopback server); `serviceWorkers: 'block'` makes
+ * every service worker registration fail (a browser where www/coi/register.js cannot isolate the page).
  * @returns {Promise<{context: import('playwright-core').BrowserContext, page: import('playwright-core').Page,
  *   close: () => Promise<void>}>}
  */
-export async function launchBrowser({ args = [] } = {}) {
+export async function launchBrowser({ args = [], serviceWorkers = 'allow' } = {}) {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install chromium chromium-driver (scripts/test.sh does this)`);
   }
@@ -49,6 +83,7 @@ export async function launchBrowser({ args = [] } = {}) {
     headless: true,
     args: [...CHROMIUM_ARGS, ...args],
     viewport: { width: 1280, height: 900 },
+    serviceWorkers,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
@@ -57,6 +92,24 @@ export async function launchBrowser({ args = [] } = {}) {
     close: async () => {
       await context.close().catch(() => {});
       fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The usual start of a browser test file: our server, a fresh Chromium, and the page's console errors collected.
+ * @returns {Promise<{app: {url: string}, browser: object, page: import('playwright-core').Page, errors: string[],
+ *   close: () => Promise<void>}>}
+ */
+export async function startSession({ args } = {}) {
+  const app = await startApp();
+  const browser = await launchBrowser({ args });
+  const errors = collectConsoleErrors(browser.page);
+  return {
+    app, browser, page: browser.page, errors,
+    close: async () => {
+      await browser.close();
+      await app.close();
     },
   };
 }

@@ -267,6 +267,8 @@ export function createApp(o) {
     select.value = effLang();
     shell.listen(select, 'change', () => navigate({ lang: select.value }));
   }
+  // The service worker's answer (www/coi/register.js) can come after the About panel was drawn.
+  shell.listen(win, 'alexnet-coi', () => renderAbout(shell));
   if (isApp) {
     bindLayerKeys(shell, share.dialogOpen);
     shell.listen(win, 'popstate', onLocationChange);

@@ -36,6 +36,21 @@ export function renderTop5({ q, doc, engine, t }) {
 }
 
 /**
+ * Why the engine runs with the threads it does, as an i18n key: how the page got cross-origin isolation (the
+ * server's headers or the service worker, www/coi/register.js), or why it has none.
+ */
+function threadsReason(win, isolated, threads) {
+  const how = win.alexnetCoi?.how;
+  if (isolated) {
+    if ((win.navigator?.hardwareConcurrency ?? 2) < 2) return 'about.whyOneCore';
+    if (threads === 1) return 'about.whyNoThreadsBuild';
+    return how === 'service-worker' ? 'about.whySw' : 'about.whyHeaders';
+  }
+  const reasons = { embedded: 'about.whyEmbedded', unavailable: 'about.whyUnavailable', failed: 'about.whyFailed', pending: 'about.whyPending' };
+  return reasons[how] ?? 'about.whyNoHeaders';
+}
+
+/**
  * The About panel: what runs where (threads, SIMD), the weights, the offline store.
  * @param {{q: Function, doc: Document, win: Window, engine: object, t: () => Function}} shell
  */
@@ -50,10 +65,12 @@ export function renderAbout({ q, doc, win, engine, t }) {
   if (!isolated || threads === 1) mode = tt('about.singleThreaded');
   else if (threads > 1) mode = tt('about.multiThreaded', { n: threads });
   else mode = tt('about.threadsPossible');
+  const why = tt(threadsReason(win, isolated, threads));
   const relaxed = engine.engineInfo?.relaxed;
   const w = engine.weightsInfo;
   const rows = [
     ['about.isolatedLabel', tt('about.isolated', { yesno: tt(isolated ? 'about.yes' : 'about.no'), threads: mode }), 'about-isolated'],
+    ['about.whyLabel', why, 'about-why'],
     ['about.simdLabel', relaxed === undefined ? '…' : tt(relaxed ? 'about.simdRelaxed' : 'about.simd128'), 'about-simd'],
     ['about.weightsLabel', w ? `${weightsLabel(w, tt)} · ${w.format} · ${w.dtype}` : '…'],
     ['about.cacheLabel', tt(typeof win.caches === 'undefined' ? 'about.cacheNo' : 'about.cacheYes')],
