@@ -32,6 +32,9 @@ const relaxedBuild = existsSync(path.join(REPO_ROOT, 'pkg-relaxed/alexnet_explai
 const int8 = existsSync(path.join(REPO_ROOT, 'tests/reference/out/model-int8.safetensors')) ? '../tests/reference/out/model-int8.safetensors' : null;
 const only = opt('only', null)?.split(',');
 const allConfigs = [
+  // The path a user's page takes (bench/client.js): the public API, a real photo, every layer delivered.
+  { engine: 'client', threads: 1 },
+  ...(threadsBuild ? [{ engine: 'client', threads: 2 }] : []),
   { engine: 'ours', threads: 1 },
   { engine: 'ort', threads: 1 },
   ...(threadsBuild ? [{ engine: 'ours', threads: 2 }] : []),
@@ -53,12 +56,15 @@ try {
   await page.goto(`${app.url}tests/e2e/blank.html`);
   browserName = (await page.evaluate(() => navigator.userAgent)).match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? 'unknown browser';
   for (const c of configs) {
-    await page.goto(`${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}${c.model ? `&model=${c.model}` : ''}${c.simd ? `&simd=${c.simd}` : ''}`);
+    const pageUrl = c.engine === 'client'
+      ? `${app.url}bench/client.html?threads=${c.threads}&runs=${runs}`
+      : `${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}${c.model ? `&model=${c.model}` : ''}${c.simd ? `&simd=${c.simd}` : ''}`;
+    await page.goto(pageUrl);
     await page.waitForFunction(() => window.__bench, null, { timeout: 300_000, polling: 500 });
     const r = await page.evaluate(() => window.__bench);
     if (r.error) throw new Error(`${c.engine}/${c.threads}: ${r.error}`);
     results[key(c)] = r;
-    console.error(`bench-web: ${key(c)}${r.build ? ` (${r.build}/)` : ''}: median ${r.medianMs.toFixed(1)} ms, session ${r.parseMs.toFixed(0)} ms`);
+    console.error(`bench-web: ${key(c)}${r.build ? ` (${r.build}/)` : ''}: median ${r.medianMs.toFixed(1)} ms${r.parseMs ? `, session ${r.parseMs.toFixed(0)} ms` : ''}`);
   }
 } finally {
   await close();
@@ -72,6 +78,30 @@ const relErr = (a, b) => {
 };
 const argmax = (v) => v.reduce((m, x, i) => (x > v[m] ? i : m), 0);
 const ours1 = results['ours-1'];
+
+// What a user's page gets, first: the public API on a photo, every layer delivered, against onnxruntime-web
+// computing only prob (the strictest peer), and where the time between the image and the page goes.
+const clients = Object.entries(results).filter(([, r]) => r.engine === 'client');
+if (clients.length) {
+  console.log('\nThe client path: createExplainer().run(photo) until done, every layer delivered to the page (median ms)');
+  console.log('| threads | client | engine only (step) | onnxruntime-web (prob only) | client / ORT-web | overhead (client − engine in the run) | overhead / engine | first pass after load | first / warm |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [, r] of clients) {
+    const peer = results[`ort-${r.threads}`];
+    const engineOnly = results[`ours-${r.threads}`];
+    const ratio = peer ? (r.medianMs / peer.medianMs).toFixed(2) : '';
+    console.log(`| ${r.engineThreads} (${r.build}/) | ${r.medianMs.toFixed(1)} | ${engineOnly ? engineOnly.medianMs.toFixed(1) : ''} | ${peer ? peer.medianMs.toFixed(1) : ''} | ${ratio}× | ${r.overheadMs.toFixed(1)} | ${((100 * r.overheadMs) / r.engineMs).toFixed(0)} % | ${r.coldMs.toFixed(1)} | ${(r.coldMs / r.medianMs).toFixed(2)}× |`);
+  }
+  console.log('\nWhere a client pass goes (ms per stage: warm = median, first = the first pass after page load)');
+  console.log('| run | decode + hand-over (before the pixels are posted) | to the worker | preprocess (wasm) | layers (wasm step) | tensor copies + posts | waits between layers | last post → page | decode alone |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [k, r] of clients) {
+    const st = r.stages;
+    console.log(`| ${k} warm | ${st.beforeSend.toFixed(1)} | ${st.toWorker.toFixed(1)} | ${r.preprocessMs.toFixed(1)} | ${(r.engineMs - r.preprocessMs).toFixed(1)} | ${st.deliver.toFixed(1)} | ${st.yield.toFixed(1)} | ${st.back.toFixed(1)} | ${r.decodeMs.toFixed(1)} |`);
+    const c = r.coldStages;
+    console.log(`| ${k} first | ${c.beforeSend.toFixed(1)} | ${c.toWorker.toFixed(1)} | ${c.preprocess.toFixed(1)} | ${(r.coldEngineMs - c.preprocess).toFixed(1)} | ${c.deliver.toFixed(1)} | ${c.yield.toFixed(1)} | ${c.back.toFixed(1)} | |`);
+  }
+}
 const macsTotal = ours1.layers.reduce((s, l) => s + l.macs, 0);
 console.log(`\nOur wasm forward pass, per layer (median ms, 1 thread${results['ours-2'] ? ' | 2 threads' : ''}):`);
 console.log(`layer      ms(1)  GMAC/s${results['ours-2'] ? '     ms(2)  GMAC/s' : ''}`);
@@ -95,6 +125,7 @@ for (const [k, r] of Object.entries(results)) {
 console.log('\n| run | median ms | ratio ours/ORT | download ms | session/parse ms | wasm memory MB | prob max rel. err vs ours-1 | top-1 |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [k, r] of Object.entries(results)) {
+  if (r.engine === 'client') continue;
   const peer = results[`ort-${r.threads}`];
   const ratio = r.engine === 'ours' && peer ? (r.medianMs / peer.medianMs).toFixed(2) : '';
   // int8 rows are compared by top-1 only (their error is the quantisation's, ~1e-2), f32 rows by max rel. error.

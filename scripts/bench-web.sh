@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 ./scripts/build-wasm.sh
 bash scripts/pyenv.sh
 [[ -f tests/reference/out/model.onnx ]] || .venv/bin/python tests/reference/make_alexnet.py --out tests/reference/out
+# onnxruntime-web runs the same model as onnxruntime does in scripts/bench.sh: input declared 227 (the Zoo layout
+# says 224) and the weights as constants, not graph inputs (tests/reference/ort_bench.py runnable()).
+[[ tests/reference/out/model-ort.onnx -nt tests/reference/out/model.onnx ]] || .venv/bin/python tests/reference/ort_bench.py \
+  --model tests/reference/out/model.onnx --write-runnable tests/reference/out/model-ort.onnx
 [[ -f tests/reference/out/model-int8.safetensors ]] || cargo run --release --bin alexnet -- convert \
   --from tests/reference/out/model.onnx --to tests/reference/out/model-int8.safetensors --dtype int8
 node scripts/bench-web.mjs "$@"

@@ -23,6 +23,9 @@ pub struct Session {
     model: Model,
     pass: Option<Forward>,
     preprocess: Option<PreprocessInfo>,
+    /// A pass of its own on a blank input that runs the engine's code once before the user's image needs it (the
+    /// first pass of a fresh module is slower while the browser optimises it); it never touches `pass`.
+    warm: Option<Forward>,
 }
 
 pub(crate) fn js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
@@ -86,7 +89,7 @@ struct TopJs {
 
 impl Session {
     fn of(weights: Weights) -> Session {
-        Session { model: Model::new(weights), pass: None, preprocess: None }
+        Session { model: Model::new(weights), pass: None, preprocess: None, warm: None }
     }
 
     fn weights(&self) -> &Weights {
@@ -185,6 +188,29 @@ impl Session {
         self.pass.as_mut()?.step(&self.model).map(str::to_string)
     }
 
+    /// Starts the warm-up pass: a mid-grey 320×240 image, preprocessed as a user's would be (so that code is warmed
+    /// too), then every layer, apart from the user's pass.
+    #[wasm_bindgen(js_name = warmStart)]
+    pub fn warm_start(&mut self) -> Result<(), JsError> {
+        let (w, h) = (320, 240);
+        let (t, _) = preprocess::from_rgba(&vec![128; w * h * 4], w, h).map_err(|e| JsError::new(&e))?;
+        self.warm = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
+        Ok(())
+    }
+
+    /// Runs the warm-up pass's next layer; `false` when it is done (and its tensors are dropped).
+    #[wasm_bindgen(js_name = warmStep)]
+    pub fn warm_step(&mut self) -> bool {
+        let stepped = match self.warm.as_mut() {
+            Some(w) => w.step(&self.model).is_some(),
+            None => false,
+        };
+        if !stepped {
+            self.warm = None;
+        }
+        stepped
+    }
+
     fn pass(&self) -> Result<&Forward, JsError> {
         self.pass.as_ref().ok_or_else(|| JsError::new("no image has been run yet"))
     }
@@ -199,6 +225,20 @@ impl Session {
     /// A copy of layer `id`'s output (or the input, `data`).
     pub fn tensor(&self, id: &str) -> Result<Box<[f32]>, JsError> {
         Ok(self.output(id)?.values().into_owned().into_boxed_slice())
+    }
+
+    /// Copies layer `id`'s output (or the input, `data`) into `target`, a JS-owned array of exactly its length, in
+    /// one memcpy out of wasm memory: `tensor()` copies twice (a wasm-side box, then into JS), and a pass delivers
+    /// ~2 M values. Throws when `target`'s length is not the tensor's.
+    #[wasm_bindgen(js_name = copyTensor)]
+    pub fn copy_tensor(&self, id: &str, target: &js_sys::Float32Array) -> Result<(), JsError> {
+        let t = self.output(id)?;
+        let values = t.values();
+        if target.length() as usize != values.len() {
+            return Err(JsError::new(&format!("{id} holds {} values, the target {}", values.len(), target.length())));
+        }
+        target.copy_from(&values);
+        Ok(())
     }
 
     /// `[C, H, W]` or `[N]` of layer `id`'s output.

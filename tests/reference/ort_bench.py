@@ -55,12 +55,19 @@ def runnable(path, side):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True)
-    ap.add_argument("--input", required=True, help=".npy, [1,3,227,227] float32")
+    ap.add_argument("--input", help=".npy, [1,3,227,227] float32 (required unless --write-runnable)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--profile", action="store_true", help="add per-node median times from onnxruntime's profiler")
+    ap.add_argument("--write-runnable", metavar="OUT",
+                    help="only write the model as onnxruntime runs it here (227 input, weights as constants) to OUT, "
+                         "for onnxruntime-web in scripts/bench-web.sh")
     args = ap.parse_args()
+    if args.write_runnable:
+        with open(args.write_runnable, "wb") as f:
+            f.write(runnable(args.model, 227))
+        return
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = args.threads

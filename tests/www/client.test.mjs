@@ -61,6 +61,43 @@ test('run transfers a copy of the pixels and resolves on done', async () => {
   assert.equal(layers[0][1].data, data);
 });
 
+test('the threads asked for go with every init, and warmed resolves when the worker says so', async () => {
+  const workers = [];
+  const client = createExplainer({ threads: 1, createWorker: () => { const w = new FakeWorker(); workers.push(w); return w; } });
+  const warmedEvents = [];
+  client.on('warmed', (e) => warmedEvents.push(e));
+  await flush();
+  const w = workers[0];
+  assert.equal(w.last('init').threads, 1);
+  w.reply({ id: w.last('init').id, type: 'ready', spec: SPEC, weightsInfo: INFO });
+  await client.ready;
+  client.loadWeights('other.onnx').catch(() => {});
+  await flush();
+  assert.equal(w.last('init').threads, 1, 'a later load keeps the choice');
+  w.reply({ id: -1, type: 'warmed', completed: true, ms: 12 });
+  assert.deepEqual(await client.warmed, { completed: true, ms: 12 });
+  assert.deepEqual(warmedEvents, [{ completed: true, ms: 12 }]);
+  client.destroy();
+  const plain = setup();
+  await flush();
+  assert.equal('threads' in plain.w().last('init'), false, 'no choice: the worker takes the best the page allows');
+  plain.client.destroy();
+});
+
+test('a run result carries the worker trace with the page send and done times', async () => {
+  const ctx = setup();
+  await ready(ctx);
+  const before = performance.timeOrigin + performance.now();
+  const promise = ctx.client.run(image());
+  await flush();
+  const { msg } = ctx.w().sent.at(-1);
+  ctx.w().reply({ id: msg.id, type: 'done', top: [], timings: {}, preprocess: {}, trace: { received: before + 1, deliverMs: 2, yieldMs: 3, finished: before + 4 } });
+  const { trace } = await promise;
+  assert.equal(trace.deliverMs, 2);
+  assert.equal(trace.yieldMs, 3);
+  assert.ok(trace.sent >= before && trace.done >= trace.sent, JSON.stringify(trace));
+});
+
 test('a newer run supersedes the older one and the older run\'s replies are dropped', async () => {
   const ctx = setup();
   await ready(ctx);

@@ -8,7 +8,7 @@
  * @typedef {{spec: object, weightsInfo: WeightsInfo, engine: {threads: number, relaxed: boolean, build: string, mode: string,
  *   sources: object}, stored: object|null, storedNow: {stored: boolean, reason?: string}|null, from: string|null}} ReadyInfo
  *   `stored`: what this browser holds; `storedNow`: whether this load stored its weights (and why not).
- * @typedef {{top: Prediction[], timings: Object<string, number>, preprocess: PreprocessInfo}} RunResult
+ * @typedef {{top: Prediction[], timings: Object<string, number>, preprocess: PreprocessInfo, trace: object}} RunResult
  * @typedef {string|ArrayBuffer|Blob|null|{source: 'zoo'|'stored'|'auto'|'seeded'}} WeightsSource
  *   A same-origin URL, the bytes or a File/Blob of an .onnx or .safetensors file, null for the default session
  *   (AlexNet's trained conv1 kernels, the rest seeded), or a source: `zoo` (download the trained weights),
@@ -17,6 +17,8 @@
  *
  * @typedef {object} Explainer
  * @property {Promise<ReadyInfo>} ready Resolves once the first weights are loaded.
+ * @property {Promise<{completed: boolean, ms: number}>} warmed Resolves when the worker's warm-up pass after the
+ *   first weights ended (`completed` false: a run came first and stopped it). A page may wait for it before timing.
  * @property {(image: ImageSource) => Promise<RunResult>} run Run a forward pass. A newer `run` supersedes an
  *   older one, whose promise then rejects with an error whose `cancelled` is true.
  * @property {(what: string, args?: object) => Promise<*>} get Query the session: `get('tensor', {layer})`,
@@ -32,7 +34,9 @@
  * @property {(event: string, fn: Function) => () => void} on Subscribe to `progress` {loaded, total, rate, eta,
  *   resumed} (a resumed download announces itself with {retry, attempt, loaded, message}),
  *   `ready` {spec, weightsInfo}, `start` {runId, pixels}, `layer` {runId, layer, shape, data},
- *   `done` {runId, top, timings, preprocess}, `error` {message} and `restart` {message}; returns an unsubscribe function.
+ *   `done` {runId, top, timings, preprocess, trace}, `warmed` {completed, ms}, `error` {message} and `restart`
+ *   {message}; returns an unsubscribe function. `trace` (absolute ms: sent, received, finished, done; and
+ *   deliverMs, yieldMs spent in the worker copying tensors out and between layers) says where a pass's time went.
  * @property {(event: string, fn: Function) => void} off Unsubscribe.
  * @property {() => ReadyInfo|null} info The spec and weights of the loaded session, or null before the first ready.
  * @property {() => void} destroy Terminate the worker and reject everything pending.

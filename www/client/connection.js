@@ -26,8 +26,9 @@ export function replyError(msg) {
  * @param {(reason: string, failId?: number) => void} o.onDead the worker died, trapped (`failId`: the request that
  *   tripped it) or cannot be read from
  * @param {() => void} o.onHeard the worker said something (for the watchdog)
+ * @param {(msg: {completed: boolean, ms: number}) => void} [o.onWarmed] the worker's warm-up pass ended
  */
-export function createConnection({ spawn, onPass, onProgress, onDead, onHeard }) {
+export function createConnection({ spawn, onPass, onProgress, onDead, onHeard, onWarmed = () => {} }) {
   /** Requests awaiting a reply: id → {kind, resolve, reject}. */
   const pending = new Map();
   let nextId = 1;
@@ -76,6 +77,9 @@ export function createConnection({ spawn, onPass, onProgress, onDead, onHeard })
       case MSG.LAYER:
       case MSG.DONE:
         onPass(msg);
+        return;
+      case MSG.WARMED:
+        onWarmed(msg);
         return;
       default:
     }

@@ -2,7 +2,7 @@
 
 import { createEmitter } from './emitter.js';
 import { MSG } from '../shared/protocol.js';
-import { toPixels } from './decoder.js';
+import { toPixels, warmDecoder } from './decoder.js';
 import { createConnection, cancelledError, replyError } from './connection.js';
 import { createWatchdog } from './watchdog.js';
 
@@ -19,14 +19,17 @@ const WATCHDOG_MS = 30_000;
 /**
  * Start the explainer: a module worker that owns the wasm session.
  * @param {{weights?: WeightsSource, workerUrl?: string|URL, createWorker?: () => Worker, watchdogMs?: number,
- *   sources?: {primary?: {name: string, bytes: number, sha256: string}, primaryUrl?: string}}} [options]
+ *   sources?: {primary?: {name: string, bytes: number, sha256: string}, primaryUrl?: string}, threads?: 1|2}} [options]
  *   `createWorker` replaces `new Worker(workerUrl, {type: 'module'})` (tests pass a fake). `watchdogMs`: how long
  *   the worker may stay silent while a request is open before it is presumed dead and restarted. `sources`
  *   replaces the file the trained-weights download expects (tests serve a generated model in its place); a file
- *   verified against it is still not called the BVLC weights unless its digest is the Zoo's.
+ *   verified against it is still not called the BVLC weights unless its digest is the Zoo's. `threads`: 1 keeps the
+ *   engine single-threaded, 2 asks for two (where the page is cross-origin isolated); default: the best allowed.
  * @returns {Explainer} see www/client/api-types.js
  */
-export function createExplainer({ weights = null, workerUrl, createWorker, watchdogMs = WATCHDOG_MS, sources } = {}) {
+export function createExplainer({ weights = null, workerUrl, createWorker, watchdogMs = WATCHDOG_MS, sources, threads } = {}) {
+  /** What every init tells the worker besides the weights: the threads asked for, the download's expected file. */
+  const initExtras = { ...(sources ? { sources } : {}), ...(threads ? { threads } : {}) };
   const url = workerUrl ?? new URL('../worker/worker.js', import.meta.url);
   const spawn = createWorker ?? (() => new Worker(url, { type: 'module' }));
 
@@ -77,7 +80,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     const run = activeRun;
     activeRun = null;
     if (msg.type === MSG.DONE) {
-      const result = { top: msg.top, timings: msg.timings, preprocess: msg.preprocess };
+      const result = { top: msg.top, timings: msg.timings, preprocess: msg.preprocess, trace: { ...msg.trace, sent: run.sentAt, done: performance.timeOrigin + performance.now() } };
       emit('done', { runId: msg.id, ...result });
       run.resolve(result);
       return;
@@ -92,6 +95,10 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     onProgress: (progress) => emit('progress', progress),
     onDead: (reason, failId) => replaceWorker(reason, { failId }),
     onHeard: () => watchdog?.heard(),
+    onWarmed: (msg) => {
+      resolveWarmed({ completed: msg.completed, ms: msg.ms });
+      emit('warmed', { completed: msg.completed, ms: msg.ms });
+    },
   });
   const { request, send } = conn;
 
@@ -108,13 +115,13 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     // failed would leave the new worker with no session at all.
     await restoring?.catch(() => {});
     if (load.cancelled) throw cancelledError('Loading was cancelled.');
-    const ready = await request('init', { type: MSG.INIT, weights: source ?? null, ...(sources ? { sources } : {}) }, [], (id) => { load.id = id; });
+    const ready = await request('init', { type: MSG.INIT, weights: source ?? null, ...initExtras }, [], (id) => { load.id = id; });
     return adopt(ready, source);
   }
 
   /** Send an init that restores a replaced worker's weights; `init()` calls wait for it. */
   function restore(source) {
-    const p = request('init', { type: MSG.INIT, weights: source ?? null, ...(sources ? { sources } : {}) }).then((ready) => adopt(ready, source));
+    const p = request('init', { type: MSG.INIT, weights: source ?? null, ...initExtras }).then((ready) => adopt(ready, source));
     restoring = p;
     const clear = () => { if (restoring === p) restoring = null; };
     p.then(clear, clear);
@@ -182,7 +189,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   function recycle() {
     if (destroyed) return;
     const previous = initPromise;
-    const swapped = conn.swap({ type: MSG.INIT, weights: currentWeights ?? null, ...(sources ? { sources } : {}) });
+    const swapped = conn.swap({ type: MSG.INIT, weights: currentWeights ?? null, ...initExtras });
     restoring = swapped.catch(() => {});
     initPromise = swapped.then(
       (ready) => {
@@ -222,6 +229,7 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
 
   function postRun(run) {
     queryGeneration++;
+    run.sentAt = performance.timeOrigin + performance.now();
     const data = new Uint8ClampedArray(run.pixels.data);
     emit('start', { runId: run.id, pixels: run.pixels });
     send({ id: run.id, type: MSG.RUN, pixels: { width: run.pixels.width, height: run.pixels.height, data } }, [data.buffer]);
@@ -240,6 +248,10 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     });
   }
 
+  /** Resolves when the worker's warm-up pass after the first weights ended (see worker.js warmUp). */
+  let resolveWarmed;
+  const warmed = new Promise((resolve) => { resolveWarmed = resolve; });
+
   // `ready` settles with the first successful init; a worker crash during that init is not a failure yet,
   // because the restarted worker inits again and settles it.
   let resolveReady;
@@ -257,12 +269,16 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
   });
   conn.attach();
   initPromise = init(weights);
+  // Images are decoded in a worker of their own; starting it now keeps its start-up out of the first pass.
+  warmDecoder();
   initPromise.then(resolveReady, (err) => {
     if (crashes.length === 0) rejectReady(err);
   });
 
   return {
     ready,
+    /** Resolves ({completed, ms}) when the worker's warm-up pass ended (a run before that stops it). */
+    warmed,
     info: () => info,
 
     async run(image) {

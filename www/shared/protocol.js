@@ -36,6 +36,8 @@ export const MSG = Object.freeze({
   PING: 'ping',
   /** Reply to `ping`, between layers. */
   PONG: 'pong',
+  /** From the worker, once: the warm-up pass after the first weights finished (`completed`) or gave way to a run. */
+  WARMED: 'warmed',
 });
 
 /** Every type in {@link MSG}, for validation. */
@@ -60,7 +62,8 @@ export function isMessage(msg) {
  *   `{source}`: `zoo` downloads the trained weights (the site's own copy first, else Hugging Face), verifies and
  *   stores them; `stored` loads the copy stored in this browser; `auto` loads the stored copy if there is one, the
  *   site's copy if its manifest says `autoload`, else the default session; `seeded` is `Session.untrained(2012)`.
- *   A failed init keeps the previous session.
+ *   A failed init keeps the previous session. An init may also carry `threads` (1 or 2: how many threads the
+ *   engine may use; the first init of a worker decides) and `sources` (the file the download expects; tests).
  * @typedef {{id: number, type: 'compact', dtype: 'f16'|'int8'}} CompactRequest
  * @typedef {{id: number, type: 'forget'}} ForgetRequest
  * @typedef {{id: number, type: 'run', pixels: Pixels}} RunRequest

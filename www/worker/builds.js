@@ -44,12 +44,13 @@ export function relaxedSimdSupported(wasm = globalThis.WebAssembly) {
 
 /**
  * The builds to try, best first; the last is always the single-threaded SIMD128 `pkg`, which any host serves.
- * @param {{isolated: boolean, cores: number, relaxed: boolean}} host
+ * @param {{isolated: boolean, cores: number, relaxed: boolean, threads?: number}} host `threads`: how many the page
+ *   asked for (1 keeps to the single-threaded builds; absent: the best the host allows)
  * @returns {{dir: string, threads: number, relaxed: boolean}[]}
  */
-export function buildCandidates({ isolated, cores, relaxed }) {
+export function buildCandidates({ isolated, cores, relaxed, threads: wanted }) {
   const out = [];
-  const threads = whyNoThreads({ isolated, cores }) === null;
+  const threads = whyNoThreads({ isolated, cores, threads: wanted }) === null;
   if (threads && relaxed) out.push({ dir: 'pkg-threads-relaxed', threads: 2, relaxed: true });
   if (threads) out.push({ dir: 'pkg-threads', threads: 2, relaxed: false });
   if (relaxed) out.push({ dir: 'pkg-relaxed', threads: 1, relaxed: true });
@@ -59,9 +60,10 @@ export function buildCandidates({ isolated, cores, relaxed }) {
 
 /**
  * Why a host gets no threads, in words for the engine's mode line (null when it can have them).
- * @param {{isolated: boolean, cores: number}} host
+ * @param {{isolated: boolean, cores: number, threads?: number}} host
  */
-export function whyNoThreads({ isolated, cores }) {
+export function whyNoThreads({ isolated, cores, threads }) {
+  if (threads === 1) return 'one thread was asked for';
   if (!isolated) return 'the page is not cross-origin isolated, so no shared memory';
   if (cores < 2) return 'one CPU core';
   return null;

@@ -22,16 +22,18 @@ async function loadBuild(b) {
 let loading = null;
 
 /**
- * Load the best build, once per worker.
+ * Load the best build, once per worker; `threads` (1 or 2, from the page's first init) limits the choice.
+ * @param {{threads?: number}} [want]
  * @returns {Promise<{mod: object, exports: object, info: EngineInfo}>} the package (its classes and functions),
  *   the instance's exports (its memory) and what runs
  */
-export function loadEngine() {
+export function loadEngine({ threads } = {}) {
   loading ??= (async () => {
     const host = {
       isolated: self.crossOriginIsolated && typeof SharedArrayBuffer === 'function',
       cores: navigator.hardwareConcurrency || 1,
       relaxed: relaxedSimdSupported(),
+      threads,
     };
     const notes = [];
     const noThreads = whyNoThreads(host);

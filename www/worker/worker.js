@@ -5,6 +5,7 @@ import { createLoaders } from './weights-sources.js';
 import { weightsStore } from './weights-store.js';
 import { loadEngine } from './load-engine.js';
 import { describe } from './describe.js';
+import { createLayerBuffers, passLengths, warmEngine } from './idle.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
 const UNTRAINED_SEED = 2012;
@@ -41,8 +42,8 @@ let Sha256 = null;
 let judgeWeightsHead = null;
 let headBytes = null;
 
-async function loadWasm() {
-  const loaded = await loadEngine();
+async function loadWasm(want) {
+  const loaded = await loadEngine(want);
   if (!Session) {
     ({ Session, WeightsBuffer, Sha256, judgeWeightsHead, headBytes } = loaded.mod);
     wasmExports = loaded.exports;
@@ -150,7 +151,7 @@ async function postReady(id, extra = {}) {
 }
 
 async function handleInit(msg) {
-  await loadWasm();
+  await loadWasm({ threads: msg.threads });
   // A page may say which file the download expects instead (tests serve a generated model in its place). Labels
   // do not follow it: only a Zoo digest or a vouched one makes weights "trained" (src/weights/provenance.rs).
   if (msg.sources && !loaders) engine.sources = { ...engine.sources, ...msg.sources };
@@ -176,6 +177,7 @@ async function handleInit(msg) {
   currentInit = null;
   install(result.session);
   await postReady(msg.id, { storedNow: result.stored, from: result.from });
+  warmUp(session);
 }
 
 /** Store a compact copy of the loaded (verified) weights instead of the f32 file, and run on the copy from now on. */
@@ -197,13 +199,44 @@ function ownCopy(array) {
 }
 
 function postLayer(id, layer) {
-  const data = ownCopy(session.tensor(layer));
   const shape = Array.from(session.shape(layer));
+  // An array of the page's own, filled in one copy out of wasm memory and then transferred (not copied again).
+  const data = buffers.take(shape.reduce((a, b) => a * b, 1));
+  session.copyTensor(layer, data);
   post({ id, type: MSG.LAYER, layer, shape, data }, [data.buffer]);
+}
+
+/** Work between two yields of a pass: small enough that a cancel or a newer image waits at most this long. */
+const YIELD_AFTER_MS = 4;
+
+/** The warm-up in flight ({cancelled}), and whether this worker's engine has been warmed. */
+let warming = null;
+let warmed = false;
+/** Touched arrays for the next pass's tensors (see idle.js). */
+const buffers = createLayerBuffers();
+
+/** Warm the engine once (announced with `warmed`), then prepare the first pass's arrays; both give way to a run. */
+async function warmUp(s) {
+  if (warmed || warming) return;
+  const mine = { cancelled: false };
+  warming = mine;
+  const { completed, ms } = await warmEngine(s, () => mine.cancelled || session !== s, yieldTask);
+  warming = null;
+  warmed = completed;
+  post({ id: -1, type: MSG.WARMED, completed, ms });
+  prepareBuffers(s);
+}
+
+/** Prepare the arrays for a pass on `s` while idle; a run or new weights stop it. */
+let lengths = null;
+function prepareBuffers(s) {
+  lengths ??= passLengths(s.spec());
+  buffers.refill(lengths, () => currentPass !== null || session !== s, yieldTask);
 }
 
 async function handleRun(msg) {
   const s = requireSession();
+  if (warming) warming.cancelled = true;
   const { pixels } = msg;
   if (!pixels || !Number.isInteger(pixels.width) || !Number.isInteger(pixels.height) || !pixels.data) {
     throw new Error('run needs pixels {width, height, data}.');
@@ -217,30 +250,49 @@ async function handleRun(msg) {
 
   const rgba = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
   const timings = {};
+  // Where the pass's time goes besides step(): copying tensors out and posting them, and waiting between layers.
+  // Clock: absolute ms (timeOrigin + now), comparable with the page's; only the benchmark reads it.
+  const trace = { received: performance.timeOrigin + performance.now(), deliverMs: 0, yieldMs: 0 };
   let t0 = performance.now();
   s.start(rgba, pixels.width, pixels.height);
   timings.data = performance.now() - t0;
   const sent = new Set(['data']);
+  t0 = performance.now();
   postLayer(pass.id, 'data');
+  trace.deliverMs += performance.now() - t0;
 
+  let sinceYield = Infinity;
   for (;;) {
-    await yieldTask();
+    // Yield to the message loop (where a cancel or a newer run lands) once a few ms of work went by since the last
+    // time, not after every layer: a ReLU takes microseconds, and each hop costs a task.
+    if (sinceYield >= YIELD_AFTER_MS) {
+      t0 = performance.now();
+      await yieldTask();
+      trace.yieldMs += performance.now() - t0;
+      sinceYield = 0;
+    }
     // A newer run, a cancel or a new session may have arrived while we yielded.
     if (pass.cancelled || session !== s) {
       post({ id: pass.id, type: MSG.ERROR, message: 'The pass was cancelled.', cancelled: true });
       return;
     }
+    const stepStart = performance.now();
     t0 = performance.now();
     const layer = s.step();
     if (layer === undefined || layer === null) break;
     timings[layer] = performance.now() - t0;
     if (!sent.has(layer)) {
       sent.add(layer);
+      t0 = performance.now();
       postLayer(pass.id, layer);
+      trace.deliverMs += performance.now() - t0;
     }
+    sinceYield += performance.now() - stepStart;
   }
   currentPass = null;
-  post({ id: pass.id, type: MSG.DONE, top: s.topK(5), timings, preprocess: s.preprocessInfo() });
+  trace.finished = performance.timeOrigin + performance.now();
+  post({ id: pass.id, type: MSG.DONE, top: s.topK(5), timings, preprocess: s.preprocessInfo(), trace });
+  prepareBuffers(s);
 }
 
 /** Collect the transferable buffers of typed arrays in a reply value, copying views of larger buffers. */
