@@ -14,7 +14,7 @@ const jsonOut = opt('json', null);
 
 const model = path.join(REPO_ROOT, 'tests/reference/out/model.onnx');
 if (!existsSync(model)) {
-  console.error('bench-web: tests/reference/out/model.onnx is missing; run `cargo test --release --test alexnet_reference` first');
+  console.error('bench-web: tests/reference/out/model.onnx is missing; run `cargo test --profile ci --test alexnet_reference` first');
   process.exit(2);
 }
 // The server does not expose node_modules/, so the ORT runtime files are copied beside the bench page.

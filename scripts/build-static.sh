@@ -9,6 +9,7 @@
 #                    with DIR/weights/manifest.json (sizes, digests, and the Zoo file it was made from). The page
 #                    loads that copy first (at start, unless --no-autoload) and calls it the BVLC weights.
 #   --allow-unverified  publish a FILE that is not a Zoo file anyway (tests); the page then does not call it the BVLC weights
+# Environment: ALEXNET_BIN, a built `alexnet` CLI to convert with (default: `cargo run --release`).
 # Needs pkg/ (./scripts/build-wasm.sh). Hosts that can send COOP/COEP headers get threads (dist/_headers asks for them
 # on hosts that read that file); on the others (GitHub Pages) coi-sw.js, a service worker, adds them after one reload.
 # Without either (plain http, not localhost) the app runs single-threaded and its About panel says why.
@@ -92,7 +93,12 @@ if [[ -n $weights ]]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   compact="$work/bvlc-alexnet-$dtype.safetensors"
-  cargo run --release --quiet --bin alexnet -- convert --from "$weights" --to "$compact" --dtype "$dtype"
+  # ALEXNET_BIN: an already built CLI (the tests pass theirs), instead of a release build of it.
+  if [[ -n ${ALEXNET_BIN:-} ]]; then
+    "$ALEXNET_BIN" convert --from "$weights" --to "$compact" --dtype "$dtype"
+  else
+    cargo run --release --quiet --bin alexnet -- convert --from "$weights" --to "$compact" --dtype "$dtype"
+  fi
   from=()
   [[ -n $from_name ]] && from=(--from-name "$from_name" --from-sha256 "$from_sha")
   node scripts/split-weights.mjs "$compact" --part-size "$part_size" --out "$out/weights" \

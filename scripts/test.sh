@@ -5,14 +5,16 @@
 # Python venv for the onnxruntime reference), builds pkg/, then runs the suites in order. A failing suite does
 # not stop the others; the exit status is non-zero if anything failed. The last line is
 #   suites: N passed, N failed
-# Environment: TEST_CARGO_FLAGS (default --release; set it empty for a debug build).
+# Environment: TEST_CARGO_FLAGS (default --profile ci, Cargo.toml's optimised profile without LTO; set it empty for a
+# debug build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 [[ ":$PATH:" == *":$cargo_bin:"* ]] || export PATH="$cargo_bin:$PATH"
 
-# The full network is far too slow unoptimised, hence --release by default.
-read -r -a cargo_flags <<< "${TEST_CARGO_FLAGS---release}"
+# The full network is far too slow unoptimised, hence an optimised profile by default; `ci` skips release's fat LTO,
+# which made the test binaries' links most of CI's time.
+read -r -a cargo_flags <<< "${TEST_CARGO_FLAGS---profile ci}"
 CHROMIUM=/usr/bin/chromium
 CHROMEDRIVER=/usr/bin/chromedriver
 

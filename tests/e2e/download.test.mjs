@@ -106,7 +106,7 @@ const message = async (page) => {
 const clearMessage = (page) => page.evaluate(() => { const m = document.getElementById('message'); m.textContent = ''; m.hidden = true; });
 const weightsInfo = (page) => page.evaluate(() => window.alexnetApp.engine.weightsInfo);
 
-test('the download: redirect, drop, Range resume, verify, store, offline reload, and each failure', { timeout: 600_000, skip: !fs.existsSync(MODEL) && `${MODEL} is missing (cargo test --release writes it)` }, async () => {
+test('the download: redirect, drop, Range resume, verify, store, offline reload, and each failure', { timeout: 600_000, skip: !fs.existsSync(MODEL) && `${MODEL} is missing (the native tests write it)` }, async () => {
   const bytes = fs.readFileSync(MODEL);
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   const hf = await fakeHuggingFace(MODEL);

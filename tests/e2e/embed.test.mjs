@@ -6,10 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, servePlain, REPO_ROOT } from './harness.mjs';
+import { startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, servePlain, REPO_ROOT, ALEXNET_BIN } from './harness.mjs';
 
 const BASE = '/course/alexnet/';
-const ALEXNET_BIN = path.join(REPO_ROOT, 'target/release/alexnet');
 const MODEL_ONNX = path.join(REPO_ROOT, 'tests/reference/out/model.onnx');
 const CAN_MAKE_WEIGHTS = fs.existsSync(ALEXNET_BIN) && fs.existsSync(MODEL_ONNX);
 
@@ -21,7 +20,7 @@ before(async () => {
   // The generated model is not the Zoo's file, so the site's copy is published without being called the BVLC
   // weights (--allow-unverified); build-static.sh converts it to int8 itself.
   if (CAN_MAKE_WEIGHTS) args.push('--weights', MODEL_ONNX, '--allow-unverified', '--part-size', '40MB');
-  execFileSync('bash', args, { cwd: REPO_ROOT, stdio: 'pipe' });
+  execFileSync('bash', args, { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, ALEXNET_BIN } });
   site = await servePlain(path.join(tmp, 'site'), { base: BASE });
   app = await startApp();
   // Service workers blocked: the static-build tests see a host without COOP/COEP where coi-sw.js cannot help, the
@@ -254,7 +253,7 @@ test('course notes: an iframe and two custom elements render; elements with one 
 });
 
 test('the site\'s own weights (build-static.sh --weights): parts, progress, loaded first, stored for an offline visit',
-  { skip: !CAN_MAKE_WEIGHTS && 'needs target/release/alexnet and tests/reference/out/model.onnx' }, async () => {
+  { skip: !CAN_MAKE_WEIGHTS && 'needs the alexnet CLI (target/ci or target/release) and tests/reference/out/model.onnx' }, async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'site/weights/manifest.json'), 'utf8'));
     assert.equal(manifest.version, 2);
     assert.equal(manifest.name, 'bvlc-alexnet-int8.safetensors');

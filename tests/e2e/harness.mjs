@@ -10,6 +10,9 @@ import { createServer, mimeType } from '../../scripts/serve.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
+/** The `alexnet` CLI as the native tests built it (scripts/test.sh's `ci` profile), else a release build's. */
+export const ALEXNET_BIN = ['ci', 'release'].map((p) => path.join(REPO_ROOT, 'target', p, 'alexnet')).find((f) => fs.existsSync(f))
+  ?? path.join(REPO_ROOT, 'target/ci/alexnet');
 
 // Debian's Chromium; we never download a browser build (no `npx playwright install`).
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
