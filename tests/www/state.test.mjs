@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { parseHash, formatHash, mergeState, sameState, STATE_KEYS } from '../../www/shell/state.js';
 
 test('a full state survives a round trip through the hash', () => {
-  const state = { view: 'sweep', layer: 'conv2', tower: 1, channel: 17, y: 12, x: 0, step: 40, scale: 'layer', sample: 'chelsea', lang: 'zh' };
+  const state = { view: 'sweep', layer: 'conv2', tower: 1, channel: 17, y: 12, x: 0, step: 40, scale: 'layer', sample: 'chelsea', lang: 'zh', tour: 'conv1-output' };
   const hash = formatHash(state);
-  assert.equal(hash, '#view=sweep&layer=conv2&tower=1&channel=17&y=12&x=0&step=40&scale=layer&sample=chelsea&lang=zh');
+  assert.equal(hash, '#view=sweep&layer=conv2&tower=1&channel=17&y=12&x=0&step=40&scale=layer&sample=chelsea&lang=zh&tour=conv1-output');
   assert.deepEqual(parseHash(hash), state);
   assert.deepEqual(STATE_KEYS, Object.keys(state));
 });
@@ -51,6 +51,7 @@ test('every field round-trips on its own, with edge values', () => {
     scale: ['map', 'layer', 'global'],
     sample: ['chelsea', 'coffee', 'probe-vedge', 'probe-stripes-16-45', 'my photo (1).jpg', '猫'],
     lang: ['en', 'zh'],
+    tour: ['conv-idea', 'conv1-output', 'fc6-full-conv'],
   };
   assert.deepEqual(Object.keys(cases), [...STATE_KEYS], 'a test case for every state key');
   for (const [key, values] of Object.entries(cases)) {
@@ -74,4 +75,9 @@ test('a deep link with every field, in any order, parses to the same state', () 
 test('changing layer keeps the language and the sample', () => {
   assert.deepEqual(mergeState({ layer: 'conv1', channel: 3, lang: 'zh', sample: 'coffee' }, { layer: 'conv2' }), { layer: 'conv2', lang: 'zh', sample: 'coffee' });
   assert.deepEqual(mergeState({ lang: 'zh' }, { lang: undefined }), {});
+});
+
+test('the tour step survives a change of layer and goes with tour: null', () => {
+  assert.deepEqual(mergeState({ layer: 'conv1', channel: 3, tour: 'pooling' }, { layer: 'pool1' }), { layer: 'pool1', tour: 'pooling' });
+  assert.deepEqual(mergeState({ layer: 'conv1', tour: 'pooling' }, { tour: null }), { layer: 'conv1' });
 });

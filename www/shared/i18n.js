@@ -2,9 +2,14 @@
 
 import en from './i18n/en.js';
 import zh from './i18n/zh.js';
+import tourEn from './i18n/tour-en.js';
+import tourZh from './i18n/tour-zh.js';
 
-/** The message tables by language code; every table has the same keys (checked by tests/www/i18n.test.mjs). */
-export const TABLES = Object.freeze({ en, zh });
+/**
+ * The message tables by language code; every table has the same keys (checked by tests/www/i18n.test.mjs and, for
+ * the tour's texts, which live in their own files, tests/www/tour-text.test.mjs).
+ */
+export const TABLES = Object.freeze({ en: { ...en, ...tourEn }, zh: { ...zh, ...tourZh } });
 
 /** The languages the UI speaks, in the order the language control lists them. */
 export const LANGS = Object.freeze(['en', 'zh']);
@@ -49,8 +54,8 @@ export function interpolate(text, params) {
  * English, then to the key itself, so a forgotten string shows up as its key rather than as nothing.
  */
 export function translate(lang, key, params) {
-  const table = TABLES[lang] ?? en;
-  const text = table[key] ?? en[key];
+  const table = TABLES[lang] ?? TABLES.en;
+  const text = table[key] ?? TABLES.en[key];
   return text === undefined ? key : interpolate(text, params);
 }
 

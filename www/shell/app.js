@@ -15,6 +15,8 @@ import { renderTop5, renderAbout } from './results.js';
 import { createImages } from './images.js';
 import { bindLayerKeys } from './keyboard.js';
 import { createExports } from './export.js';
+import { createTour } from '../tour/controller.js';
+import { tourState } from '../tour/steps.js';
 
 export { EMBED_SHELL } from './embed-shell.js';
 
@@ -105,6 +107,8 @@ export function createApp(o) {
   const fitter = createFit({ root, win, fitHeight: o.fitHeight, cleanup: (fn) => cleanups.push(fn) });
   const views = createViewHost(shell, ctx, fitter);
   const exports = createExports(shell, views.element);
+  const tour = createTour(shell);
+  cleanups.push(() => tour.destroy());
   const images = createImages(shell, { createImageInput: isApp ? o.createImageInput : null, loadSample: o.loadSample });
   // The weights panel: in the app the header, banner, download and stored copy; in an embed (whose shell has none of
   // those) the download progress of `?weights=` and the note.
@@ -122,7 +126,8 @@ export function createApp(o) {
 
   /** Fill in the layer and view a state leaves out, and repair ones that do not fit. */
   function normalise(s) {
-    const next = { ...s };
+    // A typed `#tour=<step>` names no view: the step's own place fills it in.
+    const next = tourState({ ...s }, engine.spec);
     const order = engine.order;
     if (!engine.hasLayer(next.layer)) next.layer = order.includes('conv1') ? 'conv1' : order[0];
     const row = engine.layer(next.layer);
@@ -154,7 +159,8 @@ export function createApp(o) {
     next = normalise(next);
     if (sameState(next, state)) return;
     if (isApp) {
-      const major = next.layer !== state.layer || next.view !== state.view || next.sample !== state.sample || next.lang !== state.lang;
+      const major = next.layer !== state.layer || next.view !== state.view || next.sample !== state.sample || next.lang !== state.lang ||
+        next.tour !== state.tour;
       const hash = formatHash(next) || '#';
       if (major && !opts.replace) win.history.pushState(null, '', hash);
       else win.history.replaceState(null, '', hash);
@@ -224,6 +230,7 @@ export function createApp(o) {
     if (openFull) openFull.href = links.appLink();
     if (started) images.useSample(state.sample);
     views.show(state, langChanged);
+    tour.show(state);
   }
 
   // ---------- engine events ----------
@@ -334,6 +341,8 @@ export function createApp(o) {
       state = s;
       render();
     },
+    /** The guided tour: open(), next(), back(), close() (the step itself is the state's `tour`). */
+    tour,
     appLink: links.appLink,
     embedLink: links.embedLink,
     embedSnippets: links.embedSnippets,

@@ -1,0 +1,170 @@
+// The tour's box: its markup, one step's texts drawn into it, the chapter list, the parameter chart and the ring.
+import { KIND_COLORS } from '../shared/config.js';
+import { ledgerRows } from '../shared/geometry.js';
+import { fitCanvas } from '../views/kit/canvas.js';
+import { fmtPct } from '../views/kit/format.js';
+import { CHAPTERS, STEPS } from './steps.js';
+
+const STYLESHEET = new URL('./tour.css', import.meta.url).href;
+
+function make(doc, tag, attrs = {}, children = []) {
+  const e = doc.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+/**
+ * Creates the box (the element with id `tour`) in `root`: in the app a panel docked beside the page, in an embed a
+ * block above the view. Its stylesheet is added once to the document or shadow root it lives in.
+ * @param {{root: ParentNode, doc: Document, isApp: boolean, onGo: (id: string) => void, onNext: Function,
+ *   onBack: Function, onClose: Function}} o
+ */
+export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose }) {
+  const styleHost = isApp ? doc.head : root;
+  if (!styleHost.querySelector(`link[href="${STYLESHEET}"]`)) {
+    styleHost.prepend(make(doc, 'link', { rel: 'stylesheet', href: STYLESHEET }));
+  }
+  const box = make(doc, isApp ? 'aside' : 'section', { id: 'tour', class: isApp ? 'tour tour-app' : 'tour tour-embed' });
+  box.hidden = true;
+  box.dataset.steps = String(STEPS.length);
+  const progressText = make(doc, 'span', { class: 'tour-progress-text' });
+  const progress = make(doc, 'progress', { class: 'tour-progress', max: String(STEPS.length), value: '0' });
+  const closeBtn = make(doc, 'button', { type: 'button', class: 'tour-close', text: '×' });
+  const head = make(doc, 'div', { class: 'tour-head' }, [progressText, progress, ...(isApp ? [closeBtn] : [])]);
+  const title = make(doc, 'h2', { class: 'tour-title', tabindex: '-1' });
+  const body = make(doc, 'div', { class: 'tour-body' });
+  const live = make(doc, 'p', { class: 'tour-live' });
+  const figure = make(doc, 'figure', { class: 'tour-figure' });
+  const tryBox = make(doc, 'p', { class: 'tour-try' });
+  const weights = make(doc, 'p', { class: 'tour-weights' });
+  const chapters = make(doc, 'details', { class: 'tour-chapters' });
+  const backBtn = make(doc, 'button', { type: 'button', class: 'button tour-back' });
+  const nextBtn = make(doc, 'button', { type: 'button', class: 'button tour-next' });
+  const keys = make(doc, 'p', { class: 'tour-keys' });
+  box.append(head, title, body, live, figure, tryBox, weights);
+  if (isApp) box.append(chapters, make(doc, 'div', { class: 'tour-nav' }, [backBtn, nextBtn]), keys);
+  // In an embed the box goes above the view: before the part of the embed's column that holds the view (the part
+  // that is sized or scaled to fit the frame), so the text keeps its own size.
+  const column = root.querySelector('.ae-embed');
+  let holder = root.querySelector('#view');
+  while (holder && holder.parentElement !== column) holder = holder.parentElement;
+  if (isApp) doc.body.append(box);
+  else if (holder) holder.before(box);
+  else root.append(box);
+
+  const ring = make(doc, 'div', { class: 'tour-ring', 'aria-hidden': 'true' });
+  ring.hidden = true;
+  if (isApp) doc.body.append(ring);
+
+  closeBtn.addEventListener('click', () => onClose());
+  backBtn.addEventListener('click', () => onBack());
+  nextBtn.addEventListener('click', () => onNext());
+  chapters.addEventListener('click', (ev) => {
+    const id = ev.target.closest?.('button[data-step]')?.dataset.step;
+    if (id) onGo(id);
+  });
+
+  function renderChapters(t, current, titleOf) {
+    const open = chapters.open;
+    const list = make(doc, 'ol', { class: 'tour-chapter-list' });
+    for (const chapter of CHAPTERS) {
+      const steps = make(doc, 'ol', {});
+      for (const step of STEPS.filter((s) => s.chapter === chapter)) {
+        const b = make(doc, 'button', { type: 'button', 'data-step': step.id, text: titleOf(step) });
+        if (step.id === current) b.setAttribute('aria-current', 'step');
+        steps.append(make(doc, 'li', {}, [b]));
+      }
+      list.append(make(doc, 'li', {}, [make(doc, 'span', { class: 'tour-chapter', text: t(`tour.chapter.${chapter}`) }), steps]));
+    }
+    chapters.replaceChildren(make(doc, 'summary', { text: t('tour.chapters') }), list);
+    chapters.open = open;
+  }
+
+  /**
+   * Draws one step: `text` from stepText(), `i` its index, `t` the translator, `spec` for the chart, `titleOf(step)`
+   * any step's title for the chapter list. The chapter
+   * list is rebuilt only when the step or the language changed, so an open list stays open while the pass runs.
+   */
+  let drawnKey = '';
+  function render({ step, i, text, t, spec, titleOf }) {
+    box.hidden = false;
+    box.dataset.step = step.id;
+    box.setAttribute('aria-label', t('tour.label'));
+    progressText.textContent = t('tour.progress', { i: i + 1, n: STEPS.length });
+    progress.value = i + 1;
+    closeBtn.title = t('tour.closeLabel');
+    closeBtn.setAttribute('aria-label', t('tour.closeLabel'));
+    title.textContent = text.title;
+    body.replaceChildren(...text.body.map((p) => make(doc, 'p', { text: p })));
+    live.hidden = !text.live;
+    live.replaceChildren(make(doc, 'strong', { text: `${t('tour.liveLabel')}: ` }), text.live);
+    tryBox.replaceChildren(make(doc, 'strong', { text: `${t('tour.tryLabel')}: ` }), text.try);
+    weights.dataset.trained = String(text.trained);
+    weights.replaceChildren(make(doc, 'strong', { text: `${text.weightsLabel}: ` }), text.weights);
+    figure.hidden = step.figure !== 'params';
+    if (step.figure === 'params') drawParams(figure, spec, t);
+    backBtn.textContent = t('tour.back');
+    backBtn.disabled = i === 0;
+    nextBtn.textContent = i === STEPS.length - 1 ? t('tour.finish') : t('tour.next');
+    keys.textContent = t('tour.keys');
+    head.title = isApp ? t('tour.drag') : '';
+    const key = `${step.id}:${t.lang}`;
+    if (isApp && key !== drawnKey) renderChapters(t, step.id, titleOf);
+    drawnKey = key;
+  }
+
+  /** The parameter share of every layer that has any, as bars: the ledger's shares, drawn small. */
+  function drawParams(fig, spec, t) {
+    const rows = ledgerRows(spec).rows.filter((r) => r.params > 0);
+    let canvas = fig.querySelector('canvas');
+    if (!canvas) {
+      canvas = make(doc, 'canvas', { class: 'tour-params', role: 'img' });
+      fig.append(canvas, make(doc, 'figcaption', {}));
+    }
+    canvas.setAttribute('aria-label', t('tour.figureLabel'));
+    fig.querySelector('figcaption').textContent = t('tour.figureLabel');
+    const w = 300, rowH = 16, h = rows.length * rowH + 4;
+    const g = fitCanvas(canvas, w, h);
+    const max = Math.max(...rows.map((r) => r.paramShare));
+    g.font = '11px system-ui, sans-serif';
+    g.textBaseline = 'middle';
+    rows.forEach((r, j) => {
+      const y = 2 + j * rowH;
+      g.fillStyle = '#333';
+      g.fillText(r.id, 0, y + rowH / 2);
+      g.fillStyle = KIND_COLORS[r.kind] ?? '#888';
+      const bw = Math.max(1, (r.paramShare / max) * (w - 100));
+      g.fillRect(44, y + 2, bw, rowH - 4);
+      g.fillStyle = '#333';
+      g.fillText(fmtPct(r.paramShare), 48 + bw, y + rowH / 2);
+    });
+  }
+
+  function hide() {
+    box.hidden = true;
+    ring.hidden = true;
+    delete box.dataset.step;
+  }
+
+  /** Outlines `rect` (viewport coordinates), or hides the ring when there is nothing to point at. */
+  function pointAt(rect) {
+    if (!isApp || !rect || rect.width === 0 || rect.height === 0) {
+      ring.hidden = true;
+      return;
+    }
+    ring.hidden = false;
+    Object.assign(ring.style, { left: `${rect.left - 4}px`, top: `${rect.top - 4}px`, width: `${rect.width + 8}px`, height: `${rect.height + 8}px` });
+  }
+
+  function destroy() {
+    box.remove();
+    ring.remove();
+  }
+
+  return { element: box, head, title, ring, render, hide, pointAt, destroy };
+}
