@@ -1,6 +1,7 @@
 // Unit tests of the tour's steps: the numbers they quote are the spec's, their places and the `#tour=` state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { translator } from '../../www/shared/i18n.js';
 import { STEPS, CHAPTERS, stepById, stepPlace, stepText, stepTrained, tourState } from '../../www/tour/steps.js';
 import { viewsForLayer, GLOBAL_VIEWS } from '../../www/shared/config.js';
@@ -144,4 +145,9 @@ test('#tour=<id>: a bare step gets its place, a step with a view keeps it, an un
   assert.equal(place.tour, 'kernel-thickness');
   assert.equal(place.channel, null, 'a step clears the channel and position it does not set');
   assert.equal(place.view, 'kernels');
+});
+
+test('docs/embedding.md lists every step id', () => {
+  const doc = fs.readFileSync(new URL('../../docs/embedding.md', import.meta.url), 'utf8');
+  for (const step of STEPS) assert.ok(doc.includes(`\`${step.id}\``), step.id);
 });

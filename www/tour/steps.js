@@ -29,6 +29,8 @@ const centre = (spec, id) => {
   return { y: Math.floor(h / 2), x: Math.floor(w / 2) };
 };
 const side = (l) => l.out_shape[1];
+/** Layer ids as a list in the reader's language ('conv1, conv2' or 'conv1、conv2'). */
+const list = (t, ids) => ids.join(t('tour.listSep'));
 const half = (l) => l.out_shape[0] / (l.towers === 2 ? 2 : 1);
 
 /** One value of a [C,H,W] tensor of the pass, or null while the pass has not reached it. */
@@ -124,12 +126,12 @@ export const STEPS = Object.freeze([
   {
     id: 'pooling', chapter: 'alexnet', target: '.xv-pool-canvas', needs: ['conv1.weight'],
     state: (spec) => ({ view: 'pool', layer: 'pool1', channel: 0, ...centre(spec, 'pool1') }),
-    facts(spec) {
+    facts(spec, t) {
       const pools = spec.layers.filter((l) => l.kind === 'pool');
       const p1 = pools[0];
       const a = ARTICLE.pool;
       return {
-        after: pools.map((l) => convBefore(spec, l)?.id).join(', '), k: p1.k, s: p1.stride,
+        after: list(t, pools.map((l) => convBefore(spec, l)?.id)), k: p1.k, s: p1.stride,
         sides: [layer(spec, p1.input), ...pools].map(side).join(' → '), formula: layerFormulaText(p1),
         af: a.f, as: a.s, aw: a.w, ac: a.c, aout: outSize(a.w, a.f, 0, a.s).out, pools: pools.length,
       };
@@ -142,11 +144,11 @@ export const STEPS = Object.freeze([
   {
     id: 'towers', chapter: 'alexnet', target: '.xv-overview-canvas', needs: [],
     state: () => ({ view: 'overview', layer: 'conv3' }),
-    facts(spec) {
+    facts(spec, t) {
       const c2 = layer(spec, 'conv2'), c3 = layer(spec, 'conv3'), c4 = layer(spec, 'conv4');
       const cross = spec.layers.filter((l) => l.reads_both_towers && l.kind === 'conv').map((l) => l.id);
       return {
-        cross: cross.join(', '), fcs: spec.layers.filter((l) => l.reads_both_towers && l.kind === 'fc').map((l) => l.id).join(', '),
+        cross: list(t, cross), fcs: list(t, spec.layers.filter((l) => l.reads_both_towers && l.kind === 'fc').map((l) => l.id)),
         thick2: c2.kernel_shape[1], cin2: c2.c_in, thick3: c3.kernel_shape[1], cin3: c3.c_in,
         thick4: c4.kernel_shape[1], cin4: c4.c_in, kernels3: kernelText(c3),
       };
@@ -155,11 +157,11 @@ export const STEPS = Object.freeze([
   {
     id: 'relu', chapter: 'alexnet', target: '.xv-relu-canvas', needs: ['conv1.weight'],
     state: () => ({ view: 'relu', layer: 'relu1' }),
-    facts(spec) {
+    facts(spec, t) {
       const relus = spec.layers.filter((l) => l.kind === 'relu');
       const convRelus = relus.filter((l) => l.out_shape.length === 3).map((l) => l.id);
       const fcRelus = relus.filter((l) => l.out_shape.length === 1);
-      return { conv: convRelus.join(', '), fc: fcRelus.map((l) => l.id).join(', '), n: fcRelus[0] ? fmtInt(fcRelus[0].out_shape[0]) : '' };
+      return { conv: list(t, convRelus), fc: list(t, fcRelus.map((l) => l.id)), n: fcRelus[0] ? fmtInt(fcRelus[0].out_shape[0]) : '' };
     },
     live(_spec, live) {
       const tensor = live?.tensor?.('relu1');
@@ -172,10 +174,10 @@ export const STEPS = Object.freeze([
   {
     id: 'lrn', chapter: 'alexnet', target: '#lrn-formula', needs: ['conv1.weight'],
     state: (spec) => ({ view: 'lrn', layer: 'norm1', channel: 0, ...centre(spec, 'norm1') }),
-    facts(spec) {
+    facts(spec, t) {
       const lrns = spec.layers.filter((l) => l.kind === 'lrn');
       const { size, alpha, beta, k } = lrns[0].lrn;
-      return { layers: lrns.map((l) => l.id).join(', '), n: size, alpha: fmtParam(alpha), beta: fmtParam(beta), k: fmtParam(k), side: Math.floor(size / 2) };
+      return { layers: list(t, lrns.map((l) => l.id)), n: size, alpha: fmtParam(alpha), beta: fmtParam(beta), k: fmtParam(k), side: Math.floor(size / 2) };
     },
     live(spec, live, _t, state) {
       const n1 = layer(spec, 'norm1');

@@ -23,6 +23,7 @@ export default {
   'tour.liveLabel': 'In this pass',
   'tour.keys': '→ or Space: next · ←: back · Esc: close',
   'tour.drag': 'Drag to move the box',
+  'tour.listSep': ', ',
   'tour.figureLabel': 'Share of the parameters, layer by layer',
 
   'tour.conv-idea.title': 'A convolution layer: one small kernel slid over the whole image',
