@@ -17,6 +17,7 @@ async function run({ threads, runs, modelUrl, simd }) {
   const s = loadSession(mod, bytes);
   const parseMs = performance.now() - t0;
   const spec = s.spec();
+  const algorithms = s.convAlgorithms();
   const perLayer = Object.fromEntries(spec.layers.map((l) => [l.id, []]));
   const totals = [];
   for (let r = 0; r < runs + 3; r++) {
@@ -38,9 +39,16 @@ async function run({ threads, runs, modelUrl, simd }) {
     mod.simdPeakProbe(2e7);
     peak = Math.max(peak, mod.peakFlops(2e7) / ((performance.now() - t) / 1e3) / 1e9);
   }
+  // Read bandwidth: fc6's own weights read once (151 MB, past every cache), best of 3, on this build's threads.
+  let readGBs = 0;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const bytes = s.readProbe('fc6');
+    if (bytes) readGBs = Math.max(readGBs, bytes / ((performance.now() - t) / 1e3) / 1e9);
+  }
   return {
-    engine: 'ours', threads, runs: totals, medianMs: median(totals), downloadMs, parseMs,
-    layers: spec.layers.map((l) => ({ id: l.id, macs: l.macs, ms: median(perLayer[l.id]) })),
+    engine: 'ours', threads, readGBs, runs: totals, medianMs: median(totals), downloadMs, parseMs,
+    layers: spec.layers.map((l) => ({ id: l.id, kind: l.kind, macs: l.macs, ms: median(perLayer[l.id]), algorithm: algorithms[l.id] ?? null })),
     prob: Array.from(s.tensor('prob')), fc8: Array.from(s.tensor('fc8')),
     simdPeakGflops: peak, wasmMemoryBytes: mod.wasmMemoryBytes ? mod.wasmMemoryBytes() : null,
     crossOriginIsolated, engineThreads: mod.engineThreads(), build: build.dir, relaxedSimd: mod.relaxedSimd(),

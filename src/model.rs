@@ -64,6 +64,11 @@ impl Model {
     pub fn weights(&self) -> &Weights {
         &self.weights
     }
+
+    /// How each conv layer is computed, by layer id (see [`conv::Packed::algorithm`]).
+    pub fn conv_algorithms(&self) -> Vec<(&'static str, &'static str)> {
+        ALEXNET.iter().zip(&self.packed).filter_map(|(l, p)| Some((l.id, p.as_ref()?.algorithm()))).collect()
+    }
 }
 
 impl From<Weights> for Model {

@@ -1,4 +1,4 @@
-//! A SIMD peak probe: the multiply-add throughput this machine's wasm (or native) code can reach, for the benchmark.
+//! The benchmark's ceilings: the SIMD multiply-add peak this machine's wasm (or native) code can reach, and memory reads.
 //!
 //! Twelve independent 4-lane accumulators each do `acc = acc · m + c` per iteration, so the loop is bound by
 //! vector multiply and add throughput, not latency, and touches no memory. The caller times it. The multiply-add
@@ -48,6 +48,26 @@ pub fn peak_probe(iters: u32) -> f32 {
     a.iter().map(|v| v[0] + v[3]).sum()
 }
 
+/// A memory-read probe: sums `data` with 16 independent accumulators (vectorised, bound by how fast memory
+/// delivers the bytes, not by the adds), one half per thread when threads are available. Given fc6's weights
+/// (151 MB, far past every cache) it measures the read bandwidth the fc layers can at best have. Returns a
+/// checksum.
+pub fn read_probe(data: &[f32]) -> f32 {
+    fn sum(d: &[f32]) -> f32 {
+        let mut acc = [0f32; 16];
+        let mut chunks = d.chunks_exact(16);
+        for c in &mut chunks {
+            for (a, v) in acc.iter_mut().zip(c) {
+                *a += v;
+            }
+        }
+        acc.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+    }
+    let (a, b) = data.split_at(data.len() / 2);
+    let (x, y) = crate::par::join(|| sum(a), || sum(b));
+    x + y
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -56,5 +76,11 @@ mod tests {
         assert!(a.is_finite() && a > 0.0);
         assert_eq!(a, super::peak_probe(1000));
         assert_eq!(super::peak_flops(10), 960.0);
+    }
+
+    #[test]
+    fn the_read_probe_sums_every_value() {
+        let v: Vec<f32> = (0..1001).map(|i| (i % 7) as f32).collect();
+        assert_eq!(super::read_probe(&v), v.iter().sum::<f32>());
     }
 }

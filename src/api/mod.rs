@@ -160,6 +160,27 @@ impl Session {
         js(&spec::table())
     }
 
+    /// `{conv1: 'im2col', …, conv3: 'winograd', …}`: how the engine computes each conv layer (the benchmark
+    /// reports Winograd's layers apart, since their GMAC/s count the direct convolution's multiplies).
+    #[wasm_bindgen(js_name = convAlgorithms)]
+    pub fn conv_algorithms(&self) -> Result<JsValue, JsError> {
+        js(&self.model.conv_algorithms().into_iter().collect::<std::collections::BTreeMap<_, _>>())
+    }
+
+    /// Reads layer `id`'s f32 weights once (see `peak::read_probe`) and returns the bytes read (0 when the layer
+    /// holds no f32 weights, e.g. an int8 fc layer); the caller times it for the memory bandwidth.
+    #[wasm_bindgen(js_name = readProbe)]
+    pub fn read_probe(&self, id: &str) -> f64 {
+        match self.weights().layer(id) {
+            Some(l) => {
+                let w: &[f32] = &l.weight;
+                std::hint::black_box(crate::peak::read_probe(w));
+                (w.len() * 4) as f64
+            }
+            None => 0.0,
+        }
+    }
+
     #[wasm_bindgen(js_name = weightsInfo)]
     pub fn weights_info(&self) -> Result<JsValue, JsError> {
         js(&self.weights().info)

@@ -2,7 +2,8 @@
 //!
 //! Per group g: `W_g [c_out/G, c_in/G·k·k] @ cols_g [c_in/G·k·k, out_h·out_w] -> out_g [c_out/G, out_h·out_w]`.
 //! One way per file: the textbook loop (`naive.rs`), im2col (`im2col.rs`) into matrixmultiply (`blas.rs`, native)
-//! or into our packed GEMM (`packed.rs`, wasm), and one output taken apart for the explainer (`dot.rs`).
+//! or into our packed GEMM (`packed.rs`, wasm), Winograd F(2×2, 3×3) for the 3×3 stride-1 layers (`winograd.rs`), and
+//! one output taken apart for the explainer (`dot.rs`).
 
 mod blas;
 mod dot;
@@ -11,12 +12,14 @@ mod naive;
 mod packed;
 #[cfg(test)]
 mod tests;
+mod winograd;
 
 pub use crate::spec::ConvSpec;
 pub use blas::conv2d_blas;
 pub use dot::{dot_at, ConvDot};
 pub use naive::conv2d_naive;
 pub use packed::{conv2d_packed, conv2d_prepacked, pack_weights, Packed};
+pub use winograd::{conv2d_winograd, WinogradWeights};
 
 /// Panics unless the spec is valid and the slices have its lengths: a caller's bug, never a user's data (the model
 /// builds every spec from the spec table and the shapes the previous layer produced).
@@ -38,8 +41,14 @@ pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<
 }
 
 /// [`conv2d`] for a model's layer, whose `weight` was prepared once as `packed` (by [`Packed::new`], same spec).
+/// Layers Winograd applies to (3×3, stride 1: conv3–5) take that path on every target, so the native reference
+/// tests check the same arithmetic the page runs.
 pub fn conv2d_layer(s: &ConvSpec, input: &[f32], weight: &[f32], packed: &Packed, bias: &[f32]) -> Vec<f32> {
     assert_eq!(packed.spec, *s, "conv: the weights were packed for another geometry");
+    if let Some(u) = &packed.winograd {
+        check(s, input, weight, bias);
+        return conv2d_winograd(s, input, u, bias);
+    }
     if cfg!(target_arch = "wasm32") {
         check(s, input, weight, bias);
         conv2d_prepacked(s, input, &packed.panels, bias)

@@ -1,6 +1,7 @@
 //! The wasm fast path: im2col straight into packed panels and our 4×8 SIMD128 GEMM, with the weights packed once.
 
 use super::im2col::im2col_packed;
+use super::winograd::{self, WinogradWeights};
 use super::{bias_rows, check, ConvSpec};
 use crate::ops::gemm::{self, NR};
 use crate::par;
@@ -12,14 +13,28 @@ use crate::par;
 pub struct Packed {
     pub(super) spec: ConvSpec,
     pub(super) panels: Vec<f32>,
+    /// The kernels transformed for Winograd, for the layers it applies to (then `panels` is empty).
+    pub(super) winograd: Option<WinogradWeights>,
 }
 
 impl Packed {
     /// The layer's `weight` (`[c_out, c_in/groups, k, k]`) prepared for [`super::conv2d_layer`] with spec `s`.
     pub fn new(s: &ConvSpec, weight: &[f32]) -> Packed {
         assert!(s.is_valid() && weight.len() == s.weight_len(), "conv: {s:?} with {} weights", weight.len());
+        if winograd::applies(s) {
+            return Packed { spec: *s, panels: Vec::new(), winograd: Some(WinogradWeights::new(s, weight)) };
+        }
         let panels = if cfg!(target_arch = "wasm32") { pack_weights(s, weight) } else { Vec::new() };
-        Packed { spec: *s, panels }
+        Packed { spec: *s, panels, winograd: None }
+    }
+
+    /// How [`super::conv2d_layer`] computes this layer: `"winograd"` (F(2×2, 3×3)) or `"im2col"` (im2col + GEMM).
+    pub fn algorithm(&self) -> &'static str {
+        if self.winograd.is_some() {
+            "winograd"
+        } else {
+            "im2col"
+        }
     }
 }
 
