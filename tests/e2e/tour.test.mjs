@@ -58,6 +58,11 @@ async function checkStep({ id, view }, lang) {
   assert.doesNotMatch(info.title + info.body, /\{\w+\}/, `${id}: a placeholder left`);
   if (lang === 'zh') assert.match(info.body, /[\u4e00-\u9fff]/, `${id}: Chinese text`);
   else assert.doesNotMatch(info.body, /[\u4e00-\u9fff]/, `${id}: English text`);
+  // With the default weights (AlexNet's trained conv1 kernels, the rest seeded) the conv1 steps speak of trained
+  // kernels and the classifier's steps of what trained weights would show.
+  const trained = await page.getAttribute('#tour .tour-weights', 'data-trained');
+  if (id === 'kernel-thickness') assert.equal(trained, 'true', id);
+  if (id === 'softmax' || id === 'fc6-full-conv') assert.equal(trained, 'false', id);
   if (view === 'ledger') {
     // The ledger is a table; the box draws the same shares as a chart.
     assert.ok(await page.$('#ledger-table tr[data-layer="fc6"]'), 'the fc6 row');
@@ -68,11 +73,17 @@ async function checkStep({ id, view }, lang) {
   // The ring around the target is beside the box, never under it.
   await page.waitForFunction(() => !document.querySelector('.tour-ring').hidden, null, { timeout: 10_000 })
     .catch((e) => { throw new Error(`${id} (${lang}): no ring: ${e.message}`); });
-  const [box, ring] = await page.evaluate(() => ['#tour', '.tour-ring'].map((s) => {
+  // The ring glides and the page scrolls smoothly to the target, so the check waits for them to come to rest.
+  const rects = () => page.evaluate(() => ['#tour', '.tour-ring'].map((s) => {
     const r = document.querySelector(s).getBoundingClientRect();
     return { l: r.left, r: r.right, t: r.top, b: r.bottom };
   }));
-  const overlap = box.l < ring.r && ring.l < box.r && box.t < ring.b && ring.t < box.b;
+  let box, ring, overlap = true;
+  for (const until = Date.now() + 3000; overlap && Date.now() < until;) {
+    [box, ring] = await rects();
+    overlap = box.l < ring.r && ring.l < box.r && box.t < ring.b && ring.t < box.b;
+    if (overlap) await page.waitForTimeout(100);
+  }
   assert.ok(!overlap, `${id}: the box covers what it points at (${JSON.stringify({ box, ring })})`);
 }
 
@@ -134,6 +145,23 @@ test('the box can be dragged by its head, and reduced motion turns transitions i
   const anim = await page.evaluate(() => getComputedStyle(document.getElementById('tour')).animationName);
   assert.equal(anim, 'none');
   await page.emulateMedia({ reducedMotion: 'no-preference' });
+});
+
+test('on a narrow screen the box docks below the page and still leaves its target in sight', async () => {
+  await page.setViewportSize({ width: 760, height: 1000 });
+  try {
+    // The last test dragged the box; a double click on its head docks it again.
+    await page.dblclick('#tour .tour-progress-text');
+    assert.equal(await page.getAttribute('#tour', 'data-dock'), null);
+    for (const id of ['conv1-output', 'pooling', 'parameters']) {
+      await page.evaluate((s) => { location.hash = `#tour=${s}&lang=en`; }, id);
+      await checkStep(steps.find((s) => s.id === id), 'en');
+    }
+    const box = await page.evaluate(() => document.getElementById('tour').getBoundingClientRect().toJSON());
+    assert.ok(box.top > 500 && box.width > 700, `docked at the bottom: ${JSON.stringify(box)}`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 });
 
 test('embed.html?tour= and <alexnet-explainer tour="…"> show one step with its live view', async () => {

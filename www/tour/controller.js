@@ -165,8 +165,19 @@ export function createTour(shell) {
     }
     left = Math.max(left, 0); top = Math.max(top, 0);
     right = Math.min(right, win.innerWidth); bottom = Math.min(bottom, win.innerHeight);
+    // The docked box owns its strip of the window (beside the page, or below it on narrow screens): a target that
+    // reaches into that strip is outlined only where it can be seen. A box the student dragged is theirs to place.
+    // offsetLeft/offsetTop, unlike the client rect, leave out the entrance animation's shift of the fixed box.
+    const dock = box.element;
+    if (dock.dataset.dock !== 'free' && !dock.hidden) {
+      if (dock.offsetLeft > win.innerWidth / 2) right = Math.min(right, dock.offsetLeft - 6);
+      else bottom = Math.min(bottom, dock.offsetTop - 6);
+    }
     return { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
   }
+  // The box's own size changes with its text (a live sentence arrives with the pass), and its docked strip with it.
+  const boxResizes = new win.ResizeObserver(() => schedulePoint());
+  boxResizes.observe(box.element);
   const area = q('view');
   const mutations = new win.MutationObserver(() => { if (current) schedulePoint(); });
   if (isApp && area) mutations.observe(area, { childList: true, subtree: true });
@@ -225,6 +236,13 @@ export function createTour(shell) {
     };
     listen(head, 'pointerup', end);
     listen(head, 'pointercancel', end);
+    // A double click puts a dragged box back in its dock.
+    listen(head, 'dblclick', (e) => {
+      if (e.target.closest('button')) return;
+      delete box.element.dataset.dock;
+      Object.assign(box.element.style, { left: '', top: '' });
+      schedulePoint();
+    });
   }
 
   // ---------- the Tour button (app only) ----------
@@ -263,6 +281,7 @@ export function createTour(shell) {
       for (const off of offs.splice(0)) off?.();
       if (frame) win.cancelAnimationFrame(frame);
       resizes.disconnect();
+      boxResizes.disconnect();
       mutations.disconnect();
       button?.remove();
       box.destroy();

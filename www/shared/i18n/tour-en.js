@@ -22,7 +22,7 @@ export default {
   'tour.untrainedLabel': 'These weights are not the trained ones',
   'tour.liveLabel': 'In this pass',
   'tour.keys': '→ or Space: next · ←: back · Esc: close',
-  'tour.drag': 'Drag to move the box',
+  'tour.drag': 'Drag to move the box; double-click to dock it again',
   'tour.listSep': ', ',
   'tour.figureLabel': 'Share of the parameters, layer by layer',
 

@@ -22,7 +22,7 @@ export default {
   'tour.untrainedLabel': '现在的权重不是训练好的',
   'tour.liveLabel': '这一次计算',
   'tour.keys': '→ 或空格：下一步 · ←：上一步 · Esc：关闭',
-  'tour.drag': '拖动可移动这个框',
+  'tour.drag': '拖动可移动这个框，双击让它回到原位',
   'tour.listSep': '、',
   'tour.figureLabel': '各层参数所占的比例',
 
