@@ -2,7 +2,11 @@
 // reduced motion, dragging, and one step embedded by embed.html?tour= and by <alexnet-explainer tour="…">.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, drawnCanvases } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startApp, launchBrowser, collectConsoleErrors, screenshot, drawnCanvases, REPO_ROOT } from './harness.mjs';
+
+const AXE = fs.readFileSync(path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let app, browser, page, errors, steps;
 
@@ -145,6 +149,20 @@ test('the box can be dragged by its head, and reduced motion turns transitions i
   const anim = await page.evaluate(() => getComputedStyle(document.getElementById('tour')).animationName);
   assert.equal(anim, 'none');
   await page.emulateMedia({ reducedMotion: 'no-preference' });
+});
+
+test('axe finds nothing serious or critical in the open box, in either language', async () => {
+  for (const lang of ['en', 'zh']) {
+    await page.evaluate((l) => { location.hash = `#tour=towers&lang=${l}`; }, lang);
+    await waitForStep('towers');
+    await page.click('#tour .tour-chapters summary');
+    // page.evaluate is not subject to the page's CSP; a script tag would be.
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+    const violations = await page.evaluate(async () => (await window.axe.run('#tour', { resultTypes: ['violations'] })).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' | ')})`));
+    assert.deepEqual(violations, [], lang);
+    await page.click('#tour .tour-chapters summary');
+  }
 });
 
 test('on a narrow screen the box docks below the page and still leaves its target in sight', async () => {
