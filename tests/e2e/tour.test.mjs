@@ -129,7 +129,19 @@ test('← goes back, the chapter list jumps, Esc closes, and the Tour button reo
   assert.deepEqual(errors, []);
 });
 
+test('"Show me" on the small example switches the sweep to the article\'s toy convolution', async () => {
+  await page.evaluate(() => { location.hash = '#tour=toy-formula&lang=en'; });
+  await waitForStep('toy-formula');
+  await page.waitForSelector('#view .xv-sweep-main');
+  await page.click('#tour .tour-show');
+  await page.waitForSelector('#toy-formula', { state: 'visible' });
+  assert.match(await page.textContent('#toy-formula'), /\(5 − 3 \+ 2·0\)\/1 \+ 1 = 3/);
+  assert.ok(await page.$('#view .xv-toy-grid'), 'the toy\'s tables');
+});
+
 test('the box can be dragged by its head, and reduced motion turns transitions into cuts', async () => {
+  await page.evaluate(() => { location.hash = '#tour=conv1-output&lang=en'; });
+  await waitForStep('conv1-output');
   const before = await page.evaluate(() => document.getElementById('tour').getBoundingClientRect().toJSON());
   const head = await page.$('#tour .tour-head');
   const h = await head.boundingBox();

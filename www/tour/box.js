@@ -22,9 +22,9 @@ function make(doc, tag, attrs = {}, children = []) {
  * Creates the box (the element with id `tour`) in `root`: in the app a panel docked beside the page, in an embed a
  * block above the view. Its stylesheet is added once to the document or shadow root it lives in.
  * @param {{root: ParentNode, doc: Document, isApp: boolean, onGo: (id: string) => void, onNext: Function,
- *   onBack: Function, onClose: Function}} o
+ *   onBack: Function, onClose: Function, onShow: Function}} o
  */
-export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose }) {
+export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose, onShow }) {
   const styleHost = isApp ? doc.head : root;
   if (!styleHost.querySelector(`link[href="${STYLESHEET}"]`)) {
     styleHost.prepend(make(doc, 'link', { rel: 'stylesheet', href: STYLESHEET }));
@@ -41,6 +41,7 @@ export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose }) {
   const live = make(doc, 'p', { class: 'tour-live' });
   const figure = make(doc, 'figure', { class: 'tour-figure' });
   const tryBox = make(doc, 'p', { class: 'tour-try' });
+  const showBtn = make(doc, 'button', { type: 'button', class: 'button tour-show' });
   const weights = make(doc, 'p', { class: 'tour-weights' });
   const chapters = make(doc, 'details', { class: 'tour-chapters' });
   const backBtn = make(doc, 'button', { type: 'button', class: 'button tour-back' });
@@ -64,6 +65,7 @@ export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose }) {
   closeBtn.addEventListener('click', () => onClose());
   backBtn.addEventListener('click', () => onBack());
   nextBtn.addEventListener('click', () => onNext());
+  showBtn.addEventListener('click', () => onShow());
   chapters.addEventListener('click', (ev) => {
     const id = ev.target.closest?.('button[data-step]')?.dataset.step;
     if (id) onGo(id);
@@ -104,6 +106,10 @@ export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose }) {
     live.hidden = !text.live;
     live.replaceChildren(make(doc, 'strong', { text: `${t('tour.liveLabel')}: ` }), text.live);
     tryBox.replaceChildren(make(doc, 'strong', { text: `${t('tour.tryLabel')}: ` }), text.try);
+    if (step.press) {
+      showBtn.textContent = t('tour.showMe');
+      tryBox.append(' ', showBtn);
+    }
     weights.dataset.trained = String(text.trained);
     weights.replaceChildren(make(doc, 'strong', { text: `${text.weightsLabel}: ` }), text.weights);
     figure.hidden = step.figure !== 'params';

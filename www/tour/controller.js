@@ -20,7 +20,7 @@ export function createTour(shell) {
   let scrolledFor = null;
   let settleUntil = 0;
 
-  const box = createBox({ root, doc, isApp, onGo: go, onNext: next, onBack: back, onClose: close });
+  const box = createBox({ root, doc, isApp, onGo: go, onNext: next, onBack: back, onClose: close, onShow: press });
   const motion = win.matchMedia?.('(prefers-reduced-motion: reduce)');
   const reduced = () => !!motion?.matches;
   // With reduced motion every change is a cut: tour.css animates only [data-motion="smooth"].
@@ -50,6 +50,14 @@ export function createTour(shell) {
   function close() {
     navigate({ tour: null });
     button?.focus();
+  }
+  /** "Show me": presses the view's own button the step names (the sweep's toy example), found by its label. */
+  function press() {
+    const step = current && stepById(current);
+    if (!step?.press) return;
+    const label = t()(step.press);
+    [...(q('view')?.querySelectorAll('button') ?? [])].find((b) => b.textContent === label)?.click();
+    schedulePoint();
   }
   function open() {
     go(remembered() ?? STEPS[0].id);

@@ -53,6 +53,7 @@ function convBefore(spec, l) {
  * position); `target` is the selector, inside the view, of what the box points at; `needs` lists the weight tensors
  * whose training the step's picture depends on ('all': the whole network); `facts(spec, t)` gives the parameters of
  * its texts and `live(spec, live, t)` those of its one sentence about the current pass (null until there is one).
+ * `press`, if any, is the i18n key of the label of a button in the view that the box's "Show me" presses.
  */
 export const STEPS = Object.freeze([
   {
@@ -79,7 +80,7 @@ export const STEPS = Object.freeze([
     },
   },
   {
-    id: 'toy-formula', chapter: 'conv', target: '.xv-sweep .xv-controls', needs: ['conv1.weight'],
+    id: 'toy-formula', chapter: 'conv', target: '.xv-sweep .xv-controls', needs: ['conv1.weight'], press: 'sweep.modeToy',
     state: () => ({ view: 'sweep', layer: 'conv1', channel: 0, y: 0, x: 0 }),
     facts(_spec, t) {
       const { w, c, f, s, p, kernels } = ARTICLE.toy;

@@ -23,6 +23,7 @@ export default {
   'tour.liveLabel': 'In this pass',
   'tour.keys': '→ or Space: next · ←: back · Esc: close',
   'tour.drag': 'Drag to move the box; double-click to dock it again',
+  'tour.showMe': 'Show me',
   'tour.listSep': ', ',
   'tour.figureLabel': 'Share of the parameters, layer by layer',
 

@@ -23,6 +23,7 @@ export default {
   'tour.liveLabel': '这一次计算',
   'tour.keys': '→ 或空格：下一步 · ←：上一步 · Esc：关闭',
   'tour.drag': '拖动可移动这个框，双击让它回到原位',
+  'tour.showMe': '演示给我看',
   'tour.listSep': '、',
   'tour.figureLabel': '各层参数所占的比例',
 
