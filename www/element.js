@@ -6,6 +6,7 @@ import { createEngine } from './client/engine.js';
 import { parseHash, STATE_KEYS } from './shell/state.js';
 import { browserLang } from './shared/i18n.js';
 import { loadSamplePixels, firstSampleId } from './image/samples.js';
+import { parseInstructor, INSTRUCTOR_KEYS } from './shell/instructor.js';
 
 /** The site root (the folder of index.html), found from this module's own URL so any page and sub-path works. */
 const SITE = new URL('../', import.meta.url);
@@ -36,7 +37,7 @@ function releaseEngine(key) {
 }
 
 export class AlexNetExplainer extends HTMLElement {
-  static observedAttributes = [...STATE_KEYS, 'weights', 'height'];
+  static observedAttributes = [...STATE_KEYS, 'weights', 'height', ...INSTRUCTOR_KEYS];
 
   #app = null;
   #key = null;
@@ -76,8 +77,9 @@ export class AlexNetExplainer extends HTMLElement {
 
   attributeChangedCallback(name, oldValue, value) {
     if (!this.#app || oldValue === value) return;
-    // A new image or new weights means another engine; everything else is a state change of this element only.
-    if (name === 'sample' || name === 'weights' || name === 'height') {
+    // A new image or new weights means another engine, and the instructor controls shape the shell; everything else
+    // is a state change of this element only.
+    if (name === 'sample' || name === 'weights' || name === 'height' || INSTRUCTOR_KEYS.includes(name)) {
       this.#unmount();
       this.#mount();
     } else {
@@ -93,7 +95,8 @@ export class AlexNetExplainer extends HTMLElement {
     shadow.innerHTML = `${STYLES.map((href) => `<link rel="stylesheet" href="${href}">`).join('')}${EMBED_SHELL}`;
     const state = this.#state();
     const weights = this.#weights();
-    const { engine, key } = acquireEngine(weights, state.sample);
+    const instructor = parseInstructor((name) => this.getAttribute(name));
+    const { engine, key } = acquireEngine(weights, instructor.image ?? state.sample);
     this.#key = key;
     this.#app = createApp({
       root: shadow,
@@ -103,9 +106,9 @@ export class AlexNetExplainer extends HTMLElement {
       defaultLang: browserLang(),
       siteUrl: SITE,
       weightsUrl: weights,
+      instructor,
       loadSample: loadSamplePixels,
       firstSample: firstSampleId,
-      fitHeight: !!height,
     });
   }
 

@@ -1,10 +1,11 @@
-// embed.html's script: one view, its state from the query string (or the hash), fitted to the frame.
+// embed.html's script: one view, its state from the query string (or the hash), laid out for the frame's width.
 
 import { createApp, EMBED_SHELL } from './shell/app.js';
 import { createEngine } from './client/engine.js';
 import { parseHash } from './shell/state.js';
 import { browserLang } from './shared/i18n.js';
 import { loadSamplePixels, firstSampleId } from './image/samples.js';
+import { parseInstructor } from './shell/instructor.js';
 
 const url = new URL(location.href);
 // The query holds the state (embed.html?view=sweep&layer=conv1); a hash, if any, wins key by key.
@@ -22,9 +23,9 @@ const app = createApp({
   defaultLang: browserLang(),
   siteUrl: new URL('..', import.meta.url),
   weightsUrl,
+  instructor: parseInstructor((key) => url.searchParams.get(key)),
   loadSample: loadSamplePixels,
   firstSample: firstSampleId,
-  fitHeight: true,
 });
 
 // For debugging and the e2e tests; not an API (scripting goes through www/client.js or <alexnet-explainer>).

@@ -5,10 +5,12 @@ import { createEngine } from './client/engine.js';
 import { parseHash } from './shell/state.js';
 import { browserLang } from './shared/i18n.js';
 import { createImageInput } from './image/input-panel.js';
+import { parseInstructor } from './shell/instructor.js';
 
 // ?weights=URL loads weights from a URL (an .onnx, a .safetensors, or a .parts.json manifest of parts); without
 // it the seeded untrained network runs, which is enough to see every shape and every mechanism.
-const weightsUrl = new URL(location.href).searchParams.get('weights');
+const params = new URL(location.href).searchParams;
+const weightsUrl = params.get('weights');
 // `__alexnetTestSources` is a test hook (tests/e2e/download.test.mjs): the file the download expects, so a
 // generated model can stand in for the Zoo's. It cannot make any file "trained": labels follow digests only.
 const engine = createEngine({ weights: weightsUrl || { source: 'auto' }, sources: globalThis.__alexnetTestSources });
@@ -21,6 +23,8 @@ const app = createApp({
   defaultLang: browserLang(),
   siteUrl: new URL('..', import.meta.url),
   weightsUrl,
+  // ?hide=rail,tabs&lock=1&predict=first&image=chelsea: a teacher's page (docs/embedding.md, "Instructor controls").
+  instructor: parseInstructor((key) => params.get(key)),
   createImageInput: ({ onImage, onPick }) => createImageInput({
     panel: document.getElementById('image-panel'),
     dropTarget: document.body,

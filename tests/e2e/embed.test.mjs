@@ -158,7 +158,7 @@ test('PNG export at 2× and .npy export of the layer tensor', async () => {
   await page.click('#embed-close');
 });
 
-test('embed.html: one view per URL, no scrollbars at 640×400, in either language', async () => {
+test('embed.html: one view per URL at 640×400, in either language; the page never scrolls, the view only vertically in its box', async () => {
   const embed = await browser.context.newPage();
   try {
     await embed.setViewportSize({ width: 640, height: 400 });
@@ -180,11 +180,14 @@ test('embed.html: one view per URL, no scrollbars at 640×400, in either languag
       assert.equal(await embed.textContent('#view-title'), title, query);
       const fit = await embed.evaluate(() => {
         const d = document.documentElement;
-        const r = document.querySelector('.ae-scale').getBoundingClientRect();
-        return { sw: d.scrollWidth, sh: d.scrollHeight, cw: d.clientWidth, ch: d.clientHeight, right: r.right, bottom: r.bottom, w: innerWidth, h: innerHeight };
+        const box = document.querySelector('.ae-body');
+        const r = box.getBoundingClientRect();
+        return { sw: d.scrollWidth, sh: d.scrollHeight, cw: d.clientWidth, ch: d.clientHeight, right: r.right, bottom: r.bottom,
+          bsw: box.scrollWidth, bcw: box.clientWidth, w: innerWidth, h: innerHeight };
       });
       assert.ok(fit.sw <= fit.cw && fit.sh <= fit.ch, `${query}: page scrolls (${JSON.stringify(fit)})`);
-      assert.ok(fit.right <= fit.w + 1 && fit.bottom <= fit.h + 1, `${query}: the view sticks out of the frame (${JSON.stringify(fit)})`);
+      assert.ok(fit.right <= fit.w + 1 && fit.bottom <= fit.h + 1, `${query}: the view's box sticks out of the frame (${JSON.stringify(fit)})`);
+      assert.ok(fit.bsw <= fit.bcw, `${query}: the view is wider than the frame (${JSON.stringify(fit)})`);
       if (!selector.startsWith('#ledger')) assert.ok(await canvasIsNonBlank(embed, selector), `${query}: ${selector} is blank`);
       await screenshot(embed, `embed-${query.split('&')[0].slice(5)}`);
     }

@@ -222,3 +222,88 @@ export async function openApp(page, url) {
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById('status').dataset.state === 'done', null, { timeout: 60_000 });
 }
+
+/** Init script: records on each canvas the smallest font it drew text with, in the CSS pixels it drew at
+ * (`canvas.__minFont`, `canvas.__minText`), so a test can tell the size the text is shown at. Use with
+ * `page.addInitScript`. */
+export function recordCanvasFonts() {
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    const m = /(\d+(?:\.\d+)?)px/.exec(this.font);
+    const tr = this.getTransform();
+    // The context's scale beyond the device pixel ratio (fitCanvas sets exactly that ratio).
+    const px = m ? Number(m[1]) * (Math.hypot(tr.a, tr.b) / (devicePixelRatio || 1)) : 0;
+    const c = this.canvas;
+    if (String(text).trim() && px && !(c.__minFont <= px)) {
+      c.__minFont = px;
+      c.__minText = String(text);
+    }
+    return fillText.call(this, text, ...rest);
+  };
+}
+
+/**
+ * In the page: every visible text under `selector` (shadow roots included) rendered below `min` CSS px, as
+ * `"size px: text"` lines. DOM text counts its computed font size; canvas text (recordCanvasFonts) counts its drawn
+ * size times the canvas's shown/drawn width ratio, so a canvas shrunk by CSS shows up too.
+ */
+export function smallTexts([selector, min]) {
+  const out = [];
+  const visit = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    for (let n = walker.currentNode; n; n = walker.nextNode()) {
+      if (n.nodeType === Node.ELEMENT_NODE) {
+        if (n.shadowRoot) visit(n.shadowRoot);
+        if (n instanceof HTMLCanvasElement && n.__minFont && n.getClientRects().length) {
+          const shown = n.getBoundingClientRect().width;
+          const drawn = Number(n.dataset.cssWidth || n.width);
+          const px = (n.__minFont * shown) / drawn;
+          if (px < min - 0.05) out.push(`${px.toFixed(1)} px (canvas ${n.id || n.className}): ${n.__minText.slice(0, 40)}`);
+        }
+        continue;
+      }
+      const e = n.parentElement;
+      if (!n.textContent.trim() || !e?.getClientRects().length) continue;
+      const cs = getComputedStyle(e);
+      if (cs.visibility === 'hidden' || e.closest('[hidden], option, script, style')) continue;
+      const px = Number.parseFloat(cs.fontSize);
+      if (px < min - 0.05) out.push(`${px} px (${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}): ${n.textContent.trim().slice(0, 40)}`);
+    }
+  };
+  for (const root of document.querySelectorAll(selector)) visit(root);
+  return [...new Set(out)];
+}
+
+/** Every view, with a layer it belongs to. */
+export const VIEWS = Object.freeze([
+  ['overview', 'conv1'], ['preprocess', 'data'], ['maps', 'conv1'], ['kernels', 'conv1'], ['sweep', 'conv1'],
+  ['relu', 'relu1'], ['lrn', 'norm1'], ['pool', 'pool1'], ['fc', 'fc6'], ['softmax', 'prob'], ['ledger', 'conv1'],
+]);
+
+/**
+ * Mounts one <alexnet-explainer> (chelsea, English) on blank.html, `width` CSS px wide (or the page's width), then
+ * shows every view of VIEWS in it through its attributes, on one engine (quick), and awaits `visit(view)` once each
+ * is mounted and drawn. The page is a course page: it has a lang and a <main>.
+ */
+export async function eachViewInElement(page, appUrl, visit, { width = null, settle = 300 } = {}) {
+  await page.goto(`${appUrl}tests/e2e/blank.html`);
+  await page.evaluate(async ([src, w]) => {
+    await import(src);
+    document.documentElement.lang = 'en';
+    document.body.innerHTML = '<main><alexnet-explainer view="overview" sample="chelsea" lang="en"></alexnet-explainer></main>';
+    // Through the CSSOM: the page's CSP refuses style attributes.
+    if (w) document.querySelector('alexnet-explainer').style.width = `${w}px`;
+  }, [`${appUrl}www/element.js`, width]);
+  const inside = (sel) => page.waitForFunction((q) => document.querySelector('alexnet-explainer').shadowRoot?.querySelector(q), sel, { timeout: 90_000 });
+  await inside('#status[data-state="done"]');
+  for (const [view, layer] of VIEWS) {
+    await page.evaluate(([v, l]) => {
+      const el = document.querySelector('alexnet-explainer');
+      el.setAttribute('layer', l);
+      el.setAttribute('view', v);
+    }, [view, layer]);
+    await inside(`#view[data-view="${view}"] .view`);
+    await page.waitForTimeout(settle);
+    await visit(view);
+  }
+}

@@ -9,12 +9,12 @@ import { createWeightsPanel, weightsNote } from './weights-panel.js';
 import { createStatus } from './status.js';
 import { createLinks, bindShareButtons } from './links.js';
 import { createRail } from './rail.js';
-import { createFit } from './fit.js';
 import { createViewHost } from './view-host.js';
 import { renderTop5, renderAbout } from './results.js';
 import { createImages } from './images.js';
 import { bindLayerKeys } from './keyboard.js';
 import { createExports } from './export.js';
+import { applyInstructor } from './instructor.js';
 import { createTour } from '../tour/controller.js';
 import { tourState } from '../tour/steps.js';
 
@@ -36,7 +36,7 @@ const VIEW_IDS = Object.freeze(Object.keys(VIEW_MODULES));
  * @param {(api: object) => object} [o.createImageInput] app mode: builds the image panel
  * @param {(id: string) => Promise<{pixels: object, label: string}>} [o.loadSample] embed mode: sample pixels by id
  * @param {() => Promise<string>} [o.firstSample] the sample to show when the state names none
- * @param {boolean} [o.fitHeight] embed mode: shrink the view to the container's height too (not just its width)
+ * @param {import('./instructor.js').Instructor} [o.instructor] hide=, lock=, predict=, image= (www/shell/instructor.js)
  */
 export function createApp(o) {
   const { root, engine, mode = 'app' } = o;
@@ -98,18 +98,24 @@ export function createApp(o) {
     /** The translate function of this app's language (each embed has its own). */
     get t() { return t; },
     get lang() { return t.lang; },
+    /** True when the reader asked for less motion (prefers-reduced-motion): no autoplay, cuts instead of tweens. */
+    get reducedMotion() { return !!win.matchMedia?.('(prefers-reduced-motion: reduce)').matches; },
   };
 
   const siteUrl = new URL(o.siteUrl ?? '.', win.location.href);
   const links = createLinks({ siteUrl, weightsUrl: o.weightsUrl, win, t: () => t, state: () => state });
   const share = bindShareButtons(shell, links);
   const rail = createRail(shell);
-  const fitter = createFit({ root, win, fitHeight: o.fitHeight, cleanup: (fn) => cleanups.push(fn) });
-  const views = createViewHost(shell, ctx, fitter);
+  const views = createViewHost(shell, ctx);
   const exports = createExports(shell, views.element);
   const tour = createTour(shell);
   cleanups.push(() => tour.destroy());
-  const images = createImages(shell, { createImageInput: isApp ? o.createImageInput : null, loadSample: o.loadSample });
+  const instructor = applyInstructor(shell, o.instructor, () => {
+    renderTop5(shell);
+    views.refresh();
+  });
+  state = instructor.pin(state);
+  const images = createImages(shell, { createImageInput: isApp ? o.createImageInput : null, loadSample: o.loadSample, fixed: !!instructor.image });
   // The weights panel: in the app the header, banner, download and stored copy; in an embed (whose shell has none of
   // those) the download progress of `?weights=` and the note.
   const weightsPanel = createWeightsPanel({
@@ -151,6 +157,7 @@ export function createApp(o) {
    */
   function navigate(partial, opts = {}) {
     if (!engine.spec || destroyed) return;
+    partial = instructor.move(partial);
     const layerChanged = partial.layer !== undefined && partial.layer !== state.layer;
     let next = mergeState(state, partial);
     if (layerChanged && partial.view === undefined && !GLOBAL_VIEWS.includes(state.view)) {
@@ -171,7 +178,9 @@ export function createApp(o) {
 
   function onLocationChange() {
     if (!engine.spec) return;
-    const next = normalise(parseHash(win.location.hash));
+    const next = normalise(instructor.pin(parseHash(win.location.hash), state));
+    // A locked page puts its own place back into a hash that was edited to go elsewhere.
+    if (instructor.lock || instructor.image) win.history.replaceState(null, '', formatHash(next) || '#');
     if (sameState(next, state)) return;
     state = next;
     render();

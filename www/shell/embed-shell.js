@@ -14,5 +14,5 @@ export const EMBED_SHELL = `
     </div>
     <div id="untrained-banner" class="ae-note" hidden data-i18n="embed.untrained"></div>
     <div id="message" role="alert" hidden></div>
-    <div class="ae-fit"><div class="ae-scale"><div id="view" class="view-area"></div></div></div>
+    <div class="ae-body"><div id="view" class="view-area"></div></div>
   </div>`;

@@ -5,9 +5,10 @@ import { createLatest } from './latest.js';
 
 /**
  * @param {object} shell {q, win, engine, t, state, navigate, setStatus, showMessage, labelOf}
- * @param {object} o `createImageInput` (app: builds the image panel), `loadSample` (embeds: sample pixels by id)
+ * @param {object} o `createImageInput` (app: builds the image panel), `loadSample` (embeds: sample pixels by id),
+ *   `fixed` (the instructor's `image=`: no other image may replace the sample)
  */
-export function createImages(shell, { createImageInput, loadSample: loadEmbedSample }) {
+export function createImages(shell, { createImageInput, loadSample: loadEmbedSample, fixed = false }) {
   const { q, win, engine, t, navigate, setStatus, showMessage, labelOf } = shell;
   /** Every image choice (a file, a drop, a paste, a sample): the latest one wins, however long the others take. */
   const choices = createLatest();
@@ -70,6 +71,8 @@ export function createImages(shell, { createImageInput, loadSample: loadEmbedSam
   if (createImageInput) {
     input = createImageInput({
       onImage: (source, meta) => {
+        // `image=` fixed the image: a dropped or pasted file does not replace it.
+        if (fixed) return false;
         markChosen();
         return useImage(source, meta);
       },

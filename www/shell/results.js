@@ -4,9 +4,11 @@ import { weightsLabel } from './weights-panel.js';
 
 /**
  * The top-5 of the last finished pass, with the class names in the current language where there are any.
- * @param {{q: Function, doc: Document, engine: object, t: () => Function}} shell
+ * @param {{q: Function, doc: Document, engine: object, t: () => Function, predict?: object}} shell
  */
-export function renderTop5({ q, doc, engine, t }) {
+export function renderTop5({ q, doc, engine, t, predict }) {
+  // `predict=first` (www/shell/predict.js): the guess comes first, and CSS hides the list until then.
+  predict?.render();
   const list = q('top5');
   if (!list) return;
   const tt = t();

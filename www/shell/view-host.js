@@ -5,9 +5,8 @@ import { VIEW_MODULES } from '../shared/config.js';
 /**
  * @param {{q: Function, doc: Document, win: Window, t: () => Function, showMessage: Function}} shell
  * @param {object} ctx what every view gets (www/shell/app.js)
- * @param {{fit: Function, reset: Function}} fitter
  */
-export function createViewHost({ q, doc, win, t, showMessage }, ctx, fitter) {
+export function createViewHost({ q, doc, win, t, showMessage }, ctx) {
   const area = q('view');
   const factories = new Map();
   let mounted = { id: null, view: null };
@@ -42,7 +41,6 @@ export function createViewHost({ q, doc, win, t, showMessage }, ctx, fitter) {
     } catch (err) {
       failed(err);
     }
-    fitter.fit();
   }
 
   /** Show `s.view` for state `s`: the mounted view is updated, or replaced (`remount` after a language change). */
@@ -60,7 +58,6 @@ export function createViewHost({ q, doc, win, t, showMessage }, ctx, fitter) {
       console.warn(err);
     }
     mounted = { id: viewId, view: null };
-    fitter.reset();
     const factory = await loadFactory(viewId);
     if (my !== seq || destroyed) return;
     area.replaceChildren();

@@ -151,7 +151,7 @@ export function createKernelsView(container, ctx) {
     body.replaceChildren(
       el('p', { class: 'explain' },
         t('kernels.slices', { oc, tower, id: layer.id, k, thick: thickness, first: range.start, last: range.end - 1, bias: formatValue(bias[oc]) })),
-      canvas, scaleLegend(scale),
+      canvas, scaleLegend(scale, t('kernels.scaleNote')),
     );
   }
 

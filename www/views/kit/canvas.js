@@ -1,8 +1,11 @@
 // Canvas plumbing of the views: HiDPI sizing, pointer positions, the drawing width, unsmoothed blits and hatching.
 
-/** The width the canvas views draw at: the view's own width, kept between 640 and 1100 CSS pixels. */
+/**
+ * The width the canvas views draw at: the view's own width (at most 1100 CSS pixels), so a canvas is drawn at the
+ * size it is shown and its text keeps its size; never shrunk by CSS (an embed in a 600 px column, a phone).
+ */
 export function viewWidth(root) {
-  return Math.max(640, Math.min(1100, root.clientWidth || 900));
+  return Math.max(280, Math.min(1100, root.clientWidth || 900));
 }
 
 /**

@@ -14,7 +14,7 @@ export function scaleParts(scale) {
   return [formatValue(scale.lo), ramp(scale.lut), formatValue(scale.hi)];
 }
 
-/** A `.legend` element for a scale {lo, hi, lut}. */
-export function scaleLegend(scale) {
-  return el('span', { class: 'legend' }, scaleParts(scale));
+/** A `.legend` element for a scale {lo, hi, lut}; `note` says what the scale spans (one kernel, one layer…). */
+export function scaleLegend(scale, note = '') {
+  return el('span', { class: 'legend' }, note ? [...scaleParts(scale), el('span', {}, ` ${note}`)] : scaleParts(scale));
 }

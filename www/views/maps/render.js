@@ -96,8 +96,11 @@ export function paintZoom(canvas, data, ch, W, H, scale) {
   canvas.getContext('2d').putImageData(img, 0, 0);
 }
 
-/** The legend's parts: low/high words when each map has its own scale, else the shared scale's values. */
+/**
+ * The legend's parts: low/high words when each map has its own scale, else the shared scale's values; either way
+ * it says which scale it is (per map, per layer, global), so colours are never compared across a scale they lack.
+ */
 export function legendParts(scale, mode, t) {
   if (mode === 'map') return [t('maps.low'), ramp(scale.lut), t('maps.high'), el('span', {}, ` ${t('maps.perMapNote')}`)];
-  return scaleParts(scale);
+  return [...scaleParts(scale), el('span', {}, ` ${t(mode === 'global' ? 'maps.globalNote' : 'maps.perLayerNote')}`)];
 }

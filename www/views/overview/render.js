@@ -23,7 +23,7 @@ export function drawOverview(g, layout, o) {
   g.fillStyle = '#f4f4f2';
   g.fillRect(0, band - 27, width, 54);
   g.fillStyle = '#777';
-  g.font = '600 11px system-ui, sans-serif';
+  g.font = '600 12px system-ui, sans-serif';
   g.textAlign = 'center';
   for (const [i, cy] of layout.towerCy.entries()) {
     g.save();
@@ -111,7 +111,7 @@ function drawTag(g, tag, hot, focused, o) {
   g.fill();
   if (hot) { g.strokeStyle = INK; g.lineWidth = 1.5; g.stroke(); }
   g.fillStyle = '#1d1d1d';
-  g.font = '600 10px system-ui, sans-serif';
+  g.font = '600 12px system-ui, sans-serif';
   g.textAlign = 'center';
   g.fillText(tag.id, tag.x + tag.w / 2, tag.y + tag.h / 2 + 0.5);
   if (focused) focusRing(g, tag.bbox);
@@ -120,24 +120,27 @@ function drawTag(g, tag, hot, focused, o) {
 function drawLabels(g, layout, o) {
   const { t } = o;
   g.textAlign = 'center';
-  for (const c of layout.columns) {
+  // Where columns are too close for two shapes side by side at 12 px ("13×13×128 13×13×192"), every other
+  // column's shape labels move one line further out, so the text keeps its size instead of shrinking.
+  const narrow = layout.width / layout.columns.length < 84;
+  for (const [ci, c] of layout.columns.entries()) {
     const layer = o.layer(c.id);
+    const out = narrow && ci % 2 === 1 ? 13 : 0;
     const top = c.nodes[0], bottom = c.nodes[c.nodes.length - 1];
     const cx = c.cx;
     g.fillStyle = INK;
     g.font = '600 12px system-ui, sans-serif';
     g.fillText(c.id, cx, 12);
-    // Narrow canvases get a smaller label font so neighbouring shapes ("27×27×128 13×13×128") stay apart.
-    g.font = `${layout.width < 1000 ? 10 : 11}px system-ui, sans-serif`;
+    g.font = '12px system-ui, sans-serif';
     g.fillStyle = '#333';
     // Shape above the top box (and below the bottom one when the layer is split over two towers).
-    g.fillText(top.label, cx, top.bbox.y0 - 8);
-    if (bottom !== top) g.fillText(bottom.label, cx, bottom.bbox.y1 + 9);
+    g.fillText(top.label, cx, top.bbox.y0 - 8 - out);
+    if (bottom !== top) g.fillText(bottom.label, cx, bottom.bbox.y1 + 9 + out);
     else if (!top.volume) g.fillText(layer.kind === 'softmax' ? t('kind.softmax') : '', cx, top.bbox.y1 + 9);
     const kt = layer.kind === 'pool' ? t('ov.poolKernel', { k: layer.k, s: layer.stride }) : kernelText(layer);
     if (kt) {
       g.fillStyle = shade(o.colors[layer.kind] ?? '#666', -0.5);
-      g.font = '10.5px system-ui, sans-serif';
+      g.font = '12px system-ui, sans-serif';
       const [count, rest] = kt.split(' × ');
       g.fillText(`${count} ×`, cx, layout.height - 22);
       g.fillText(rest, cx, layout.height - 9);

@@ -2,7 +2,7 @@
 import { poolCoverage, formulaText, layerFormulaText, towerOf, shapeText } from '../../shared/geometry.js';
 import { el, canvasEl, waitingNote } from '../kit/dom.js';
 import { canvasPoint, fitCanvas, viewWidth } from '../kit/canvas.js';
-import { fmtInt } from '../kit/format.js';
+import { fmtInt, fmtNum } from '../kit/format.js';
 import { pickLayer, clampInt, passOf } from '../kit/state.js';
 import { drawPool, windowDetail } from './render.js';
 
@@ -71,6 +71,9 @@ export function createPoolView(container, ctx) {
     const drawn = drawPool(canvas, { ...o, coverage: covBox.checked ? cov : null, width: viewWidth(root), color: ctx.colors.pool });
     geo = drawn.geo;
     detail.replaceChildren(windowDetail({ ...o, winner: drawn.winner }));
+    const [, oh, ow] = layer.out_shape;
+    const value = output.data[(channel * oh + sy) * ow + sx];
+    canvas.setAttribute('aria-label', t('pool.alt', { id: layer.id, ch: channel, y: sy, x: sx, k: layer.k, value: fmtNum(value, 4) }));
   }
 
   function pick(ev, commit) {

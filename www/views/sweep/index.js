@@ -30,7 +30,8 @@ export function createSweepView(container, ctx) {
   const fwdBtn = el('button', { type: 'button', text: t('sweep.fwd'), 'aria-label': t('sweep.fwdLabel') });
   const scrub = el('input', { type: 'range', min: 0, value: 0, step: 1, 'aria-label': t('sweep.scrubLabel') });
   const speedSel = el('select', { 'aria-label': t('sweep.speedLabel') },
-    SPEEDS.map((s) => el('option', { value: s, text: `${s} / s`, selected: s === 16 })));
+    // With reduced motion asked for, playing moves one position a second: a cut each time, not a flicker.
+    SPEEDS.map((s) => el('option', { value: s, text: `${s} / s`, selected: s === (ctx.reducedMotion ? 1 : 16) })));
   const posOut = el('span', { id: 'sweep-pos', class: 'xv-mono', 'aria-live': 'off' });
   const realControls = el('div', { class: 'xv-controls' }, [
     el('label', {}, [t('common.layer'), layerSel]), el('label', {}, [t('sweep.ocLabel'), ocInput]), towerNote,
@@ -188,6 +189,10 @@ export function createSweepView(container, ctx) {
     check.textContent = ok ? t('common.same') : t('common.differs', { d: fmtNum(d.value - d.stored) });
     check.className = ok ? 'xv-ok' : 'xv-bad';
     drawDotTiles(dotCanvas, d, viewWidth(root), t);
+    // The canvases' text alternative follows the position: what a sighted reader gets from the picture and the sum.
+    const alt = t('sweep.alt', { id: d.layer, oc: d.oc, y: d.y, x: d.x, value: fmtNum(d.value, 4), n: fmtInt(d.products.length) });
+    main.setAttribute('aria-label', alt);
+    dotCanvas.setAttribute('aria-label', alt);
   }
 
   // Toy mode: HTML tables with the numbers, since every one of the 27 terms fits on screen.
@@ -224,6 +229,15 @@ export function createSweepView(container, ctx) {
   backBtn.addEventListener('click', () => { stop(); setPos(pos - 1); });
   fwdBtn.addEventListener('click', () => { stop(); setPos(pos + 1); });
   scrub.addEventListener('input', () => { stop(); setPos(Number(scrub.value)); });
+  // The keyboard moves the window over the output: ← → one column, ↑ ↓ one row (the unit after layer and channel).
+  main.tabIndex = 0;
+  main.addEventListener('keydown', (ev) => {
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -width(), ArrowDown: width() }[ev.key];
+    if (step === undefined) return;
+    ev.preventDefault();
+    stop();
+    setPos(pos + step);
+  });
   layerSel.addEventListener('change', () => { stop(); ctx.navigate({ layer: layerSel.value, channel: 0, y: 0, x: 0 }); });
   ocInput.addEventListener('change', () => { stop(); ctx.navigate({ channel: clampInt(ocInput.value, 0, layer.c_out - 1) }); });
   strideIn.addEventListener('input', rebuildToy);

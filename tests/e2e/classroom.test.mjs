@@ -1,0 +1,205 @@
+// End to end, a classroom's needs: the instructor controls (hide=, lock=1, predict=first, image=) in the app,
+// embed.html and the element; every text ≥ 12 px in a 600 px embed of each view; a 390×844 phone without sideways
+// scrolling, the image panel on the first screen; reduced motion.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSession, recordCanvasFonts, smallTexts, screenshot, eachViewInElement, VIEWS } from './harness.mjs';
+
+let session, app, browser, page, errors;
+
+before(async () => {
+  session = await startSession();
+  ({ app, browser, page, errors } = session);
+  await browser.context.addInitScript(recordCanvasFonts);
+});
+after(() => session?.close());
+
+const done = (p = page) => p.waitForSelector('#status[data-state="done"]', { timeout: 90_000 });
+const shown = (p, sel) => p.evaluate((s) => {
+  const e = document.querySelector(s);
+  return !!e && getComputedStyle(e).display !== 'none' && getComputedStyle(e).visibility !== 'hidden' && e.getClientRects().length > 0;
+}, sel);
+
+test('app: hide= and image= hide their parts; lock=1 keeps the view and layer against keys, clicks and hash edits', async () => {
+  await page.goto(`${app.url}index.html?hide=png,lang&lock=1&image=coffee#view=kernels&layer=conv1&lang=en`);
+  await done();
+  await page.waitForSelector('#kernels-gpu1');
+  for (const sel of ['#rail', '#tabs', '#png-button', '.header-tools .lang', '#image-panel']) assert.equal(await shown(page, sel), false, sel);
+  for (const sel of ['#npy-button', '#top5', '#weights-status']) assert.equal(await shown(page, sel), true, sel);
+  assert.equal(await page.evaluate(() => window.alexnetApp.state.sample), 'coffee');
+  await page.keyboard.press('ArrowRight');
+  await page.evaluate(() => { location.hash = '#view=maps&layer=conv2&sample=chelsea&lang=en'; });
+  await page.waitForTimeout(300);
+  const s = await page.evaluate(() => window.alexnetApp.state);
+  assert.deepEqual([s.view, s.layer, s.sample], ['kernels', 'conv1', 'coffee']);
+  assert.match(await page.evaluate(() => location.hash), /view=kernels&layer=conv1/, 'the edited hash is put back');
+  // Moves inside the view still work: another kernel.
+  await page.evaluate(() => window.alexnetApp.app.navigate({ channel: 7 }));
+  assert.equal(await page.evaluate(() => window.alexnetApp.state.channel), 7);
+});
+
+test('app: predict=first covers the top-5 until one of the five offered classes is picked', async () => {
+  await page.goto(`${app.url}index.html?predict=first#view=maps&layer=conv1&sample=chelsea&lang=en`);
+  await done();
+  await page.waitForSelector('#predict-guess button');
+  assert.equal(await shown(page, '#top5'), false);
+  const offered = await page.$$eval('#predict-guess button', (bs) => bs.map((b) => b.textContent));
+  const top = await page.evaluate(() => window.alexnetApp.engine.pass.result.top.map((p) => p.name));
+  assert.equal(offered.length, 5);
+  assert.deepEqual([...offered].sort(), [...top].sort(), 'the offered classes are the top five');
+  await page.click(`#predict-guess button >> nth=0`);
+  assert.equal(await shown(page, '#top5'), true);
+  assert.match(await page.textContent('#predict-guess'), new RegExp(`You guessed ${offered[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+});
+
+test('embed.html: predict=first covers the softmax view; lock=1 hides "Open the explainer"', async () => {
+  const embed = await browser.context.newPage();
+  try {
+    await embed.setViewportSize({ width: 600, height: 500 });
+    await embed.goto(`${app.url}embed.html?view=softmax&sample=chelsea&lang=zh&predict=first&lock=1&hide=png`);
+    await done(embed);
+    await embed.waitForSelector('#predict-guess button');
+    assert.equal(await shown(embed, '#view'), false);
+    assert.equal(await shown(embed, '#open-full'), false);
+    assert.equal(await shown(embed, '#png-button'), false);
+    assert.match(await embed.textContent('#predict-prompt'), /猜/);
+    await embed.click('#predict-guess button >> nth=2');
+    assert.equal(await shown(embed, '#view'), true);
+  } finally {
+    await embed.close();
+  }
+});
+
+test('<alexnet-explainer>: the same controls as attributes', async () => {
+  await page.goto(`${app.url}tests/e2e/blank.html`);
+  await page.evaluate(async (src) => {
+    await import(src);
+    document.body.innerHTML = '<alexnet-explainer view="maps" layer="conv1" image="probe-vedge" lock hide="png" lang="en"></alexnet-explainer>';
+  }, `${app.url}www/element.js`);
+  await page.waitForFunction(() => document.querySelector('alexnet-explainer').shadowRoot?.querySelector('#status')?.dataset.state === 'done', null, { timeout: 90_000 });
+  const s = await page.evaluate(() => {
+    const el = document.querySelector('alexnet-explainer');
+    el.app.navigate({ view: 'kernels' });
+    const png = el.shadowRoot.querySelector('#png-button');
+    return { ...el.app.state, png: getComputedStyle(png).display, hide: el.shadowRoot.querySelector('.ae-embed').dataset.hide };
+  });
+  assert.deepEqual([s.view, s.layer, s.sample, s.png], ['maps', 'conv1', 'probe-vedge', 'none']);
+  assert.deepEqual(s.hide.split(' ').sort(), ['image', 'png', 'rail', 'tabs']);
+});
+
+test('a 600 px embed: every text of every view renders at 12 CSS px or more, and no transform shrinks it', async () => {
+  await page.setViewportSize({ width: 640, height: 900 });
+  const found = [];
+  await eachViewInElement(page, app.url, async (view) => {
+    for (const line of await page.evaluate(smallTexts, ['alexnet-explainer', 12])) found.push(`${view}: ${line}`);
+    const box = await page.evaluate(() => {
+      const root = document.querySelector('alexnet-explainer').shadowRoot;
+      const v = root.querySelector('#view .view');
+      const body = root.querySelector('.ae-body');
+      return { shown: v.getBoundingClientRect().width, laid: v.offsetWidth, sw: body.scrollWidth, cw: body.clientWidth };
+    });
+    assert.ok(Math.abs(box.shown - box.laid) < 1, `${view}: the view is drawn at another size than it is laid out (${JSON.stringify(box)})`);
+    assert.ok(box.sw <= box.cw, `${view}: wider than the embed (${JSON.stringify(box)})`);
+  }, { width: 600, settle: 400 });
+  assert.deepEqual(found, []);
+  // embed.html itself, in a 600 px frame, the tall sweep in Chinese.
+  await page.setViewportSize({ width: 600, height: 500 });
+  await page.goto(`${app.url}embed.html?view=sweep&layer=conv1&channel=17&sample=chelsea&lang=zh`);
+  await done();
+  await page.waitForSelector('#sweep-sum[data-pos]', { timeout: 30_000 });
+  assert.deepEqual(await page.evaluate(smallTexts, ['body', 12]), []);
+  assert.ok(await page.evaluate(() => [...document.querySelectorAll('canvas')].some((c) => c.__minFont)), 'canvas text was recorded');
+  await screenshot(page, 'classroom-embed-600-sweep');
+});
+
+test('a 390×844 phone: no view scrolls sideways; the rail is one compact strip and the image panel is on the first screen', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${app.url}index.html#view=maps&layer=conv1&sample=chelsea&lang=en`);
+  await done();
+  const first = await page.evaluate(() => ({
+    rail: document.getElementById('rail').getBoundingClientRect().height,
+    image: document.getElementById('image-panel').getBoundingClientRect().top,
+  }));
+  assert.ok(first.rail < 60, `the rail is ${first.rail} px tall`);
+  assert.ok(first.image < 844 * 0.6, `the image panel starts at ${first.image} px`);
+  await screenshot(page, 'classroom-phone-maps');
+  const wide = [];
+  for (const [view, layer] of VIEWS) {
+    await page.evaluate((h) => { location.hash = h; }, `#view=${view}&layer=${layer}&sample=chelsea&lang=en`);
+    await page.waitForSelector(`#view[data-view="${view}"] .view`, { timeout: 30_000 });
+    await page.waitForTimeout(300);
+    const d = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    if (d[0] > d[1]) wide.push(`${view}: ${d[0]} > ${d[1]}`);
+  }
+  assert.deepEqual(wide, []);
+  // Touch: a tap picks a feature map.
+  await page.evaluate(() => { location.hash = '#view=maps&layer=conv1&sample=chelsea&lang=en'; });
+  await page.waitForSelector('[data-channel="3"]');
+  await page.dispatchEvent('[data-channel="3"]', 'click');
+  await page.waitForFunction(() => window.alexnetApp.state.channel === 3);
+});
+
+test('reduced motion: the sweep does not play by itself and steps one position a second; nothing animates', async () => {
+  const p = await browser.context.newPage();
+  try {
+    await p.emulateMedia({ reducedMotion: 'reduce' });
+    await p.goto(`${app.url}index.html#view=sweep&layer=conv1&sample=chelsea&lang=en`);
+    await done(p);
+    await p.waitForSelector('#sweep-pos');
+    const pos = await p.textContent('#sweep-pos');
+    await p.waitForTimeout(800);
+    assert.equal(await p.textContent('#sweep-pos'), pos, 'no autoplay');
+    const speeds = await p.$$eval('.xv-sweep select', (ss) => ss.map((s) => s.value));
+    assert.ok(speeds.includes('1'), `speeds ${speeds}`);
+    assert.deepEqual(await p.evaluate(() => document.getAnimations().map((a) => a.animationName ?? a.id)), []);
+    await p.emulateMedia({ reducedMotion: 'no-preference' });
+    await p.reload();
+    await done(p);
+    await p.waitForSelector('#sweep-pos');
+    assert.ok((await p.$$eval('.xv-sweep select', (ss) => ss.map((s) => s.value))).includes('16'));
+  } finally {
+    await p.close();
+  }
+});
+
+test('keyboard: layer → channel → unit with visible focus; the canvases\' text alternatives follow the unit', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${app.url}index.html#view=maps&layer=conv1&sample=chelsea&lang=en`);
+  await done();
+  const focusShown = () => page.evaluate(() => {
+    const e = document.activeElement;
+    const cs = getComputedStyle(e);
+    return e.matches(':focus-visible') && cs.outlineStyle !== 'none' && Number.parseFloat(cs.outlineWidth) >= 1;
+  });
+  await page.focus('#rail-conv2');
+  assert.ok(await focusShown(), 'the rail button shows its focus');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.alexnetApp.state.layer === 'conv2');
+  await page.waitForSelector('[data-channel="5"]');
+  await page.focus('[data-channel="5"]');
+  assert.ok(await focusShown(), 'the feature map shows its focus');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.alexnetApp.state.channel === 5);
+
+  await page.evaluate(() => { location.hash = '#view=pool&layer=pool1&channel=5&y=4&x=6&sample=chelsea&lang=en'; });
+  await page.waitForSelector('.xv-pool-canvas');
+  await page.focus('.xv-pool-canvas');
+  assert.ok(await focusShown(), 'the pooling canvas shows its focus');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => window.alexnetApp.state.x === 7);
+  await page.waitForFunction(() => /^pool1, channel 5, at \(4, 7\): -?[\d.]+, the largest value in its 3×3 window$/
+    .test(document.querySelector('.xv-pool-canvas').getAttribute('aria-label')));
+
+  await page.evaluate(() => { location.hash = '#view=sweep&layer=conv1&channel=37&sample=chelsea&lang=en'; });
+  await page.waitForSelector('#sweep-sum[data-pos="0,0"]');
+  await page.focus('.xv-sweep-main');
+  assert.ok(await focusShown(), 'the sweep canvas shows its focus');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('#sweep-sum[data-pos="1,1"]');
+  assert.match(await page.getAttribute('.xv-sweep-main', 'aria-label'), /^conv1, channel 37, at \(1, 1\): -?[\d.]+, the sum of 363 products plus bias$/);
+});
+
+test('no console errors with the instructor controls', () => {
+  assert.deepEqual(errors, []);
+});
