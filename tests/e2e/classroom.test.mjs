@@ -87,7 +87,7 @@ test('<alexnet-explainer>: the same controls as attributes', async () => {
   assert.deepEqual(s.hide.split(' ').sort(), ['image', 'png', 'rail', 'tabs']);
 });
 
-test('a 600 px embed: every text of every view renders at 12 CSS px or more, and no transform shrinks it', async () => {
+test('a 600 px embed: every text of every view renders at 12 CSS px or more, no transform shrinks it, every canvas has a text alternative', async () => {
   await page.setViewportSize({ width: 640, height: 900 });
   const found = [];
   await eachViewInElement(page, app.url, async (view) => {
@@ -96,8 +96,12 @@ test('a 600 px embed: every text of every view renders at 12 CSS px or more, and
       const root = document.querySelector('alexnet-explainer').shadowRoot;
       const v = root.querySelector('#view .view');
       const body = root.querySelector('.ae-body');
-      return { shown: v.getBoundingClientRect().width, laid: v.offsetWidth, sw: body.scrollWidth, cw: body.clientWidth };
+      // Every canvas drawn is an image with a text alternative (they are checked for their numbers below).
+      const unnamed = [...v.querySelectorAll('canvas')].filter((c) => c.getClientRects().length && c.width > 10 &&
+        (c.getAttribute('role') !== 'img' || !c.getAttribute('aria-label')?.trim())).map((c) => c.id || c.className);
+      return { shown: v.getBoundingClientRect().width, laid: v.offsetWidth, sw: body.scrollWidth, cw: body.clientWidth, unnamed };
     });
+    assert.deepEqual(box.unnamed, [], `${view}: canvases without a text alternative`);
     assert.ok(Math.abs(box.shown - box.laid) < 1, `${view}: the view is drawn at another size than it is laid out (${JSON.stringify(box)})`);
     assert.ok(box.sw <= box.cw, `${view}: wider than the embed (${JSON.stringify(box)})`);
   }, { width: 600, settle: 400 });
@@ -198,6 +202,14 @@ test('keyboard: layer → channel → unit with visible focus; the canvases\' te
   await page.keyboard.press('ArrowRight');
   await page.waitForSelector('#sweep-sum[data-pos="1,1"]');
   assert.match(await page.getAttribute('.xv-sweep-main', 'aria-label'), /^conv1, channel 37, at \(1, 1\): -?[\d.]+, the sum of 363 products plus bias$/);
+
+  // The fc and LRN pictures say their chosen unit's value too.
+  await page.evaluate(() => { location.hash = '#view=fc&layer=fc7&channel=12&sample=chelsea&lang=en'; });
+  await page.waitForFunction(() => /^fc7, neuron 12: -?[\d.]+, the dot product of its 4,096 weights with the input plus bias$/
+    .test(document.querySelector('.xv-fc-out')?.getAttribute('aria-label')));
+  await page.evaluate(() => { location.hash = '#view=lrn&layer=norm1&channel=3&y=5&x=6&sample=chelsea&lang=en'; });
+  await page.waitForFunction(() => /^norm1, channel 3, at \(5, 6\): -?[\d.]+ before, -?[\d.]+ after/
+    .test(document.querySelector('.xv-lrn-canvas')?.getAttribute('aria-label')));
 });
 
 test('no console errors with the instructor controls', () => {

@@ -16,6 +16,16 @@ export function weightsLabel(w, t) {
   }
 }
 
+/**
+ * Advice for a small device (a phone, or one that reports ≤ 4 GB of memory through navigator.deviceMemory): keep the
+ * int8 copy, and why. The i18n key and its parameters, or null on a device that can hold f32 comfortably.
+ * @param {{deviceMemory?: number, narrow?: boolean}} device
+ */
+export function compactAdvice({ deviceMemory, narrow = false }) {
+  if (Number.isFinite(deviceMemory) && deviceMemory <= 4) return { key: 'stored.smallMemory', params: { gb: deviceMemory } };
+  return narrow ? { key: 'stored.smallScreen', params: {} } : null;
+}
+
 /** The sentence that says what the predictions are worth with these weights (banner, softmax, embeds). */
 export function weightsNote(w, t) {
   if (!w || w.trained) return '';
@@ -47,7 +57,7 @@ function duration(seconds, t) {
  * @param {() => void} o.onLoaded new weights replaced the old ones (re-run the image, clear old failures)
  * @param {(el: EventTarget, type: string, fn: Function) => void} o.listen adds a listener removed with the app
  */
-export function createWeightsPanel({ q, root, engine, t, setStatus, showMessage, onLoaded, listen }) {
+export function createWeightsPanel({ q, root, win, engine, t, setStatus, showMessage, onLoaded, listen }) {
   const client = engine.client;
   const els = {
     text: q('weights-text'),
@@ -110,6 +120,14 @@ export function createWeightsPanel({ q, root, engine, t, setStatus, showMessage,
     const offer = s.dtype === 'f32' && w?.origin === 'zoo' && w.dtype === 'f32';
     for (const b of [els.compactF16, els.compactInt8]) if (b) b.hidden = !offer;
     q('compact-tradeoff')?.toggleAttribute('hidden', !offer);
+    const advice = offer && win ? compactAdvice({
+      deviceMemory: win.navigator?.deviceMemory, narrow: !!win.matchMedia?.('(max-width: 600px)').matches,
+    }) : null;
+    const adviceEl = q('compact-advice');
+    if (adviceEl) {
+      adviceEl.hidden = !advice;
+      adviceEl.textContent = advice ? t()(advice.key, advice.params) : '';
+    }
   }
 
   function renderProgress(p) {

@@ -106,6 +106,7 @@ export function createLrnView(container, ctx) {
     const denom = (p.k + (p.alpha / p.size) * sum) ** p.beta;
     const mine = av / denom;
     const engine = b.data[c * hw + i];
+    canvas.setAttribute('aria-label', t('lrn.alt', { id: layer.id, c, y, x, a: fmtNum(av, 4), b: fmtNum(engine, 4), n: p.size }));
     formula.textContent =
       `b = a / (k + (α/n)·Σ a_j²)^β\n` +
       `  = ${fmtNum(av, 6)} / (${fmtParam(p.k)} + (${fmtParam(p.alpha)}/${p.size})·${fmtNum(sum, 6)})^${fmtParam(p.beta)}\n` +

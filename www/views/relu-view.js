@@ -99,6 +99,8 @@ export function createReluView(container, ctx) {
       drawBars(g, after.data, 0, 166, avail, 115, { color: colors.relu, range });
       counts.textContent = t('relu.countsVec', { neg: fmtInt(neg), n: fmtInt(total), pct: fmtPct(neg / total) });
     }
+    // The picture's text alternative is the count it illustrates, with the canvas's own description first.
+    canvas.setAttribute('aria-label', `${t('relu.canvasLabel')}: ${counts.textContent}`);
   }
 
   layerSel.addEventListener('change', () => ctx.navigate({ layer: layerSel.value, channel: 0 }));

@@ -101,6 +101,10 @@ export function createFcView(container, ctx) {
       b === undefined ? '' : t('fc.plusBias', { b: fmtNum(b, 6), v: fmtNum(value, 6) }), t('fc.engine', { id: layer.id, neuron }),
       el('strong', { text: fmtNum(engine, 6) }), ' ',
       value === null ? '' : el('span', { class: ok ? 'xv-ok' : 'xv-bad', text: ok ? t('fc.same') : t('fc.differs') }));
+    // Both canvases' text alternative: the chosen neuron, its value and what it is made of.
+    const alt = t('fc.alt', { id: layer.id, neuron, value: fmtNum(engine, 4), n: fmtInt(row.length) });
+    outCanvas.setAttribute('aria-label', alt);
+    rowCanvas.setAttribute('aria-label', alt);
   }
 
   outCanvas.addEventListener('click', (ev) => {
