@@ -153,7 +153,9 @@ export function createTour(shell) {
       const cut = r.top < 0 || r.bottom > win.innerHeight;
       if (first || (cut && performance.now() < settleUntil)) {
         scrolledFor = current;
-        target.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: first && !reduced() ? 'smooth' : 'auto' });
+        // A small target (a table row) is brought to the middle of the window, a tall one (a grid of maps) to its top.
+        const block = r.height < win.innerHeight / 2 ? 'center' : 'start';
+        target.scrollIntoView({ block, inline: 'nearest', behavior: first && !reduced() ? 'smooth' : 'auto' });
       }
     }
     box.pointAt(target ? visibleRect(target) : null);
