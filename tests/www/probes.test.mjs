@@ -60,3 +60,21 @@ test('the checkerboard alternates cells starting with black', () => {
   assert.deepEqual(px(c, 4, 4), [0, 0, 0, 255]);
   assert.deepEqual(px(c, 3, 7), [255, 255, 255, 255]);
 });
+
+test('a thumbnail is its probe at half size: every pixel matches the probe pixel at twice its coordinates', () => {
+  for (const probe of PROBES) {
+    const full = probe.make();
+    const half = probe.make(PROBE_SIZE / 2);
+    assert.equal(half.width, PROBE_SIZE / 2, probe.id);
+    let worst = 0;
+    for (let y = 0; y < half.height; y++) {
+      for (let x = 0; x < half.width; x++) {
+        const a = px(half, x, y);
+        const b = px(full, 2 * x, 2 * y);
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(a[c] - b[c]));
+      }
+    }
+    // The blob's centre moves by half a pixel ((size − 1) / 2), so its falloff may differ by a few levels.
+    assert.ok(worst <= (probe.id === 'probe-blob' ? 8 : 1), `${probe.id}: differs by ${worst}`);
+  }
+});

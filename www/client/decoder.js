@@ -38,10 +38,11 @@ function decodeWorker() {
   const d = {
     // The warm-up decode does not count: superseding it would only throw the warmed worker away.
     busy: () => [...waiting.values()].some((w) => !w.warm),
-    decode: (blob, maxSide, warm = false) => new Promise((resolve, reject) => {
+    /** Ask the worker for pixels: `{blob, maxSide}` decodes a file, `{probe, size}` draws a probe. */
+    ask: (request, warm = false) => new Promise((resolve, reject) => {
       const id = next++;
       waiting.set(id, { resolve, reject, warm });
-      worker.postMessage({ id, blob, maxSide });
+      worker.postMessage({ id, ...request });
     }),
     /** Abandon every decode in flight (a decode cannot be interrupted, so the worker is replaced). */
     cancel: () => stop('The image was superseded by a newer one.', { cancelled: true }),
@@ -61,7 +62,7 @@ export function warmDecoder() {
   const d = decodeWorker();
   if (!d) return;
   const bytes = Uint8Array.from(atob(TINY_PNG), (c) => c.charCodeAt(0));
-  d.decode(new Blob([bytes], { type: 'image/png' }), MAX_SIDE, true).catch(() => {});
+  d.ask({ blob: new Blob([bytes], { type: 'image/png' }), maxSide: MAX_SIDE }, true).catch(() => {});
 }
 
 /**
@@ -79,6 +80,23 @@ export async function toPixels(image, maxSide = MAX_SIDE, { supersede = false } 
   // The page's one image slot: a newer choice need not wait seconds for an older huge decode nobody will see.
   if (isFile && supersede && decoder?.busy()) decoder.cancel();
   const d = isFile ? decodeWorker() : null;
-  return d ? d.decode(image, maxSide) : decodeHere(image, maxSide);
+  return d ? d.ask({ blob: image, maxSide }) : decodeHere(image, maxSide);
+}
+
+/**
+ * A synthetic probe's pixels (www/image/probes.js) at `size`, drawn in the decode worker so the page's main thread
+ * never computes them; in place where workers cannot start. Gallery thumbnails do not count as a decode in flight
+ * (a newer image need not supersede them), but a superseded worker takes them along: callers may ask again.
+ * @param {string} probeId
+ * @param {number} [size]
+ * @returns {Promise<Pixels>}
+ */
+export async function probePixels(probeId, size) {
+  const d = decodeWorker();
+  if (d) return d.ask({ probe: probeId, size }, true);
+  const { PROBES } = await import('../image/probes.js');
+  const probe = PROBES.find((p) => p.id === probeId);
+  if (!probe) throw new Error(`There is no probe called "${probeId}".`);
+  return probe.make(size);
 }
 

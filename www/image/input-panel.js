@@ -1,6 +1,6 @@
 // The input image panel: preview, file picker, drag and drop, paste, and a gallery of sample photos and synthetic probes.
 
-import { toPixels } from '../client/decoder.js';
+import { toPixels, probePixels } from '../client/decoder.js';
 import { PROBES } from './probes.js';
 import { sampleIndex } from './samples.js';
 
@@ -90,23 +90,30 @@ export function createImageInput({ panel, dropTarget, onImage, onPick }) {
     return b;
   }
 
-  // The probe thumbnails are computed pixel by pixel (8 × 256² pixels); drawn all at once they made a 60–100 ms
-  // task at page load. The buttons exist at once; each picture is drawn in a task of its own, after start-up.
+  // The probe thumbnails are computed pixel by pixel; on the main thread, at the probes' own 256², each one took
+  // 35–210 ms of page load (long-animation-frame attribution). They are drawn in the decode worker, at 128² (the
+  // 64 CSS px thumbnail at 2× density), one after another; a thumbnail lost with a superseded decoder is asked again.
+  const THUMB_PX = 128;
   const thumbs = [];
   for (const probe of PROBES) {
-    const c = h('canvas', { role: 'img', 'aria-label': probe.title, width: '256', height: '256' });
-    thumbs.push([probe, c]);
+    const c = h('canvas', { role: 'img', 'aria-label': probe.title, width: String(THUMB_PX), height: String(THUMB_PX) });
+    thumbs.push([probe, c, 0]);
     probesBox.append(galleryButton(probe.id, probe.title, c));
   }
-  const drawNextThumb = () => {
+  const drawNextThumb = async () => {
     const next = thumbs.shift();
     if (!next) return;
-    const [probe, c] = next;
-    const img = probe.make();
-    c.width = img.width;
-    c.height = img.height;
-    c.getContext('2d').putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
-    setTimeout(drawNextThumb, 0);
+    const [probe, c, tries] = next;
+    try {
+      const img = await probePixels(probe.id, THUMB_PX);
+      c.width = img.width;
+      c.height = img.height;
+      c.getContext('2d').putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
+    } catch (err) {
+      if (tries < 2) thumbs.push([probe, c, tries + 1]);
+      else console.warn(`thumbnail ${probe.id}: ${err.message}`);
+    }
+    drawNextThumb();
   };
   setTimeout(drawNextThumb, 0);
 
@@ -145,7 +152,7 @@ export function createImageInput({ panel, dropTarget, onImage, onPick }) {
       wanted = id;
       try {
         const probe = PROBES.find((p) => p.id === id);
-        if (probe) return { source: probe.make(), meta: { label: probe.title, sample: id } };
+        if (probe) return { source: await probePixels(id), meta: { label: probe.title, sample: id } };
         const photo = samples.find((s) => s.id === id);
         if (!photo) throw new Error(`There is no sample image called "${id}".`);
         const response = await fetch(photo.url);

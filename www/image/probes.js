@@ -78,17 +78,22 @@ export function checkerboard({ cell = 16, size = PROBE_SIZE } = {}) {
   return fill(size, size, (x, y) => ((Math.floor(x / cell) + Math.floor(y / cell)) % 2 ? [255, 255, 255] : [0, 0, 0]));
 }
 
+/** A probe's length `v` (at PROBE_SIZE) at another `size`. */
+const k = (v, size) => (v * size) / PROBE_SIZE;
+
 /**
- * The probe gallery: id (used in the URL as `sample=`), a title, and the function that draws it.
- * @type {{id: string, title: string, make: () => {width: number, height: number, data: Uint8ClampedArray}}[]}
+ * The probe gallery: id (used in the URL as `sample=`), a title, and the function that draws it. `make(size)` draws
+ * the same picture at another size (periods, radius and cells scaled with it) for the gallery's thumbnails: at
+ * 128 px a thumbnail costs a quarter of the probe itself, and drawing the full probes made page load's longest tasks.
+ * @type {{id: string, title: string, make: (size?: number) => {width: number, height: number, data: Uint8ClampedArray}}[]}
  */
 export const PROBES = Object.freeze([
-  { id: 'probe-vedge', title: 'Vertical edge', make: () => verticalEdge() },
-  { id: 'probe-hedge', title: 'Horizontal edge', make: () => horizontalEdge() },
-  { id: 'probe-stripes-8-0', title: 'Stripes, 8 px, vertical', make: () => stripes({ period: 8, angleDeg: 0 }) },
-  { id: 'probe-stripes-16-45', title: 'Stripes, 16 px, 45°', make: () => stripes({ period: 16, angleDeg: 45 }) },
-  { id: 'probe-stripes-32-90', title: 'Stripes, 32 px, horizontal', make: () => stripes({ period: 32, angleDeg: 90 }) },
-  { id: 'probe-stripes-4-135', title: 'Stripes, 4 px, 135°', make: () => stripes({ period: 4, angleDeg: 135 }) },
-  { id: 'probe-blob', title: 'Red blob', make: () => colorBlob() },
-  { id: 'probe-checker', title: 'Checkerboard, 16 px', make: () => checkerboard() },
+  { id: 'probe-vedge', title: 'Vertical edge', make: (size = PROBE_SIZE) => verticalEdge(size) },
+  { id: 'probe-hedge', title: 'Horizontal edge', make: (size = PROBE_SIZE) => horizontalEdge(size) },
+  { id: 'probe-stripes-8-0', title: 'Stripes, 8 px, vertical', make: (size = PROBE_SIZE) => stripes({ period: k(8, size), angleDeg: 0, size }) },
+  { id: 'probe-stripes-16-45', title: 'Stripes, 16 px, 45°', make: (size = PROBE_SIZE) => stripes({ period: k(16, size), angleDeg: 45, size }) },
+  { id: 'probe-stripes-32-90', title: 'Stripes, 32 px, horizontal', make: (size = PROBE_SIZE) => stripes({ period: k(32, size), angleDeg: 90, size }) },
+  { id: 'probe-stripes-4-135', title: 'Stripes, 4 px, 135°', make: (size = PROBE_SIZE) => stripes({ period: k(4, size), angleDeg: 135, size }) },
+  { id: 'probe-blob', title: 'Red blob', make: (size = PROBE_SIZE) => colorBlob({ radius: k(48, size), size }) },
+  { id: 'probe-checker', title: 'Checkerboard, 16 px', make: (size = PROBE_SIZE) => checkerboard({ cell: k(16, size), size }) },
 ]);

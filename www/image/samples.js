@@ -1,6 +1,6 @@
 // The sample images: the one gallery index (www/samples/index.json) and sample pixels by id, photos and probes.
 
-import { toPixels } from '../client/decoder.js';
+import { toPixels, probePixels } from '../client/decoder.js';
 import { PROBES } from './probes.js';
 
 const SAMPLES_URL = new URL('../samples/', import.meta.url);
@@ -50,7 +50,7 @@ export async function firstSampleId() {
  */
 export async function loadSamplePixels(id) {
   const probe = PROBES.find((p) => p.id === id);
-  if (probe) return { pixels: probe.make(), label: probe.title };
+  if (probe) return { pixels: await probePixels(id), label: probe.title };
   const list = await sampleIndex();
   const item = list.find((s) => s.id === id);
   if (!item) throw new Error(`There is no sample image called "${id}".`);
