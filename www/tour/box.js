@@ -3,20 +3,10 @@ import { KIND_COLORS } from '../shared/config.js';
 import { ledgerRows } from '../shared/geometry.js';
 import { fitCanvas } from '../views/kit/canvas.js';
 import { fmtPct } from '../views/kit/format.js';
+import { el } from '../views/kit/dom.js';
 import { CHAPTERS, STEPS } from './steps.js';
 
 const STYLESHEET = new URL('./tour.css', import.meta.url).href;
-
-function make(doc, tag, attrs = {}, children = []) {
-  const e = doc.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
 
 /**
  * Creates the box (the element with id `tour`) in `root`: in the app a panel docked beside the page, in an embed a
@@ -27,28 +17,28 @@ function make(doc, tag, attrs = {}, children = []) {
 export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose, onShow }) {
   const styleHost = isApp ? doc.head : root;
   if (!styleHost.querySelector(`link[href="${STYLESHEET}"]`)) {
-    styleHost.prepend(make(doc, 'link', { rel: 'stylesheet', href: STYLESHEET }));
+    styleHost.prepend(el('link', { rel: 'stylesheet', href: STYLESHEET }));
   }
-  const box = make(doc, isApp ? 'aside' : 'section', { id: 'tour', class: isApp ? 'tour tour-app' : 'tour tour-embed' });
+  const box = el(isApp ? 'aside' : 'section', { id: 'tour', class: isApp ? 'tour tour-app' : 'tour tour-embed' });
   box.hidden = true;
   box.dataset.steps = String(STEPS.length);
-  const progressText = make(doc, 'span', { class: 'tour-progress-text' });
-  const progress = make(doc, 'progress', { class: 'tour-progress', max: String(STEPS.length), value: '0' });
-  const closeBtn = make(doc, 'button', { type: 'button', class: 'tour-close', text: '×' });
-  const head = make(doc, 'div', { class: 'tour-head' }, [progressText, progress, ...(isApp ? [closeBtn] : [])]);
-  const title = make(doc, 'h2', { class: 'tour-title', tabindex: '-1' });
-  const body = make(doc, 'div', { class: 'tour-body' });
-  const live = make(doc, 'p', { class: 'tour-live' });
-  const figure = make(doc, 'figure', { class: 'tour-figure' });
-  const tryBox = make(doc, 'p', { class: 'tour-try' });
-  const showBtn = make(doc, 'button', { type: 'button', class: 'button tour-show' });
-  const weights = make(doc, 'p', { class: 'tour-weights' });
-  const chapters = make(doc, 'details', { class: 'tour-chapters' });
-  const backBtn = make(doc, 'button', { type: 'button', class: 'button tour-back' });
-  const nextBtn = make(doc, 'button', { type: 'button', class: 'button tour-next' });
-  const keys = make(doc, 'p', { class: 'tour-keys' });
+  const progressText = el('span', { class: 'tour-progress-text' });
+  const progress = el('progress', { class: 'tour-progress', max: String(STEPS.length), value: '0' });
+  const closeBtn = el('button', { type: 'button', class: 'tour-close', text: '×' });
+  const head = el('div', { class: 'tour-head' }, [progressText, progress, ...(isApp ? [closeBtn] : [])]);
+  const title = el('h2', { class: 'tour-title', tabindex: '-1' });
+  const body = el('div', { class: 'tour-body' });
+  const live = el('p', { class: 'tour-live' });
+  const figure = el('figure', { class: 'tour-figure' });
+  const tryBox = el('p', { class: 'tour-try' });
+  const showBtn = el('button', { type: 'button', class: 'button tour-show' });
+  const weights = el('p', { class: 'tour-weights' });
+  const chapters = el('details', { class: 'tour-chapters' });
+  const backBtn = el('button', { type: 'button', class: 'button tour-back' });
+  const nextBtn = el('button', { type: 'button', class: 'button tour-next' });
+  const keys = el('p', { class: 'tour-keys' });
   box.append(head, title, body, live, figure, tryBox, weights);
-  if (isApp) box.append(chapters, make(doc, 'div', { class: 'tour-nav' }, [backBtn, nextBtn]), keys);
+  if (isApp) box.append(chapters, el('div', { class: 'tour-nav' }, [backBtn, nextBtn]), keys);
   // In an embed the box goes above the view: before the part of the embed's column that holds the view (the part
   // that is sized or scaled to fit the frame), so the text keeps its own size.
   const column = root.querySelector('.ae-embed');
@@ -58,7 +48,7 @@ export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose, onS
   else if (holder) holder.before(box);
   else root.append(box);
 
-  const ring = make(doc, 'div', { class: 'tour-ring', 'aria-hidden': 'true' });
+  const ring = el('div', { class: 'tour-ring', 'aria-hidden': 'true' });
   ring.hidden = true;
   if (isApp) doc.body.append(ring);
 
@@ -73,17 +63,17 @@ export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose, onS
 
   function renderChapters(t, current, titleOf) {
     const open = chapters.open;
-    const list = make(doc, 'ol', { class: 'tour-chapter-list' });
+    const list = el('ol', { class: 'tour-chapter-list' });
     for (const chapter of CHAPTERS) {
-      const steps = make(doc, 'ol', {});
+      const steps = el('ol', {});
       for (const step of STEPS.filter((s) => s.chapter === chapter)) {
-        const b = make(doc, 'button', { type: 'button', 'data-step': step.id, text: titleOf(step) });
+        const b = el('button', { type: 'button', 'data-step': step.id, text: titleOf(step) });
         if (step.id === current) b.setAttribute('aria-current', 'step');
-        steps.append(make(doc, 'li', {}, [b]));
+        steps.append(el('li', {}, [b]));
       }
-      list.append(make(doc, 'li', {}, [make(doc, 'span', { class: 'tour-chapter', text: t(`tour.chapter.${chapter}`) }), steps]));
+      list.append(el('li', {}, [el('span', { class: 'tour-chapter', text: t(`tour.chapter.${chapter}`) }), steps]));
     }
-    chapters.replaceChildren(make(doc, 'summary', { text: t('tour.chapters') }), list);
+    chapters.replaceChildren(el('summary', { text: t('tour.chapters') }), list);
     chapters.open = open;
   }
 
@@ -102,16 +92,16 @@ export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose, onS
     closeBtn.title = t('tour.closeLabel');
     closeBtn.setAttribute('aria-label', t('tour.closeLabel'));
     title.textContent = text.title;
-    body.replaceChildren(...text.body.map((p) => make(doc, 'p', { text: p })));
+    body.replaceChildren(...text.body.map((p) => el('p', { text: p })));
     live.hidden = !text.live;
-    live.replaceChildren(make(doc, 'strong', { text: `${t('tour.liveLabel')}: ` }), text.live);
-    tryBox.replaceChildren(make(doc, 'strong', { text: `${t('tour.tryLabel')}: ` }), text.try);
+    live.replaceChildren(el('strong', { text: `${t('tour.liveLabel')}: ` }), text.live);
+    tryBox.replaceChildren(el('strong', { text: `${t('tour.tryLabel')}: ` }), text.try);
     if (step.press) {
       showBtn.textContent = t('tour.showMe');
       tryBox.append(' ', showBtn);
     }
     weights.dataset.trained = String(text.trained);
-    weights.replaceChildren(make(doc, 'strong', { text: `${text.weightsLabel}: ` }), text.weights);
+    weights.replaceChildren(el('strong', { text: `${text.weightsLabel}: ` }), text.weights);
     figure.hidden = step.figure !== 'params';
     if (step.figure === 'params') drawParams(figure, spec, t);
     backBtn.textContent = t('tour.back');
@@ -129,8 +119,8 @@ export function createBox({ root, doc, isApp, onGo, onNext, onBack, onClose, onS
     const rows = ledgerRows(spec).rows.filter((r) => r.params > 0);
     let canvas = fig.querySelector('canvas');
     if (!canvas) {
-      canvas = make(doc, 'canvas', { class: 'tour-params', role: 'img' });
-      fig.append(canvas, make(doc, 'figcaption', {}));
+      canvas = el('canvas', { class: 'tour-params', role: 'img' });
+      fig.append(canvas, el('figcaption', {}));
     }
     canvas.setAttribute('aria-label', t('tour.figureLabel'));
     fig.querySelector('figcaption').textContent = t('tour.figureLabel');
