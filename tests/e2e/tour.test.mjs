@@ -4,26 +4,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, drawnCanvases, REPO_ROOT } from './harness.mjs';
+import { startSession, screenshot, drawnCanvases, REPO_ROOT } from './harness.mjs';
 
 const AXE = fs.readFileSync(path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
-let app, browser, page, errors, steps;
+let session, app, page, errors, steps;
 
 before(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-  page = browser.page;
-  errors = collectConsoleErrors(page);
+  session = await startSession();
+  ({ app, page, errors } = session);
   await page.goto(`${app.url}index.html#tour=conv-idea&lang=en`);
   await page.waitForSelector('#status[data-state="done"]', { timeout: 180_000 });
   steps = await page.evaluate(async () => (await import('/www/tour/steps.js')).STEPS.map((s) => ({ id: s.id, view: s.state(window.alexnetApp.ctx.spec).view })));
 });
 
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+after(() => session?.close());
 
 const tourStep = () => page.evaluate(() => document.getElementById('tour')?.dataset.step ?? null);
 
