@@ -116,7 +116,7 @@ test('a 600 px embed: every text of every view renders at 12 CSS px or more, no 
   await screenshot(page, 'classroom-embed-600-sweep');
 });
 
-test('a 390×844 phone: no view scrolls sideways; the rail is one compact strip and the image panel is on the first screen', async () => {
+test('a 390×844 phone: no view scrolls sideways (nor in a 320 px embed); the rail is one compact strip and the image panel is on the first screen', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${app.url}index.html#view=maps&layer=conv1&sample=chelsea&lang=en`);
   await done();
@@ -136,6 +136,19 @@ test('a 390×844 phone: no view scrolls sideways; the rail is one compact strip 
     if (d[0] > d[1]) wide.push(`${view}: ${d[0]} > ${d[1]}`);
   }
   assert.deepEqual(wide, []);
+  // The narrowest the views lay themselves out for: a 320 px embed, no view wider than it, no text under 12 px.
+  const narrow = [];
+  await eachViewInElement(page, app.url, async (view) => {
+    const w = await page.evaluate(() => {
+      const body = document.querySelector('alexnet-explainer').shadowRoot.querySelector('.ae-body');
+      return [body.scrollWidth, body.clientWidth];
+    });
+    if (w[0] > w[1]) narrow.push(`${view}: ${w[0]} > ${w[1]}`);
+    for (const line of await page.evaluate(smallTexts, ['alexnet-explainer', 12])) narrow.push(`${view}: ${line}`);
+  }, { width: 320, settle: 150 });
+  assert.deepEqual(narrow, []);
+  await page.goto(`${app.url}index.html#view=maps&layer=conv1&sample=chelsea&lang=en`);
+  await done();
   // Touch: a tap picks a feature map.
   await page.evaluate(() => { location.hash = '#view=maps&layer=conv1&sample=chelsea&lang=en'; });
   await page.waitForSelector('[data-channel="3"]');

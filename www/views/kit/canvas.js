@@ -34,6 +34,26 @@ export function canvasPoint(canvas, ev) {
   return [(ev.clientX - r.left) * k, (ev.clientY - r.top) * k];
 }
 
+/**
+ * Breaks `text` into lines no wider than `maxW` at the context's current font, at spaces (a word longer than the
+ * line keeps its own line): canvas text wraps instead of being cut off or shrunk on a narrow screen.
+ */
+export function wrapText(g, text, maxW) {
+  const lines = [];
+  let line = '';
+  for (const word of String(text).split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && g.measureText(next).width > maxW) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** Draws a map canvas scaled into a rectangle without smoothing. */
 export function blit(g, src, x, y, w, h) {
   g.imageSmoothingEnabled = false;

@@ -1,6 +1,6 @@
 // Drawing the sweep: the padded input with the kernel's window, the output filled so far, the dot product's tiles.
 import { convWindow, positionAt, shapeText } from '../../shared/geometry.js';
-import { fitCanvas, blit, hatch } from '../kit/canvas.js';
+import { fitCanvas, blit, hatch, wrapText } from '../kit/canvas.js';
 import { maxAbs, diverging, sequential, mapCanvas, inputRgbCanvas } from '../kit/heat.js';
 import { fmtInt, fmtNum } from '../kit/format.js';
 import { clampInt } from '../kit/state.js';
@@ -41,7 +41,16 @@ export function drawSweep(canvas, { layer, oc, pos, inputImg, outImg, width: ava
   const inS = Math.min(360, avail * 0.42);
   const outS = Math.min(300, avail * 0.32);
   const gap = Math.min(220, avail - inS - outS - 20);
-  const H = inS + 40;
+  const { y, x } = positionAt(pos, outW);
+  const win = convWindow(layer, y, x);
+  // A narrow canvas (a phone) has no room for the output's caption beside the input's: it gets a line of its own at
+  // the bottom, and the window's caption wraps, so no caption is cut off at the edge or drawn over another.
+  const measure = canvas.getContext('2d');
+  measure.font = '12px system-ui, sans-serif';
+  const outCaption = t('sweep.output', { id: layer.id, oc, w: outW, h: outH });
+  const ownLine = inS + Math.min(220, avail - inS - outS - 20) + measure.measureText(outCaption).width > avail;
+  const windowLines = wrapText(measure, t('sweep.window', { y0: win.y0, y1: win.y1 - 1, x0: win.x0, x1: win.x1 - 1, w: layer.in_shape[2] }), avail);
+  const H = inS + 40 + (windowLines.length - 1) * 15 + (ownLine ? 18 : 0);
   const g = fitCanvas(canvas, avail, H);
   const [, ih, iw] = layer.in_shape;
   const p = layer.pad;
@@ -58,8 +67,6 @@ export function drawSweep(canvas, { layer, oc, pos, inputImg, outImg, width: ava
   g.fillRect(ox, oy, pw * cell, ph * cell);
   if (p) { g.fillStyle = padPatterns.get(canvas); g.fillRect(ox, oy, pw * cell, ph * cell); }
   if (inputImg) blit(g, inputImg, ox + p * cell, oy + p * cell, iw * cell, ih * cell);
-  const { y, x } = positionAt(pos, outW);
-  const win = convWindow(layer, y, x);
   const wx = ox + win.padX0 * cell, wy = oy + win.padY0 * cell, ws = layer.k * cell;
   g.lineWidth = 2;
   g.strokeStyle = color;
@@ -71,7 +78,8 @@ export function drawSweep(canvas, { layer, oc, pos, inputImg, outImg, width: ava
   const ocell = outS / Math.max(outH, outW);
   const ux = inS + gap, uy = oy + (inS - outH * ocell) / 2;
   g.fillStyle = '#333';
-  g.fillText(t('sweep.output', { id: layer.id, oc, w: outW, h: outH }), ux, 14);
+  if (ownLine) g.fillText(outCaption, 0, H - 4);
+  else g.fillText(outCaption, ux, 14);
   g.fillStyle = '#f1f1f1';
   g.fillRect(ux, uy, outW * ocell, outH * ocell);
   if (outImg) {
@@ -97,7 +105,7 @@ export function drawSweep(canvas, { layer, oc, pos, inputImg, outImg, width: ava
   g.strokeStyle = '#111';
   g.strokeRect(cx, cy, Math.max(2, ocell), Math.max(2, ocell));
   g.fillStyle = '#555';
-  g.fillText(t('sweep.window', { y0: win.y0, y1: win.y1 - 1, x0: win.x0, x1: win.x1 - 1, w: iw }), ox, oy + ph * cell + 14);
+  for (const [i, line] of windowLines.entries()) g.fillText(line, ox, oy + ph * cell + 14 + i * 15);
 }
 
 /** The first terms of a conv-dot reply written out, x[c, y, x]·w[c, ky, kx] = a·b = product, and how many follow. */
