@@ -154,6 +154,21 @@ test('a 390×844 phone: no view scrolls sideways (nor in a 320 px embed); the ra
   await page.waitForSelector('[data-channel="3"]');
   await page.dispatchEvent('[data-channel="3"]', 'click');
   await page.waitForFunction(() => window.alexnetApp.state.channel === 3);
+  // A drag along the sweep's output map moves the window with it.
+  await page.evaluate(() => { location.hash = '#view=sweep&layer=conv1&channel=3&sample=chelsea&lang=en'; });
+  await page.waitForSelector('#sweep-sum[data-pos="0,0"]');
+  await page.locator('.xv-sweep-main').scrollIntoViewIfNeeded();
+  const r = await page.evaluate(() => {
+    const c = document.querySelector('.xv-sweep-main');
+    const b = c.getBoundingClientRect();
+    return { x: b.left, y: b.top, w: b.width };
+  });
+  // The output map is the right part of the canvas (beside the input): press on it and drag right.
+  await page.mouse.move(r.x + r.w - 40, r.y + 60);
+  await page.mouse.down();
+  await page.mouse.move(r.x + r.w - 20, r.y + 60, { steps: 3 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.getElementById('sweep-sum').dataset.pos !== '0,0');
 });
 
 test('reduced motion: the sweep does not play by itself and steps one position a second; nothing animates', async () => {
@@ -188,6 +203,8 @@ test('keyboard: layer → channel → unit with visible focus; the canvases\' te
     const cs = getComputedStyle(e);
     return e.matches(':focus-visible') && cs.outlineStyle !== 'none' && Number.parseFloat(cs.outlineWidth) >= 1;
   });
+  // A key press first: the browser shows focus rings once the reader uses the keyboard (not after a mouse drag).
+  await page.keyboard.press('Shift');
   await page.focus('#rail-conv2');
   assert.ok(await focusShown(), 'the rail button shows its focus');
   await page.keyboard.press('Enter');

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, servePlain, REPO_ROOT, ALEXNET_BIN } from './harness.mjs';
+import {
+  startApp, launchBrowser, collectConsoleErrors, screenshot, canvasIsNonBlank, servePlain, recordCanvasFonts, smallTexts, REPO_ROOT, ALEXNET_BIN,
+} from './harness.mjs';
 
 const BASE = '/course/alexnet/';
 const MODEL_ONNX = path.join(REPO_ROOT, 'tests/reference/out/model.onnx');
@@ -26,6 +28,7 @@ before(async () => {
   // Service workers blocked: the static-build tests see a host without COOP/COEP where coi-sw.js cannot help, the
   // single-threaded fallback (coi.test.mjs tests the service worker itself).
   browser = await launchBrowser({ serviceWorkers: 'block' });
+  await browser.context.addInitScript(recordCanvasFonts);
   page = browser.page;
   errors = collectConsoleErrors(page);
 });
@@ -239,6 +242,10 @@ test('course notes: an iframe and two custom elements render; elements with one 
     return { same: k.client === p.client, k: k.app.state, p: p.app.state, ids: k.shadowRoot.querySelector('#view') !== p.shadowRoot.querySelector('#view') };
   });
   assert.ok(shared.same, 'one worker for the two elements showing chelsea');
+  // The notes' column is 600 px: every text of the embeds is readable there (12 CSS px or more, canvases included).
+  assert.deepEqual(await page.evaluate(smallTexts, ['alexnet-explainer', 12]), []);
+  assert.deepEqual(await sweepFrame.evaluate(smallTexts, ['body', 12]), []);
+  assert.ok((await page.evaluate(() => document.querySelector('#kernels-element').getBoundingClientRect().width)) <= 600);
   assert.ok(shared.ids);
   assert.equal(shared.k.view, 'kernels');
   assert.deepEqual([shared.p.view, shared.p.layer, shared.p.channel, shared.p.y, shared.p.x], ['pool', 'pool1', 5, 4, 6]);

@@ -1,7 +1,7 @@
 // Sweep view as a container: controls, state and engine queries for a kernel sliding over its input, and the toy.
 import { inputChannelRange, towerOf, positionAt, layerFormulaText, kernelText, shapeText } from '../../shared/geometry.js';
 import { el, canvasEl, waitingNote } from '../kit/dom.js';
-import { viewWidth } from '../kit/canvas.js';
+import { viewWidth, canvasPoint } from '../kit/canvas.js';
 import { fmtInt, fmtNum } from '../kit/format.js';
 import { pickLayer, clampInt, passOf } from '../kit/state.js';
 import { createAnimator } from './animate.js';
@@ -81,6 +81,8 @@ export function createSweepView(container, ctx) {
 
   let mode = 'real';
   let layer = null, oc = 0, outH = 1, outW = 1;
+  /** Where drawSweep put the output map, for picking a position on it. */
+  let outMap = null;
   let pos = 0;
   let gen = 0;
   let inputImg = null, outImg = null, outData = null;
@@ -171,7 +173,7 @@ export function createSweepView(container, ctx) {
 
   function drawMain() {
     if (!layer) return;
-    drawSweep(main, { layer, oc, pos, inputImg, outImg, width: viewWidth(root), color: ctx.colors.conv, t });
+    outMap = drawSweep(main, { layer, oc, pos, inputImg, outImg, width: viewWidth(root), color: ctx.colors.conv, t });
   }
 
   // The engine's dot product at this position, term by term, and whether it equals the layer's stored output.
@@ -229,6 +231,21 @@ export function createSweepView(container, ctx) {
   backBtn.addEventListener('click', () => { stop(); setPos(pos - 1); });
   fwdBtn.addEventListener('click', () => { stop(); setPos(pos + 1); });
   scrub.addEventListener('input', () => { stop(); setPos(Number(scrub.value)); });
+  // A tap or a drag on the output map moves the window to that output (touch: a horizontal drag; vertical ones scroll).
+  function pickOutput(ev) {
+    if (!outMap || mode !== 'real') return;
+    const [px, py] = canvasPoint(main, ev);
+    const col = Math.floor((px - outMap.ux) / outMap.ocell), row = Math.floor((py - outMap.uy) / outMap.ocell);
+    if (col < 0 || row < 0 || col >= outW || row >= outH) return;
+    stop();
+    if (row * outW + col !== pos) setPos(row * outW + col);
+  }
+  main.style.touchAction = 'pan-y';
+  main.addEventListener('pointerdown', (ev) => {
+    main.setPointerCapture?.(ev.pointerId);
+    pickOutput(ev);
+  });
+  main.addEventListener('pointermove', (ev) => { if (ev.buttons) pickOutput(ev); });
   // The keyboard moves the window over the output: ← → one column, ↑ ↓ one row (the unit after layer and channel).
   main.tabIndex = 0;
   main.addEventListener('keydown', (ev) => {

@@ -35,6 +35,7 @@ export function outputPicture(outData, outH, outW) {
  * the output map filled up to that position.
  * @param {{layer: object, oc: number, pos: number, inputImg: HTMLCanvasElement|null, outImg: HTMLCanvasElement|null,
  *   width: number, color: string, t: Function}} o
+ * @returns {{ux: number, uy: number, ocell: number}} where the output map is (CSS px of the canvas), for picking
  */
 export function drawSweep(canvas, { layer, oc, pos, inputImg, outImg, width: avail, color, t }) {
   const [, outH, outW] = layer.out_shape;
@@ -106,6 +107,7 @@ export function drawSweep(canvas, { layer, oc, pos, inputImg, outImg, width: ava
   g.strokeRect(cx, cy, Math.max(2, ocell), Math.max(2, ocell));
   g.fillStyle = '#555';
   for (const [i, line] of windowLines.entries()) g.fillText(line, ox, oy + ph * cell + 14 + i * 15);
+  return { ux, uy, ocell };
 }
 
 /** The first terms of a conv-dot reply written out, x[c, y, x]·w[c, ky, kx] = a·b = product, and how many follow. */
