@@ -1,9 +1,10 @@
 // End to end, a classroom's needs: the instructor controls (hide=, lock=1, predict=first, image=) in the app,
-// embed.html and the element; every text ≥ 12 px in a 600 px embed of each view; a 390×844 phone without sideways
-// scrolling, the image panel on the first screen; reduced motion.
+// embed.html and the element; every view in a 600 px element (text ≥ 12 px, canvases' text alternatives, axe); a
+// 390×844 phone and a 320 px embed without sideways scrolling, the image panel on the first screen; reduced motion;
+// keyboard traversal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSession, recordCanvasFonts, smallTexts, screenshot, eachViewInElement, VIEWS } from './harness.mjs';
+import { startSession, recordCanvasFonts, smallTexts, screenshot, eachViewInElement, axeAudit, VIEWS } from './harness.mjs';
 
 let session, app, browser, page, errors;
 
@@ -87,11 +88,12 @@ test('<alexnet-explainer>: the same controls as attributes', async () => {
   assert.deepEqual(s.hide.split(' ').sort(), ['image', 'png', 'rail', 'tabs']);
 });
 
-test('a 600 px embed: every text of every view renders at 12 CSS px or more, no transform shrinks it, every canvas has a text alternative', async () => {
+test('a 600 px embed: every text of every view renders at 12 CSS px or more, no transform shrinks it, every canvas has a text alternative, axe finds nothing serious', async () => {
   await page.setViewportSize({ width: 640, height: 900 });
   const found = [];
   await eachViewInElement(page, app.url, async (view) => {
     for (const line of await page.evaluate(smallTexts, ['alexnet-explainer', 12])) found.push(`${view}: ${line}`);
+    for (const line of await axeAudit(page, `element-${view}`, errors)) found.push(`${view}: ${line}`);
     const box = await page.evaluate(() => {
       const root = document.querySelector('alexnet-explainer').shadowRoot;
       const v = root.querySelector('#view .view');
@@ -104,7 +106,7 @@ test('a 600 px embed: every text of every view renders at 12 CSS px or more, no 
     assert.deepEqual(box.unnamed, [], `${view}: canvases without a text alternative`);
     assert.ok(Math.abs(box.shown - box.laid) < 1, `${view}: the view is drawn at another size than it is laid out (${JSON.stringify(box)})`);
     assert.ok(box.sw <= box.cw, `${view}: wider than the embed (${JSON.stringify(box)})`);
-  }, { width: 600, settle: 400 });
+  }, { width: 600, settle: 250 });
   assert.deepEqual(found, []);
   // embed.html itself, in a 600 px frame, the tall sweep in Chinese.
   await page.setViewportSize({ width: 600, height: 500 });
@@ -131,7 +133,7 @@ test('a 390×844 phone: no view scrolls sideways (nor in a 320 px embed); the ra
   for (const [view, layer] of VIEWS) {
     await page.evaluate((h) => { location.hash = h; }, `#view=${view}&layer=${layer}&sample=chelsea&lang=en`);
     await page.waitForSelector(`#view[data-view="${view}"] .view`, { timeout: 30_000 });
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(200);
     const d = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     if (d[0] > d[1]) wide.push(`${view}: ${d[0]} > ${d[1]}`);
   }

@@ -307,3 +307,22 @@ export async function eachViewInElement(page, appUrl, visit, { width = null, set
     await visit(view);
   }
 }
+
+const AXE_SOURCE = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (npm, pinned) in the page, through page.evaluate, which the page's CSP does not block as it would a
+ * script tag; writes the report to tests/e2e/artifacts/axe-<name>.json and returns the serious and critical
+ * violations, one line each. `errors` (collectConsoleErrors) loses the CSP complaints axe's own probes cause.
+ */
+export async function axeAudit(page, name, errors = []) {
+  const before = errors.length;
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(fs.readFileSync(AXE_SOURCE, 'utf8'));
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  // axe tries inline styles in shadow roots, which the page's CSP refuses: that is axe, not the page.
+  errors.push(...errors.splice(before).filter((e) => !/Applying inline style violates/.test(e)));
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS_DIR, `axe-${name}.json`), JSON.stringify(result.violations, null, 1));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
