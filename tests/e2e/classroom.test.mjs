@@ -53,7 +53,7 @@ test('app: predict=first covers the top-5 until one of the five offered classes 
   assert.match(await page.textContent('#predict-guess'), new RegExp(`You guessed ${offered[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 });
 
-test('embed.html: predict=first covers the softmax view; lock=1 hides "Open the explainer"', async () => {
+test('embed.html: predict=first covers the softmax view; lock=1 hides "Open the explainer" and keeps a tour step', async () => {
   const embed = await browser.context.newPage();
   try {
     await embed.setViewportSize({ width: 600, height: 500 });
@@ -66,6 +66,11 @@ test('embed.html: predict=first covers the softmax view; lock=1 hides "Open the 
     assert.match(await embed.textContent('#predict-prompt'), /猜/);
     await embed.click('#predict-guess button >> nth=2');
     assert.equal(await shown(embed, '#view'), true);
+    // A locked tour step stays that step.
+    await embed.goto(`${app.url}embed.html?tour=fc6-full-conv&sample=chelsea&lang=en&lock=1`);
+    await done(embed);
+    await embed.evaluate(() => window.alexnetEmbed.app.navigate({ tour: 'conv-idea', view: 'maps', layer: 'conv1' }));
+    assert.equal(await embed.evaluate(() => window.alexnetEmbed.state.tour), 'fc6-full-conv');
   } finally {
     await embed.close();
   }

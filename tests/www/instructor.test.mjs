@@ -35,8 +35,8 @@ test('a locked page hides the rail and tabs; a fixed image hides the picker', ()
   assert.deepEqual(hiddenParts(from('image=chelsea')), ['image']);
 });
 
-test('locked: view and layer moves are dropped, finer moves pass; a fixed image drops sample moves', () => {
+test('locked: view, layer and tour-step moves are dropped, finer moves pass; a fixed image drops sample moves', () => {
   const locked = from('lock=1&image=chelsea');
-  assert.deepEqual(allowedMove(locked, { view: 'kernels', layer: 'conv2', channel: 3, sample: 'coffee', lang: 'zh' }), { channel: 3, lang: 'zh' });
+  assert.deepEqual(allowedMove(locked, { view: 'kernels', layer: 'conv2', tour: 'pool', channel: 3, sample: 'coffee', lang: 'zh' }), { channel: 3, lang: 'zh' });
   assert.deepEqual(allowedMove(from(''), { view: 'kernels', layer: 'conv2' }), { view: 'kernels', layer: 'conv2' });
 });

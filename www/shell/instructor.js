@@ -15,7 +15,7 @@ export const INSTRUCTOR_KEYS = Object.freeze(['hide', 'lock', 'predict', 'image'
 
 /**
  * @typedef {{hide: string[], lock: boolean, predict: 'first'|null, image: string|null}} Instructor
- *   `hide`: the parts to hide, known names only; `lock`: the view and layer stay as given; `predict`: 'first'
+ *   `hide`: the parts to hide, known names only; `lock`: the view, layer and tour step stay as given; `predict`: 'first'
  *   covers the top-5 until the student has guessed; `image`: a sample id that cannot be changed.
  */
 
@@ -46,8 +46,8 @@ export function hiddenParts(o) {
 }
 
 /**
- * The change a student's move may make: without the view and layer when locked, without the sample when the
- * image is fixed.
+ * The change a student's move may make: without the view, layer and tour step when locked, without the sample when
+ * the image is fixed.
  * @param {Instructor} o
  * @param {object} partial a navigation (www/shell/state.js keys)
  */
@@ -56,6 +56,7 @@ export function allowedMove(o, partial) {
   if (o.lock) {
     delete next.view;
     delete next.layer;
+    delete next.tour;
   }
   if (o.image) delete next.sample;
   return next;
@@ -91,7 +92,7 @@ export function applyInstructor(shell, given, onReveal) {
     move: (partial) => allowedMove(o, partial),
     pin(next, current = next) {
       const out = { ...next };
-      if (o.lock && current.view !== undefined) Object.assign(out, { view: current.view, layer: current.layer });
+      if (o.lock && current.view !== undefined) Object.assign(out, { view: current.view, layer: current.layer, tour: current.tour });
       if (o.image) out.sample = o.image;
       return out;
     },
