@@ -9,7 +9,16 @@ import { STEPS, stepText } from '../../www/tour/steps.js';
 import { loadSpec } from './spec-fixture.mjs';
 
 const { spec } = loadSpec();
-const ARTICLE = new URL('../../../shared/seed/alexnet-cnn-structure.zh.txt', import.meta.url);
+// The project's source article (../shared/seed/ beside the repository), copied into the fixtures so the check runs
+// in any checkout; where the shared copy exists, the fixture must equal it.
+const ARTICLE = new URL('../fixtures/seed/alexnet-cnn-structure.zh.txt', import.meta.url);
+const SHARED_ARTICLE = new URL('../../../shared/seed/alexnet-cnn-structure.zh.txt', import.meta.url);
+
+test('the fixture is the source article', () => {
+  const text = fs.readFileSync(ARTICLE, 'utf8');
+  assert.ok(text.length > 1000, 'the article is there');
+  if (fs.existsSync(SHARED_ARTICLE)) assert.equal(text, fs.readFileSync(SHARED_ARTICLE, 'utf8'));
+});
 const RUN = 20;
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
