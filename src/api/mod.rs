@@ -23,7 +23,7 @@ pub struct Session {
     model: Model,
     pass: Option<Forward>,
     preprocess: Option<PreprocessInfo>,
-    /// A pass of its own on a blank input that runs the engine's code once before the user's image needs it (the
+    /// A pass of its own on a grey image that runs the engine's code once before the user's image needs it (the
     /// first pass of a fresh module is slower while the browser optimises it); it never touches `pass`.
     warm: Option<Forward>,
 }

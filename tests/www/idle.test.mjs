@@ -39,6 +39,12 @@ test('a refill stops as soon as real work arrives, and a later one tops up only 
   assert.equal(b.ready(5), 2, 'never more than one pass needs');
 });
 
+test('a refill started while another runs joins it instead of filling past one pass', async () => {
+  const b = createLayerBuffers();
+  await Promise.all([b.refill([6, 6], () => false, hop), b.refill([6, 6], () => false, hop)]);
+  assert.equal(b.ready(6), 2);
+});
+
 test('the warm-up runs every step unless stopped, and a failing engine only costs the warm-up', async () => {
   let left = 3;
   const fake = { warmStart() {}, warmStep: () => left-- > 0 };

@@ -94,9 +94,7 @@ export async function toPixels(image, maxSide = MAX_SIDE, { supersede = false } 
 export async function probePixels(probeId, size) {
   const d = decodeWorker();
   if (d) return d.ask({ probe: probeId, size }, true);
-  const { PROBES } = await import('../image/probes.js');
-  const probe = PROBES.find((p) => p.id === probeId);
-  if (!probe) throw new Error(`There is no probe called "${probeId}".`);
-  return probe.make(size);
+  const { probeImage } = await import('../image/probes.js');
+  return probeImage(probeId, size);
 }
 

@@ -78,6 +78,17 @@ export function checkerboard({ cell = 16, size = PROBE_SIZE } = {}) {
   return fill(size, size, (x, y) => ((Math.floor(x / cell) + Math.floor(y / cell)) % 2 ? [255, 255, 255] : [0, 0, 0]));
 }
 
+/**
+ * The pixels of the probe called `id` at `size` (the decode worker draws them; see client/decoder.js probePixels).
+ * @param {string} id
+ * @param {number} [size]
+ */
+export function probeImage(id, size = PROBE_SIZE) {
+  const probe = PROBES.find((p) => p.id === id);
+  if (!probe) throw new Error(`There is no probe called "${id}".`);
+  return probe.make(size);
+}
+
 /** A probe's length `v` (at PROBE_SIZE) at another `size`. */
 const k = (v, size) => (v * size) / PROBE_SIZE;
 

@@ -9,6 +9,21 @@
 export function createLayerBuffers() {
   /** length → ready arrays of that length */
   const spare = new Map();
+  /** The refill in progress: a second one started meanwhile would fill past what one pass needs. */
+  let filling = null;
+  async function fill(lengths, stop, yieldTask) {
+    const want = new Map();
+    for (const n of lengths) want.set(n, (want.get(n) ?? 0) + 1);
+    for (const [n, count] of want) {
+      if (!spare.has(n)) spare.set(n, []);
+      const ready = spare.get(n);
+      while (ready.length < count) {
+        await yieldTask();
+        if (stop()) return;
+        ready.push(new Float32Array(n).fill(0));
+      }
+    }
+  }
   return {
     /** A touched array of `length` values if one is ready, else a new one. Its contents are not specified. */
     take(length) {
@@ -19,18 +34,11 @@ export function createLayerBuffers() {
      * Prepare one array per entry of `lengths` (a pass's tensor sizes), one per task, stopping as soon as
      * `stop()` says real work arrived: a run waits at most one array's worth (~1 MB written, well under 1 ms).
      */
-    async refill(lengths, stop, yieldTask) {
-      const want = new Map();
-      for (const n of lengths) want.set(n, (want.get(n) ?? 0) + 1);
-      for (const [n, count] of want) {
-        if (!spare.has(n)) spare.set(n, []);
-        const ready = spare.get(n);
-        while (ready.length < count) {
-          await yieldTask();
-          if (stop()) return;
-          ready.push(new Float32Array(n).fill(0));
-        }
-      }
+    refill(lengths, stop, yieldTask) {
+      filling ??= fill(lengths, stop, yieldTask).finally(() => {
+        filling = null;
+      });
+      return filling;
     },
     /** How many arrays of `length` are ready. */
     ready: (length) => spare.get(length)?.length ?? 0,
@@ -47,7 +55,7 @@ export function passLengths(spec) {
 }
 
 /**
- * Run the engine once on a blank input before the user's image needs it: the first pass of a fresh module is much
+ * Run the engine once on a grey image before the user's image needs it: the first pass of a fresh module is much
  * slower while the browser optimises its code. It uses the session's own warm-up pass (`warmStart`/`warmStep`, never
  * the user's), yields between layers, and stops when `stop()` says a real pass or new weights arrived.
  * @returns {Promise<{completed: boolean, ms: number}>}

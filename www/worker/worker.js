@@ -209,8 +209,8 @@ function postLayer(id, layer) {
 /** Work between two yields of a pass: small enough that a cancel or a newer image waits at most this long. */
 const YIELD_AFTER_MS = 4;
 
-/** The warm-up in flight ({cancelled}), and whether this worker's engine has been warmed. */
-let warming = null;
+/** Whether the warm-up is in flight, and whether this worker's engine has been warmed. */
+let warming = false;
 let warmed = false;
 /** Touched arrays for the next pass's tensors (see idle.js). */
 const buffers = createLayerBuffers();
@@ -218,17 +218,17 @@ const buffers = createLayerBuffers();
 /** Warm the engine once (announced with `warmed`), then prepare the first pass's arrays; both give way to a run. */
 async function warmUp(s) {
   if (warmed || warming) return;
-  const mine = { cancelled: false };
-  warming = mine;
-  const { completed, ms } = await warmEngine(s, () => mine.cancelled || session !== s, yieldTask);
-  warming = null;
+  warming = true;
+  const { completed, ms } = await warmEngine(s, () => currentPass !== null || session !== s, yieldTask);
+  warming = false;
   warmed = completed;
   post({ id: -1, type: MSG.WARMED, completed, ms });
   prepareBuffers(s);
 }
 
-/** Prepare the arrays for a pass on `s` while idle; a run or new weights stop it. */
+/** The tensor sizes of a pass (the spec's, the same for every session). */
 let lengths = null;
+/** Prepare the arrays for a pass on `s` while idle; a run or new weights stop it. */
 function prepareBuffers(s) {
   lengths ??= passLengths(s.spec());
   buffers.refill(lengths, () => currentPass !== null || session !== s, yieldTask);
@@ -236,7 +236,6 @@ function prepareBuffers(s) {
 
 async function handleRun(msg) {
   const s = requireSession();
-  if (warming) warming.cancelled = true;
   const { pixels } = msg;
   if (!pixels || !Number.isInteger(pixels.width) || !Number.isInteger(pixels.height) || !pixels.data) {
     throw new Error('run needs pixels {width, height, data}.');
@@ -277,10 +276,9 @@ async function handleRun(msg) {
       return;
     }
     const stepStart = performance.now();
-    t0 = performance.now();
     const layer = s.step();
     if (layer === undefined || layer === null) break;
-    timings[layer] = performance.now() - t0;
+    timings[layer] = performance.now() - stepStart;
     if (!sent.has(layer)) {
       sent.add(layer);
       t0 = performance.now();
