@@ -1,6 +1,7 @@
 //! The network's operators, one per file (conv, with several ways to compute it, one folder); each keeps a plain
 //! `*_naive` reference beside its fast path.
 
+pub mod backward;
 pub mod conv;
 pub mod gemm;
 pub mod linear;
