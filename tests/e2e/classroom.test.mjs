@@ -123,6 +123,21 @@ test('a 600 px embed: every text of every view renders at 12 CSS px or more, no 
   await screenshot(page, 'classroom-embed-600-sweep');
 });
 
+/**
+ * Boxes inside the shown view that scroll sideways (content wider than the box, overflow-x auto or scroll): a view
+ * that keeps a desktop width and scrolls inside its own box has not laid itself out for the width it was given.
+ * Runs in the page; `host` is the element whose shadow root holds the view, or null for the document.
+ */
+function innerScrollers(host) {
+  const root = host ? document.querySelector(host).shadowRoot : document;
+  const view = root.querySelector('#view .view');
+  if (!view) return [];
+  return [view, ...view.querySelectorAll('*')].filter((e) => {
+    const o = getComputedStyle(e).overflowX;
+    return (o === 'auto' || o === 'scroll') && e.scrollWidth > e.clientWidth + 1;
+  }).map((e) => e.id || e.className || e.tagName);
+}
+
 test('a 390×844 phone: no view scrolls sideways (nor in a 320 px embed); the rail is one compact strip and the image panel is on the first screen', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${app.url}index.html#view=maps&layer=conv1&sample=chelsea&lang=en`);
@@ -132,6 +147,13 @@ test('a 390×844 phone: no view scrolls sideways (nor in a 320 px embed); the ra
     image: document.getElementById('image-panel').getBoundingClientRect().top,
   }));
   assert.ok(first.rail < 60, `the rail is ${first.rail} px tall`);
+  // Memory-aware: the download panel (shown while the trained weights come in, before any f32 copy is stored)
+  // offers a phone the int8 copy and says why.
+  await page.evaluate(() => { document.getElementById('download-panel').hidden = false; });
+  assert.equal(await page.isVisible('#compact-after-box'), true, 'the compact-copy offer is shown on a phone');
+  assert.equal(await page.isChecked('#compact-after'), true);
+  assert.match(await page.textContent('#compact-after-why'), /int8 copy: it takes 61 MB/);
+  await page.evaluate(() => { document.getElementById('download-panel').hidden = true; });
   assert.ok(first.image < 844 * 0.6, `the image panel starts at ${first.image} px`);
   await screenshot(page, 'classroom-phone-maps');
   const wide = [];
@@ -141,6 +163,7 @@ test('a 390×844 phone: no view scrolls sideways (nor in a 320 px embed); the ra
     await page.waitForTimeout(200);
     const d = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     if (d[0] > d[1]) wide.push(`${view}: ${d[0]} > ${d[1]}`);
+    for (const box of await page.evaluate(innerScrollers, null)) wide.push(`${view}: ${box} scrolls sideways inside`);
   }
   assert.deepEqual(wide, []);
   // The narrowest the views lay themselves out for: a 320 px embed, no view wider than it, no text under 12 px.
@@ -151,6 +174,7 @@ test('a 390×844 phone: no view scrolls sideways (nor in a 320 px embed); the ra
       return [body.scrollWidth, body.clientWidth];
     });
     if (w[0] > w[1]) narrow.push(`${view}: ${w[0]} > ${w[1]}`);
+    for (const box of await page.evaluate(innerScrollers, 'alexnet-explainer')) narrow.push(`${view}: ${box} scrolls sideways inside`);
     for (const line of await page.evaluate(smallTexts, ['alexnet-explainer', 12])) narrow.push(`${view}: ${line}`);
   }, { width: 320, settle: 150 });
   assert.deepEqual(narrow, []);
@@ -221,6 +245,37 @@ test('keyboard: layer → channel → unit with visible focus; the canvases\' te
   assert.ok(await focusShown(), 'the feature map shows its focus');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => window.alexnetApp.state.channel === 5);
+  // The enlarged map: arrows walk its units, and its text alternative reads the engine's value there.
+  await page.waitForSelector('#maps-zoom:not([hidden])');
+  await page.focus('#maps-zoom-canvas');
+  assert.ok(await focusShown(), 'the enlarged map shows its focus');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  const zoomLabel = await page.getAttribute('#maps-zoom-canvas', 'aria-label');
+  const m = /^conv2, channel 5, at \(1, 1\): (-?[\d.]+), the sum of 1200 products plus bias$/.exec(zoomLabel);
+  assert.ok(m, zoomLabel);
+  const engineValue = await page.evaluate(async () => {
+    const t = await window.alexnetApp.ctx.tensor('conv2');
+    const [, h, w] = t.shape;
+    return t.data[(5 * h + 1) * w + 1];
+  });
+  assert.ok(Math.abs(Number(m[1]) - engineValue) <= 1e-3 * Math.max(1, Math.abs(engineValue)), `${m[1]} vs ${engineValue}`);
+
+  // conv1's kernel tiles: arrows move a ring, the text says that kernel's weights, Enter picks it.
+  await page.evaluate(() => { location.hash = '#view=kernels&layer=conv1&sample=chelsea&lang=en'; });
+  await page.waitForSelector('#kernels-gpu1');
+  await page.focus('#kernels-gpu1');
+  assert.ok(await focusShown(), 'the kernel tiles show their focus');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.getAttribute('#kernels-gpu1', 'aria-label'), /Kernel 2 \(GPU 1\), 11×11×3: weights from -?[\d.]+ to -?[\d.]+, bias -?[\d.]+\./);
+  assert.match(await page.textContent('#kernels-live'), /^Kernel 2 \(GPU 1\)/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.alexnetApp.state.channel === 2);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'kernels-gpu1', 'picking keeps the focus on the tiles');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await page.textContent('#kernels-live'), /^Kernel 14 \(GPU 1\)/);
 
   await page.evaluate(() => { location.hash = '#view=pool&layer=pool1&channel=5&y=4&x=6&sample=chelsea&lang=en'; });
   await page.waitForSelector('.xv-pool-canvas');

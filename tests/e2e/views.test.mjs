@@ -36,7 +36,7 @@ test('overview: a non-blank Figure 2; clicking conv2 opens conv2', async () => {
     const { overviewLayout } = await import('/www/views/overview/layout.js');
     const canvas = document.querySelector('.xv-overview-canvas');
     const w = Number(canvas.dataset.cssWidth);
-    const lay = overviewLayout(window.alexnetApp.ctx.spec, { width: w, height: canvas.height / devicePixelRatio, marginLeft: 30 });
+    const lay = overviewLayout(window.alexnetApp.ctx.spec, { width: w, height: Number(canvas.dataset.rowHeight), marginLeft: 30 });
     const n = lay.nodes.find((m) => m.id === 'conv2' && m.tower === 1);
     const r = canvas.getBoundingClientRect();
     const k = r.width / w;

@@ -40,3 +40,31 @@ test('overviewLayout: Figure 2 columns, towers, crossings, inside the canvas', (
   assert.equal(hitTest(lay, tag.x + 2, tag.y + 2).id, 'norm2');
   assert.equal(hitTest(lay, 1, 1), null);
 });
+
+test('overviewLayout: a narrow canvas wraps the columns onto rows instead of shrinking or overflowing', () => {
+  const wide = overviewLayout(spec, { width: 1200, height: 520 });
+  assert.equal(wide.rows.length, 1);
+  assert.equal(wide.breaks.length, 0);
+  for (const [width, rows] of [[900, 1], [760, 2], [600, 2], [390, 3], [340, 4], [320, 4]]) {
+    const lay = overviewLayout(spec, { width, height: 420, marginLeft: 30 });
+    assert.equal(lay.rows.length, rows, `${width} px: rows`);
+    assert.equal(lay.height, 420 * rows);
+    assert.equal(lay.breaks.length, rows - 1);
+    // Every column is still there, in order, each at least MIN_COLUMN_PX-ish apart within its row.
+    assert.deepEqual(lay.columns.map((c) => c.id), wide.columns.map((c) => c.id));
+    for (const row of lay.rows) {
+      const cx = row.columns.map((ci) => lay.columns[ci].cx);
+      for (let i = 1; i < cx.length; i++) assert.ok(cx[i] - cx[i - 1] >= 64, `${width} px: columns ${i - 1},${i} apart`);
+    }
+    for (const n of [...lay.nodes, ...lay.tags]) {
+      const row = lay.rows[n.row];
+      assert.ok(n.bbox.x0 >= 0 && n.bbox.x1 <= width, `${width} px: ${n.id} inside horizontally`);
+      assert.ok(n.bbox.y0 >= row.top && n.bbox.y1 <= row.bottom, `${width} px: ${n.id} inside its row`);
+    }
+    // No connection jumps between rows; each break names the layer that opens the next row.
+    const rowOf = new Map(lay.columns.map((c) => [c.id, c.row]));
+    for (const e of lay.edges) assert.equal(rowOf.get(e.from), rowOf.get(e.to));
+    for (const b of lay.breaks) assert.equal(rowOf.get(b.to), b.row + 1);
+    assert.equal(lay.edges.length + lay.breaks.length > 0, true);
+  }
+});

@@ -76,6 +76,9 @@ export function createWeightsPanel({ q, root, win, engine, t, setStatus, showMes
     compactF16: q('compact-f16'),
     compactInt8: q('compact-int8'),
     forget: q('forget-stored'),
+    compactAfterBox: q('compact-after-box'),
+    compactAfter: q('compact-after'),
+    compactAfterWhy: q('compact-after-why'),
     statusProgress: q('weights-progress'),
   };
   /** Weights choices (a file, the download, a compact copy): only the latest one's outcome reaches the screen. */
@@ -105,6 +108,7 @@ export function createWeightsPanel({ q, root, win, engine, t, setStatus, showMes
       els.manualLink.textContent = src.primary.name;
     }
     renderStored();
+    renderCompactAfter();
     if (lastProgress && downloading) renderProgress(lastProgress);
   }
 
@@ -120,14 +124,26 @@ export function createWeightsPanel({ q, root, win, engine, t, setStatus, showMes
     const offer = s.dtype === 'f32' && w?.origin === 'zoo' && w.dtype === 'f32';
     for (const b of [els.compactF16, els.compactInt8]) if (b) b.hidden = !offer;
     q('compact-tradeoff')?.toggleAttribute('hidden', !offer);
-    const advice = offer && win ? compactAdvice({
-      deviceMemory: win.navigator?.deviceMemory, narrow: !!win.matchMedia?.('(max-width: 600px)').matches,
-    }) : null;
+    const advice = offer ? deviceAdvice() : null;
     const adviceEl = q('compact-advice');
     if (adviceEl) {
       adviceEl.hidden = !advice;
       adviceEl.textContent = advice ? t()(advice.key, advice.params) : '';
     }
+  }
+
+  /** The device's advice, or null where f32 fits comfortably. */
+  const deviceAdvice = () => (win ? compactAdvice({
+    deviceMemory: win.navigator?.deviceMemory, narrow: !!win.matchMedia?.('(max-width: 600px)').matches,
+  }) : null);
+
+  // While the download runs (before any f32 copy is stored), a small device is told why a compact copy suits it
+  // and may keep one instead: the int8 copy is made from the verified f32 file as soon as it is in, and replaces it.
+  function renderCompactAfter() {
+    if (!els.compactAfterBox) return;
+    const advice = siteCopy?.dtype && siteCopy.dtype !== 'f32' ? null : deviceAdvice();
+    els.compactAfterBox.hidden = !advice;
+    if (els.compactAfterWhy) els.compactAfterWhy.textContent = advice ? t()(advice.key, advice.params) : '';
   }
 
   function renderProgress(p) {
@@ -194,6 +210,11 @@ export function createWeightsPanel({ q, root, win, engine, t, setStatus, showMes
       storedNote(ready);
       setStatus('ready', 'status.weightsLoaded', { name: ready.weightsInfo.file ?? ready.weightsInfo.zoo ?? '' });
       onLoaded();
+      const wantCompact = els.compactAfterBox && !els.compactAfterBox.hidden && els.compactAfter?.checked;
+      if (wantCompact && ready.weightsInfo?.trained && ready.weightsInfo.zoo && ready.weightsInfo.dtype === 'f32') {
+        showDownload(false);
+        await compact('int8');
+      }
     } catch (err) {
       if (!choice.current()) return;
       setStatus(!previous || previous === 'loading' ? 'ready' : previous, 'status.previousKept');

@@ -5,6 +5,7 @@ import { inputChannelRange } from '../shared/geometry.js';
 import { el } from './kit/dom.js';
 import { fmtInt } from './kit/format.js';
 import { scaleLegend } from './kit/legend.js';
+import { gridKeys } from './kit/grid-keys.js';
 
 /**
  * The sentences of the seed article's two rules, filled in from the spec row:
@@ -36,7 +37,13 @@ export function createKernelsView(container, ctx) {
   const sentences = el('div', { class: 'explain', id: 'kernel-sentence' });
   const toolbar = el('div', { class: 'toolbar' });
   const body = el('div', {});
+  // What the keyboard cursor is on, said politely (the canvases' own labels say it too).
+  const live = el('p', { class: 'hint', id: 'kernels-live', 'aria-live': 'polite' });
   container.append(sentences, toolbar, body);
+  /** conv1's tiles on screen: the layer drawn and one ring update per tower (a new channel only moves rings). */
+  let tilesOf = null;
+  let tileRings = [];
+  let selectedChannel = -1;
 
   async function fetchOnce(key, what, args) {
     if (!cache.has(key)) cache.set(key, ctx.client.get(what, args).catch((err) => { cache.delete(key); throw err; }));
@@ -46,7 +53,10 @@ export function createKernelsView(container, ctx) {
   /** conv1: each kernel is an 11×11 colour patch; the weights are BGR, so channels are reversed to show RGB. */
   async function drawRgbKernels(layer, _state, my) {
     const [count, cin, k] = layer.kernel_shape;
-    const all = await fetchOnce(`${layer.id}:all`, 'kernels', { layer: layer.id });
+    const [all, bias] = await Promise.all([
+      fetchOnce(`${layer.id}:all`, 'kernels', { layer: layer.id }),
+      fetchOnce(`${layer.id}:bias`, 'bias', { layer: layer.id }),
+    ]);
     if (my !== token) return;
     body.replaceChildren();
     const towers = layer.towers === 2 ? 2 : 1;
@@ -66,6 +76,7 @@ export function createKernelsView(container, ctx) {
       g.fillStyle = '#fff';
       g.fillRect(0, 0, canvas.width, canvas.height);
       const img = new ImageData(k, k);
+      const ranges = [];
       for (let j = 0; j < per; j++) {
         const oc = tw * per + j;
         const base = oc * size;
@@ -77,6 +88,7 @@ export function createKernelsView(container, ctx) {
           if (v < lo) lo = v;
           if (v > hi) hi = v;
         }
+        ranges.push([lo, hi]);
         const span = hi - lo || 1;
         for (let p = 0; p < k * k; p++) {
           for (let c = 0; c < 3; c++) img.data[p * 4 + c] = Math.round((255 * (all[base + bgrToRgb[c] * k * k + p] - lo)) / span);
@@ -84,12 +96,37 @@ export function createKernelsView(container, ctx) {
         }
         g.putImageData(img, gap + (j % cols) * (k + gap), gap + Math.floor(j / cols) * (k + gap));
       }
+      const tiles = g.getImageData(0, 0, canvas.width, canvas.height);
+      const pick = (j) => ctx.navigate({ channel: tw * per + j }, { replace: true });
+      // The selected kernel is ringed in the 1-pixel gap around its tile, the keyboard's in blue; the text
+      // alternative and the live line below say which kernel and what its weights are.
+      const ring = (j) => {
+        g.putImageData(tiles, 0, 0);
+        const sel = selectedChannel - tw * per;
+        for (const [i, color] of [[sel, '#222'], [j, '#1a73e8']]) {
+          if (i < 0 || i >= per) continue;
+          g.strokeStyle = color;
+          g.lineWidth = 1;
+          g.strokeRect((i % cols) * (k + gap) + 0.5, Math.floor(i / cols) * (k + gap) + 0.5, k + gap, k + gap);
+        }
+      };
+      const describe = (j) => {
+        const oc = tw * per + j;
+        const text = t('kernels.tileAt', { id: layer.id, oc, gpu: tw + 1, k, cin, lo: formatValue(ranges[j][0]), hi: formatValue(ranges[j][1]), bias: formatValue(bias[oc]) });
+        canvas.setAttribute('aria-label', `${t('kernels.tilesLabel', { id: layer.id, first: tw * per, last: (tw + 1) * per - 1, gpu: tw + 1, k })}. ${text}`);
+        live.textContent = text;
+      };
+      const start = selectedChannel >= tw * per && selectedChannel < (tw + 1) * per ? selectedChannel - tw * per : 0;
+      const keys = gridKeys(canvas, { count: per, cols, start, onMove: (j) => { ring(j); describe(j); }, onPick: pick });
+      canvas.addEventListener('blur', () => ring(-1));
+      tileRings.push((ch) => { if (ch >= tw * per && ch < (tw + 1) * per) keys.set(ch - tw * per); ring(document.activeElement === canvas ? keys.at() : -1); });
+      ring(-1);
       canvas.addEventListener('click', (e) => {
         const r = canvas.getBoundingClientRect();
         const col = Math.floor(((e.clientX - r.left) / r.width) * canvas.width / (k + gap));
         const row = Math.floor(((e.clientY - r.top) / r.height) * canvas.height / (k + gap));
         const j = row * cols + col;
-        if (col < cols && j < per) ctx.navigate({ channel: tw * per + j }, { replace: true });
+        if (col < cols && j < per) { keys.set(j); describe(j); pick(j); }
       });
       const fig = el('figure', { class: 'tower' });
       fig.append(el('h3', {}, t('kernels.gpuKernels', { gpu: tw + 1, first: tw * per, last: (tw + 1) * per - 1 })), canvas);
@@ -100,7 +137,7 @@ export function createKernelsView(container, ctx) {
     const trainedHere = !!w?.trained_tensors?.includes(`${layer.id}.weight`);
     const note = trainedHere && layer.id === ctx.spec.layers[0].id ? t('kernels.trainedConv1')
       : w && !trainedHere && w.origin !== 'file' ? t('kernels.randomTiles') : '';
-    body.append(el('p', { class: 'hint' }, t('kernels.tileHint', { k, cin, order: ctx.spec.input.channel_order })));
+    body.append(live, el('p', { class: 'hint' }, t('kernels.tileHint', { k, cin, order: ctx.spec.input.channel_order })));
     if (note) body.append(el('p', { class: 'hint', id: 'kernels-trained-note' }, note));
   }
 
@@ -148,7 +185,22 @@ export function createKernelsView(container, ctx) {
       g.putImageData(img, 1 + (s % cols) * cell, 1 + Math.floor(s / cols) * cell);
     }
     const tower = layer.towers === 2 ? ` (${t('common.gpu', { gpu: oc < count / 2 ? 1 : 2 })})` : '';
+    const describe = (sl) => {
+      let lo = Infinity, hi = -Infinity;
+      for (let i = sl * k * k; i < (sl + 1) * k * k; i++) { lo = Math.min(lo, kernel[i]); hi = Math.max(hi, kernel[i]); }
+      const c = Math.floor(k / 2);
+      const text = t('kernels.sliceAt', { id: layer.id, oc, ic: range.start + sl, k, lo: formatValue(lo), hi: formatValue(hi), centre: formatValue(kernel[sl * k * k + c * k + c]) });
+      canvas.setAttribute('aria-label', `${t('kernels.slicesLabel', { id: layer.id, oc, thick: thickness, k, first: range.start, last: range.end - 1 })}. ${text}`);
+      live.textContent = text;
+      g.putImageData(slices, 0, 0);
+      g.strokeStyle = '#1a73e8';
+      g.strokeRect((sl % cols) * cell + 0.5, Math.floor(sl / cols) * cell + 0.5, cell, cell);
+    };
+    const slices = g.getImageData(0, 0, canvas.width, canvas.height);
+    gridKeys(canvas, { count: thickness, cols, onMove: describe });
+    canvas.addEventListener('blur', () => g.putImageData(slices, 0, 0));
     body.replaceChildren(
+      live,
       el('p', { class: 'explain' },
         t('kernels.slices', { oc, tower, id: layer.id, k, thick: thickness, first: range.start, last: range.end - 1, bias: formatValue(bias[oc]) })),
       canvas, scaleLegend(scale, t('kernels.scaleNote')),
@@ -168,8 +220,15 @@ export function createKernelsView(container, ctx) {
     const rgb = layer.kernel_shape[1] === 3 && layer.input === ctx.spec.input.id;
     if (rgb) {
       toolbar.replaceChildren();
+      selectedChannel = Number.isInteger(state.channel) ? state.channel : -1;
+      // Picking a kernel only moves the rings: redrawing would take the keyboard focus away from the tiles.
+      if (tilesOf === layer.id && body.isConnected) { for (const f of tileRings) f(selectedChannel); return; }
+      tileRings = [];
+      tilesOf = null;
       await drawRgbKernels(layer, state, my);
+      if (my === token) tilesOf = layer.id;
     } else {
+      tilesOf = null;
       await drawSlices(layer, state, my);
     }
   }

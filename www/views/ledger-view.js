@@ -79,10 +79,11 @@ export function createLedgerView(container, ctx) {
     el('caption', { class: 'xv-note', text: t('led.caption') }),
     el('thead', {}, head), body, foot,
   ]);
+  labelCells(table);
   const fc6 = spec.layers.find((l) => l.kind === 'fc');
   const root = el('section', { class: 'xv xv-ledger', 'aria-label': t('view.ledger') }, [
     sums,
-    el('div', { style: { overflowX: 'auto' } }, table),
+    el('div', { class: 'xv-ledger-wrap' }, table),
     fc6 ? el('p', { class: 'xv-note', text: t('led.fc6Note', { id: fc6.id, w: fmtInt(fc6.weights), kernels: kernelText(fc6), pct: fmtPct(fc6.weights / totals.params) }) }) : null,
   ]);
   container.append(root);
@@ -115,6 +116,24 @@ function timingOf(timings, id) {
   }
   const v = timings[id];
   return typeof v === 'number' ? v : v?.ms ?? null;
+}
+
+/**
+ * Gives every cell its column's name (data-label) and the table explicit roles. A narrow container shows each row
+ * as a card of "name: value" lines (views.css); CSS display changes drop a table's semantics in some browsers, so
+ * the roles keep it a table for screen readers either way.
+ */
+function labelCells(table) {
+  const names = [...table.tHead.rows[0].cells].map((th) => th.textContent);
+  table.setAttribute('role', 'table');
+  for (const group of [table.tHead, ...table.tBodies, table.tFoot]) group.setAttribute('role', 'rowgroup');
+  for (const row of table.rows) {
+    row.setAttribute('role', 'row');
+    [...row.cells].forEach((cell, i) => {
+      cell.setAttribute('role', cell.tagName === 'TH' ? 'columnheader' : 'cell');
+      if (cell.tagName === 'TD') cell.dataset.label = names[i] ?? '';
+    });
+  }
 }
 
 function panel(title, big, note, id) {

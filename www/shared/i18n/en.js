@@ -154,7 +154,9 @@ export default {
   'maps.noteClick': 'Each map is one kernel\'s response at every position. Click a map to enlarge it.',
   'maps.run': 'Run an image to see the feature maps.',
   'maps.cellLabel': '{id} channel {ch}: min {min}, max {max}, mean {mean}',
-  'maps.zoomLabel': '{id} channel {ch} enlarged',
+  'maps.zoomLabel': '{id} channel {ch} enlarged; arrow keys read its values one by one',
+  'maps.unit': '{id}, channel {ch}, at ({y}, {x}): {value}',
+  'maps.unitConv': '{id}, channel {ch}, at ({y}, {x}): {value}, the sum of {n} products plus bias',
   'maps.onGpu': ' on GPU {gpu}',
   'maps.readout': '{id}, channel {ch}{tower}\n{w}×{h} values\nmin {min}, max {max}, mean {mean}',
   // Kernels
@@ -171,6 +173,8 @@ export default {
   'kernels.scaleNote': '(one scale for this kernel, symmetric around 0: white = 0)',
   'kernels.slices': 'Kernel {oc}{tower} of {id} is {k}×{k}×{thick}: {thick} slices of {k}×{k}, one for each input channel {first}–{last} it reads. It produces output channel {oc}; its bias is {bias}.',
   'kernels.none': '{id} has no convolution kernels.',
+  'kernels.tileAt': 'Kernel {oc} (GPU {gpu}), {k}×{k}×{cin}: weights from {lo} to {hi}, bias {bias}. Arrow keys move, Enter picks it for the other views.',
+  'kernels.sliceAt': '{id} kernel {oc}, the slice for input channel {ic}: {k}×{k} weights from {lo} to {hi}, {centre} at the centre. Arrow keys move between slices.',
   // Preprocessing
   'pre.intro': 'Before the first convolution, every image is made the same size and shape, the way Caffe\'s BVLC AlexNet was trained.',
   'pre.channelsTitle': 'The data tensor, channel by channel',
@@ -428,6 +432,7 @@ export default {
   'stored.forget': 'Forget the stored weights',
   'stored.tradeoff': 'f32 is exact. f16 keeps fc8’s logits within 3.7e-4 of f32 (relative), int8 (one scale per output channel) within 1.6e-2 with the same top-1 in our tests; the copy is made here, from the verified file.',
   'stored.smallMemory': 'This device reports {gb} GB of memory: keep the int8 copy here. It takes 61 MB of storage and about 95 MB of memory while the network runs, against 244 MB and 265 MB for f32.',
+  'stored.compactAfter': 'After the download, keep only an int8 copy (61 MB) instead of the exact f32 one (244 MB)',
   'stored.smallScreen': 'On a phone or tablet, keep the int8 copy: it takes 61 MB of storage and about 95 MB of memory while the network runs, against 244 MB and 265 MB for f32.',
   'stored.failed': 'The trained weights are loaded for this visit, but {reason}, so the next visit downloads them again.',
   'stored.forgotten': 'The stored weights are forgotten; the loaded ones stay until you leave the page.',

@@ -154,7 +154,9 @@ export default {
   'maps.noteClick': '每张特征图是一个卷积核在每个位置上的响应。点击一张图可以放大。',
   'maps.run': '运行一张图片才能看到特征图。',
   'maps.cellLabel': '{id} 通道 {ch}：最小 {min}，最大 {max}，平均 {mean}',
-  'maps.zoomLabel': '{id} 通道 {ch} 的放大图',
+  'maps.zoomLabel': '{id} 通道 {ch} 的放大图；用方向键逐个读出它的数值',
+  'maps.unit': '{id}，通道 {ch}，位置 ({y}, {x})：{value}',
+  'maps.unitConv': '{id}，通道 {ch}，位置 ({y}, {x})：{value}，即 {n} 个乘积之和再加上偏置',
   'maps.onGpu': '，在显卡 {gpu} 上',
   'maps.readout': '{id}，通道 {ch}{tower}\n{w}×{h} 个值\n最小 {min}，最大 {max}，平均 {mean}',
   // Kernels
@@ -171,6 +173,8 @@ export default {
   'kernels.scaleNote': '（这个卷积核单独一个色标，以 0 为中心对称：白色 = 0）',
   'kernels.slices': '{id} 的卷积核 {oc}{tower} 是 {k}×{k}×{thick}：{thick} 个 {k}×{k} 的切片，它读的每个输入通道 {first}–{last} 各一个。它产生输出通道 {oc}；它的偏置是 {bias}。',
   'kernels.none': '{id} 没有卷积核。',
+  'kernels.tileAt': '卷积核 {oc}（显卡 {gpu}），{k}×{k}×{cin}：权重从 {lo} 到 {hi}，偏置 {bias}。方向键移动，回车把它选给其他视图。',
+  'kernels.sliceAt': '{id} 的卷积核 {oc} 中对应输入通道 {ic} 的切片：{k}×{k} 个权重，从 {lo} 到 {hi}，中心是 {centre}。方向键在切片之间移动。',
   // Preprocessing
   'pre.intro': '在第一次卷积之前，每张图片都被处理成同样的大小和形状，和 Caffe 训练 BVLC AlexNet 时一样。',
   'pre.channelsTitle': '输入张量，逐个通道',
@@ -428,6 +432,7 @@ export default {
   'stored.forget': '删除保存的权重',
   'stored.tradeoff': 'f32 是精确的。f16 体积减半，fc8 的 logit 与 f32 的相对误差在 3.7e-4 以内；int8（每个输出通道一个缩放系数）只有四分之一大小，相对误差在 1.6e-2 以内，我们测试中的第一名预测不变。副本就在这里由核对过的文件生成。',
   'stored.smallMemory': '这台设备报告的内存是 {gb} GB：建议在这里保存 int8 副本。它占 61 MB 存储空间，运行时约占 95 MB 内存；f32 则分别要 244 MB 和 265 MB。',
+  'stored.compactAfter': '下载完成后只保存 int8 副本（61 MB），不保存精确的 f32 副本（244 MB）',
   'stored.smallScreen': '在手机或平板上，建议保存 int8 副本：它占 61 MB 存储空间，运行时约占 95 MB 内存；f32 则分别要 244 MB 和 265 MB。',
   'stored.failed': '训练好的权重在本次访问中已经加载，但{reason}，所以下次访问还要重新下载。',
   'stored.forgotten': '保存的权重已删除；已经加载的权重在你离开页面之前仍然有效。',

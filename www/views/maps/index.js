@@ -52,9 +52,14 @@ export function createMapsView(container, ctx) {
   const scaleLabel = el('label', {}, [`${t('maps.scale')} `, scaleSelect]);
   const toolbar = el('div', { class: 'toolbar' }, [scaleLabel, sortLabel, legend]);
 
-  const zoomCanvas = el('canvas', { id: 'maps-zoom-canvas', role: 'img', class: 'pixelated' });
-  const readout = el('div', { class: 'readout' });
-  const zoom = el('div', { class: 'zoom', id: 'maps-zoom', hidden: '' }, [zoomCanvas, readout]);
+  // The zoom is a keyboard stop too: arrow keys walk a cursor over its units, and its text alternative reads the
+  // value under the cursor, as the readout does for the mouse.
+  const zoomCanvas = el('canvas', { id: 'maps-zoom-canvas', role: 'img', class: 'pixelated', tabindex: '0' });
+  const cursor = el('span', { class: 'zoom-cursor', hidden: '' });
+  const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
+  const zoom = el('div', { class: 'zoom', id: 'maps-zoom', hidden: '' }, [el('span', { class: 'zoom-frame' }, [zoomCanvas, cursor]), readout]);
+  /** The unit under the mouse or keyboard cursor, [y, x], or null. */
+  let unit = null;
   const note = el('p', { class: 'explain' });
   const towersBox = el('div', { id: 'maps-grid' });
   container.append(note, toolbar, zoom, towersBox);
@@ -68,12 +73,34 @@ export function createMapsView(container, ctx) {
     if (!lastTensor || lastState?.channel === undefined) return;
     const [, H, W] = lastTensor.shape;
     const r = zoomCanvas.getBoundingClientRect();
-    const x = Math.min(W - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * W)));
-    const y = Math.min(H - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * H)));
-    const v = lastTensor.data[lastState.channel * H * W + y * W + x];
-    readout.dataset.hover = `(${y}, ${x}) = ${formatValue(v)}`;
-    renderReadout();
+    showUnit(Math.floor(((e.clientY - r.top) / r.height) * H), Math.floor(((e.clientX - r.left) / r.width) * W));
   });
+  zoomCanvas.addEventListener('keydown', (e) => {
+    const d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+    if (!d || !lastTensor) return;
+    e.preventDefault();
+    const [y, x] = unit ?? [0, 0];
+    showUnit(unit ? y + d[0] : 0, unit ? x + d[1] : 0);
+  });
+
+  /** Moves the cursor to unit (y, x) of the zoomed channel (clamped) and says its value. */
+  function showUnit(y0, x0) {
+    const ch = lastState?.channel;
+    if (!lastTensor || !Number.isInteger(ch)) return;
+    const [, H, W] = lastTensor.shape;
+    const y = Math.min(H - 1, Math.max(0, y0)), x = Math.min(W - 1, Math.max(0, x0));
+    unit = [y, x];
+    const v = lastTensor.data[ch * H * W + y * W + x];
+    readout.dataset.hover = `(${y}, ${x}) = ${formatValue(v)}`;
+    Object.assign(cursor.style, { left: `${(100 * x) / W}%`, top: `${(100 * y) / H}%`, width: `${100 / W}%`, height: `${100 / H}%` });
+    cursor.hidden = false;
+    const layer = ctx.layer(lastState.layer);
+    const [n, ...k] = layer?.kind === 'conv' ? [layer.kernel_shape[1], ...layer.kernel_shape.slice(2)] : [];
+    zoomCanvas.setAttribute('aria-label', t(layer?.kind === 'conv' ? 'maps.unitConv' : 'maps.unit', {
+      id: layer?.id, ch: channelName(layer, ch), y, x, value: formatValue(v), n: n ? n * k[0] * k[1] : 0,
+    }));
+    renderReadout();
+  }
 
   let readoutBase = '';
   function renderReadout() {
@@ -160,6 +187,8 @@ export function createMapsView(container, ctx) {
       zoom.hidden = false;
       paintZoom(zoomCanvas, tensor.data, ch, W, H, shared ?? scaleFor(ranges[ch]));
       zoomCanvas.setAttribute('aria-label', t('maps.zoomLabel', { id: layer.id, ch: channelName(layer, ch) }));
+      cursor.hidden = true;
+      unit = null;
       const tower = layer.towers === 2 ? t('maps.onGpu', { gpu: ch < C / 2 ? 1 : 2 }) : '';
       readoutBase = t('maps.readout', { id: layer.id, ch: channelName(layer, ch), tower, w: W, h: H, min: formatValue(ranges[ch].min), max: formatValue(ranges[ch].max), mean: formatValue(means[ch]) });
       readout.dataset.hover = '';

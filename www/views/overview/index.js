@@ -3,7 +3,7 @@ import { kernelText, shapeText, layerFormulaText, receptiveField, fcInputs } fro
 import { el, canvasEl } from '../kit/dom.js';
 import { canvasPoint, fitCanvas } from '../kit/canvas.js';
 import { fmtInt, fmtParam } from '../kit/format.js';
-import { overviewLayout, hitTest } from './layout.js';
+import { overviewLayout, overviewColumns, overviewRows, hitTest } from './layout.js';
 import { drawOverview } from './render.js';
 
 /**
@@ -29,15 +29,20 @@ export function createOverviewView(container, ctx) {
   let focusIdx = -1;
   const order = () => (layout ? [...layout.columns.flatMap((c) => [c.id, ...c.tags])] : []);
 
+  // The canvas takes its container's width; a narrow one wraps Figure 2's columns onto more rows (each `height`
+  // tall) so the labels keep their 12 px instead of the figure shrinking or scrolling sideways.
   function size() {
-    const w = Math.max(760, Math.floor(root.clientWidth || container.clientWidth || 1100));
-    return { width: w, height: Math.round(Math.min(600, Math.max(440, w * 0.44))) };
+    const width = Math.max(240, Math.floor(root.clientWidth || container.clientWidth || 1100));
+    const rows = overviewRows(overviewColumns(spec).length, width);
+    const height = rows > 1 ? 400 : Math.round(Math.min(600, Math.max(440, width * 0.44)));
+    return { width, height };
   }
 
   function draw() {
     const { width, height } = size();
     layout = overviewLayout(spec, { width, height, marginLeft: 30 });
-    drawOverview(fitCanvas(canvas, width, height), layout, {
+    canvas.dataset.rowHeight = String(height);
+    drawOverview(fitCanvas(canvas, width, layout.height), layout, {
       layer: ctx.layer, colors: ctx.colors, t, activeId: hover?.id ?? null, selected, focusedId: order()[focusIdx],
     });
   }

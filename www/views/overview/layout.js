@@ -14,6 +14,14 @@ export function volumeBox(unit, c, h, w) {
 const TAG_KINDS = new Set(['relu', 'lrn']);
 
 /**
+ * The narrowest a column may be and still hold its 12 px labels side by side with its neighbours' ("max 3×3 ×",
+ * "3×3×256"); below this the columns wrap onto more rows.
+ */
+export const MIN_COLUMN_PX = 64;
+/** The canvas width the margins (tower captions, continuation marks) take from the columns when they wrap. */
+const WRAP_MARGINS = 60;
+
+/**
  * Edge length on the overview's scale. The network spans 227 → 6 pixels and 3 → 256 channels, so lengths are
  * proportional to √value: that keeps order and relative size while both ends stay visible on one canvas.
  */
@@ -21,28 +29,39 @@ export function scaleLen(v) {
   return Math.sqrt(v);
 }
 
+/** Figure 2's columns in order: `{layer, tags}`, the relu/lrn layers as tags of the column that produced them. */
+export function overviewColumns(spec) {
+  const columns = [];
+  for (const l of [dataRow(spec), ...spec.layers.filter((m) => m.kind !== 'data')]) {
+    if (TAG_KINDS.has(l.kind) && columns.length) columns[columns.length - 1].tags.push(l);
+    else columns.push({ layer: l, tags: [] });
+  }
+  return columns;
+}
+
+/** How many rows the columns need at `width` CSS pixels so that none is narrower than MIN_COLUMN_PX. */
+export function overviewRows(columnCount, width) {
+  const perRow = Math.max(1, Math.floor((width - WRAP_MARGINS) / MIN_COLUMN_PX));
+  return Math.max(1, Math.ceil(columnCount / perRow));
+}
+
 /**
  * Layout of the overview (the paper's Figure 2): one column per data/conv/pool/fc/softmax layer, two towers
  * (GPU 1 on top, GPU 2 below) for split layers, relu/lrn as tags in the band between the towers.
  * Volumes are drawn as boxes whose front face is C (across) × H (up) and whose oblique depth is W.
+ * A narrow canvas (a phone, a course column) wraps the columns onto `rows` bands of `height` each, read left to
+ * right and then down, rather than shrinking the text; connections that would cross from one row to the next are
+ * left out and each row ends with a continuation mark (`breaks`) naming the layer that follows.
  * @param {object} spec
- * @param {{width: number, height: number, marginLeft?: number, minSlot?: number}} size CSS pixels; minSlot is the
- *   narrowest column (room for its labels)
- * @returns {{nodes: object[], tags: object[], edges: object[], columns: object[], unit: number, width: number, height: number}}
+ * @param {{width: number, height: number, marginLeft?: number, minSlot?: number, rows?: number}} size CSS pixels;
+ *   `height` is one row's; minSlot is the narrowest column (room for its labels); rows defaults to overviewRows
+ * @returns {{nodes: object[], tags: object[], edges: object[], columns: object[], rows: object[], breaks: object[],
+ *   unit: number, width: number, height: number}}
  */
-export function overviewLayout(spec, { width, height, marginLeft = 16, minSlot = 60 }) {
+export function overviewLayout(spec, { width, height, marginLeft = 16, minSlot = 60, rows }) {
   const ordered = [dataRow(spec), ...spec.layers.filter((l) => l.kind !== 'data')];
-  const columns = [];
-  const columnOf = new Map();
-  for (const l of ordered) {
-    if (TAG_KINDS.has(l.kind) && columns.length) {
-      columns[columns.length - 1].tags.push(l);
-      columnOf.set(l.id, columns.length - 1);
-    } else {
-      columnOf.set(l.id, columns.length);
-      columns.push({ layer: l, tags: [] });
-    }
-  }
+  const columns = overviewColumns(spec);
+  const nRows = Math.min(columns.length, rows ?? overviewRows(columns.length, width));
 
   // Natural sizes in units u (√-scaled), fitted to the canvas below.
   const BAR = 1.1; // fc bar thickness in u
@@ -59,73 +78,101 @@ export function overviewLayout(spec, { width, height, marginLeft = 16, minSlot =
     const n = layer.out_shape[0] / split;
     return { volume: false, split, c: n, h: n, w: 1, fw: BAR, fh: null, d: 0, n };
   });
-  const naturalWidth = natural.reduce((a, n) => a + n.fw + n.d, 0) + GAP * (columns.length - 1);
-  const margin = { left: marginLeft, right: 16, top: 34, bottom: 30 };
+
+  // Rows hold consecutive columns, as evenly as they divide (the first rows take one more where they must).
+  const base = Math.floor(columns.length / nRows);
+  const extra = columns.length % nRows;
+  const rowCols = [];
+  for (let r = 0, next = 0; r < nRows; r++) {
+    const n = base + (r < extra ? 1 : 0);
+    rowCols.push(Array.from({ length: n }, (_, i) => next + i));
+    next += n;
+  }
+  const rowCount = nRows;
+
+  const margin = { left: marginLeft, right: rowCount > 1 ? WRAP_MARGINS - marginLeft : 16, top: 34, bottom: 30 };
   const band = 54; // the central band holding the relu/lrn tags
   const slotH = (height - margin.top - margin.bottom - band) / 2;
-  // The tallest tower volume (front face plus oblique rise) and the shared input must fit their slots.
-  const towerMax = Math.max(...natural.filter((n) => n.volume && n.split === 2).map((n) => n.fh + n.d), 1);
-  const sharedMax = Math.max(...natural.filter((n) => n.volume && n.split === 1).map((n) => n.fh + n.d), 1);
   const labelRoom = 30; // two label lines above and below each tower volume
   const avail = width - margin.left - margin.right;
-  let unit = Math.min(
-    avail / naturalWidth,
-    (slotH - labelRoom) / towerMax,
-    (height - margin.top - margin.bottom - 2 * labelRoom) / sharedMax,
-  );
+  // One unit for every row, so that sizes compare across rows: the tightest row sets it.
+  let unit = Math.min(...rowCols.map((cis) => {
+    const ns = cis.map((ci) => natural[ci]);
+    const naturalWidth = ns.reduce((a, n) => a + n.fw + n.d, 0) + GAP * (ns.length - 1);
+    // The tallest tower volume (front face plus oblique rise) and the shared input must fit their slots.
+    const towerMax = Math.max(...ns.filter((n) => n.volume && n.split === 2).map((n) => n.fh + n.d), 1);
+    const sharedMax = Math.max(...ns.filter((n) => n.volume && n.split === 1).map((n) => n.fh + n.d), 1);
+    return Math.min(avail / naturalWidth, (slotH - labelRoom) / towerMax, (height - margin.top - margin.bottom - 2 * labelRoom) / sharedMax);
+  }));
   const barMaxH = 0.8 * (slotH - labelRoom);
-  const towerCy = [margin.top + slotH / 2, height - margin.bottom - slotH / 2];
-  const midY = margin.top + slotH + band / 2;
 
   // Every column needs room for its labels (minSlot px), so narrow fc bars do not crowd their captions; shrink the
-  // unit until the columns plus a minimal gap fit, then spread the spare width evenly between the columns.
-  const labelSlot = Math.min(minSlot, (avail - 6 * (columns.length - 1)) / columns.length);
+  // unit until each row's columns plus a minimal gap fit, then spread a row's spare width evenly between its columns.
+  const most = Math.max(...rowCols.map((cis) => cis.length));
+  const labelSlot = Math.min(minSlot, (avail - 6 * (most - 1)) / most);
   const slot = (n) => Math.max((n.fw + n.d) * unit, labelSlot);
   const minGap = 6;
-  for (let i = 0; i < 40 && natural.reduce((a, n) => a + slot(n), 0) + minGap * (columns.length - 1) > avail; i++) unit *= 0.97;
-  const used = natural.reduce((a, n) => a + slot(n), 0);
-  const gapPx = columns.length > 1 ? (avail - used) / (columns.length - 1) : 0;
+  const rowWidth = (cis) => cis.reduce((a, ci) => a + slot(natural[ci]), 0) + minGap * (cis.length - 1);
+  for (let i = 0; i < 40 && Math.max(...rowCols.map(rowWidth)) > avail; i++) unit *= 0.97;
+
+  const rowsOut = rowCols.map((cis, r) => {
+    const top = r * height;
+    return { index: r, top, bottom: top + height, midY: top + margin.top + slotH + band / 2,
+      towerCy: [top + margin.top + slotH / 2, top + height - margin.bottom - slotH / 2], columns: cis };
+  });
 
   const nodes = [];
   const tags = [];
   const colInfo = [];
-  let left = margin.left;
-  columns.forEach((col, ci) => {
-    const n = natural[ci];
-    const w = n.fw * unit, d = n.d * unit;
-    const x = left + (slot(n) - (w + d)) / 2;
-    const towers = n.split === 2 ? [0, 1] : [null];
-    const colNodes = [];
-    for (const t of towers) {
-      const h = n.volume ? n.fh * unit : Math.max(6, barMaxH * Math.sqrt(n.n / maxBarN));
-      const cy = t === null ? midY : towerCy[t];
-      // Centre the whole drawn box (front face plus the oblique top) on the slot's centre line.
-      const y = cy - (h - d) / 2;
-      const node = {
-        id: col.layer.id, kind: col.layer.kind, tower: t, column: ci, volume: n.volume,
-        x, y, w, h, dx: d, dy: d, dims: { c: n.c, h: n.h, w: n.w },
-        label: n.volume ? shapeText(col.layer.out_shape, n.c) : String(n.c),
-        bbox: { x0: x, y0: y - d, x1: x + w + d, y1: y + h },
-      };
-      nodes.push(node);
-      colNodes.push(node);
+  for (const row of rowsOut) {
+    const used = row.columns.reduce((a, ci) => a + slot(natural[ci]), 0);
+    // A short last row keeps the others' spacing instead of stretching its few columns across the canvas.
+    const gapPx = row.columns.length > 1 ? Math.min((avail - used) / (row.columns.length - 1), rowCount > 1 ? 3 * MIN_COLUMN_PX : Infinity) : 0;
+    let left = margin.left;
+    for (const ci of row.columns) {
+      const col = columns[ci];
+      const n = natural[ci];
+      const w = n.fw * unit, d = n.d * unit;
+      const x = left + (slot(n) - (w + d)) / 2;
+      const towers = n.split === 2 ? [0, 1] : [null];
+      const colNodes = [];
+      for (const t of towers) {
+        const h = n.volume ? n.fh * unit : Math.max(6, barMaxH * Math.sqrt(n.n / maxBarN));
+        const cy = t === null ? row.midY : row.towerCy[t];
+        // Centre the whole drawn box (front face plus the oblique top) on the slot's centre line.
+        const y = cy - (h - d) / 2;
+        const node = {
+          id: col.layer.id, kind: col.layer.kind, tower: t, column: ci, row: row.index, volume: n.volume,
+          x, y, w, h, dx: d, dy: d, dims: { c: n.c, h: n.h, w: n.w },
+          label: n.volume ? shapeText(col.layer.out_shape, n.c) : String(n.c),
+          bbox: { x0: x, y0: y - d, x1: x + w + d, y1: y + h },
+        };
+        nodes.push(node);
+        colNodes.push(node);
+      }
+      const cx = x + (w + d) / 2;
+      col.tags.forEach((l, i) => {
+        const tw = 40, th = 16;
+        const ty = row.midY - (col.tags.length * (th + 4) - 4) / 2 + i * (th + 4);
+        tags.push({ id: l.id, kind: l.kind, column: ci, row: row.index, x: cx - tw / 2, y: ty, w: tw, h: th,
+          bbox: { x0: cx - tw / 2, y0: ty, x1: cx + tw / 2, y1: ty + th } });
+      });
+      colInfo.push({ id: col.layer.id, row: row.index, x0: x, x1: x + w + d, cx, nodes: colNodes, tags: col.tags.map((l) => l.id) });
+      left += slot(n) + gapPx;
     }
-    const cx = x + (w + d) / 2;
-    col.tags.forEach((l, i) => {
-      const tw = 40, th = 16;
-      const ty = midY - (col.tags.length * (th + 4) - 4) / 2 + i * (th + 4);
-      tags.push({ id: l.id, kind: l.kind, column: ci, x: cx - tw / 2, y: ty, w: tw, h: th,
-        bbox: { x0: cx - tw / 2, y0: ty, x1: cx + tw / 2, y1: ty + th } });
-    });
-    colInfo.push({ id: col.layer.id, x0: x, x1: x + w + d, cx, nodes: colNodes, tags: col.tags.map((l) => l.id) });
-    left += slot(n) + gapPx;
-  });
+  }
 
   // Connections: each column feeds the next. Within a tower unless the receiving layer reads both towers
   // (conv3, fc6, fc7, fc8), where every source tower feeds every destination tower and the lines cross.
   const edges = [];
+  const breaks = [];
   for (let ci = 1; ci < colInfo.length; ci++) {
     const dst = columns[ci].layer;
+    if (colInfo[ci].row !== colInfo[ci - 1].row) {
+      const row = rowsOut[colInfo[ci - 1].row];
+      breaks.push({ from: colInfo[ci - 1].id, to: dst.id, row: row.index, x: width - margin.right + 4, y: row.midY });
+      continue;
+    }
     const from = colInfo[ci - 1].nodes, to = colInfo[ci].nodes;
     for (const a of from) {
       for (const b of to) {
@@ -136,7 +183,7 @@ export function overviewLayout(spec, { width, height, marginLeft = 16, minSlot =
       }
     }
   }
-  return { nodes, tags, edges, columns: colInfo, unit, width, height, midY, towerCy, columnOf };
+  return { nodes, tags, edges, breaks, columns: colInfo, rows: rowsOut, unit, width, height: height * rowCount };
 }
 
 /** The overview element (volume, bar or tag) under a point, or null. Tags win over the volumes they sit between. */

@@ -18,19 +18,20 @@ export function drawOverview(g, layout, o) {
   g.font = '12px system-ui, sans-serif';
   g.textBaseline = 'middle';
 
-  // Tower captions and the band between them.
-  const band = layout.midY;
-  g.fillStyle = '#f4f4f2';
-  g.fillRect(0, band - 27, width, 54);
-  g.fillStyle = '#777';
-  g.font = '600 12px system-ui, sans-serif';
-  g.textAlign = 'center';
-  for (const [i, cy] of layout.towerCy.entries()) {
-    g.save();
-    g.translate(12, cy);
-    g.rotate(-Math.PI / 2);
-    g.fillText(o.t('common.gpu', { gpu: i + 1 }), 0, 0);
-    g.restore();
+  // Each row's band between its towers, and its tower captions.
+  for (const row of layout.rows) {
+    g.fillStyle = '#f4f4f2';
+    g.fillRect(0, row.midY - 27, width, 54);
+    g.fillStyle = '#777';
+    g.font = '600 12px system-ui, sans-serif';
+    g.textAlign = 'center';
+    for (const [i, cy] of row.towerCy.entries()) {
+      g.save();
+      g.translate(12, cy);
+      g.rotate(-Math.PI / 2);
+      g.fillText(o.t('common.gpu', { gpu: i + 1 }), 0, 0);
+      g.restore();
+    }
   }
 
   const { activeId, selected, focusedId } = o;
@@ -38,6 +39,23 @@ export function drawOverview(g, layout, o) {
   for (const n of layout.nodes) drawNode(g, layout, n, n.id === activeId || n.id === selected, focusedId === n.id, o);
   for (const tag of layout.tags) drawTag(g, tag, tag.id === activeId || tag.id === selected, focusedId === tag.id, o);
   drawLabels(g, layout, o);
+  drawBreaks(g, layout);
+}
+
+// Where the columns wrap, the row ends with an arrow and the name of the layer that opens the next row.
+function drawBreaks(g, layout) {
+  g.fillStyle = '#555';
+  g.font = '600 12px system-ui, sans-serif';
+  g.textAlign = 'center';
+  for (const b of layout.breaks) {
+    g.fillText('↓', b.x + 10, b.y - 8);
+    g.save();
+    g.translate(b.x + 10, b.y + 8);
+    g.rotate(Math.PI / 2);
+    g.textAlign = 'left';
+    g.fillText(b.to, 0, 0);
+    g.restore();
+  }
 }
 
 function nodeAt(layout, id, tower) {
@@ -118,33 +136,36 @@ function drawTag(g, tag, hot, focused, o) {
 }
 
 function drawLabels(g, layout, o) {
-  const { t } = o;
   g.textAlign = 'center';
   // Where columns are too close for two shapes side by side at 12 px ("13×13×128 13×13×192"), every other
   // column's shape labels move one line further out, so the text keeps its size instead of shrinking.
-  const narrow = layout.width / layout.columns.length < 84;
-  for (const [ci, c] of layout.columns.entries()) {
-    const layer = o.layer(c.id);
-    const out = narrow && ci % 2 === 1 ? 13 : 0;
-    const top = c.nodes[0], bottom = c.nodes[c.nodes.length - 1];
-    const cx = c.cx;
-    g.fillStyle = INK;
-    g.font = '600 12px system-ui, sans-serif';
-    g.fillText(c.id, cx, 12);
+  for (const row of layout.rows) {
+    const narrow = layout.width / row.columns.length < 84;
+    for (const ci of row.columns) drawColumnLabels(g, layout.columns[ci], row, narrow && ci % 2 === 1 ? 13 : 0, o);
+  }
+}
+
+function drawColumnLabels(g, c, row, out, o) {
+  const { t } = o;
+  const layer = o.layer(c.id);
+  const top = c.nodes[0], bottom = c.nodes[c.nodes.length - 1];
+  const cx = c.cx;
+  g.fillStyle = INK;
+  g.font = '600 12px system-ui, sans-serif';
+  g.fillText(c.id, cx, row.top + 12);
+  g.font = '12px system-ui, sans-serif';
+  g.fillStyle = '#333';
+  // Shape above the top box (and below the bottom one when the layer is split over two towers).
+  g.fillText(top.label, cx, top.bbox.y0 - 8 - out);
+  if (bottom !== top) g.fillText(bottom.label, cx, bottom.bbox.y1 + 9 + out);
+  else if (!top.volume) g.fillText(layer.kind === 'softmax' ? t('kind.softmax') : '', cx, top.bbox.y1 + 9);
+  const kt = layer.kind === 'pool' ? t('ov.poolKernel', { k: layer.k, s: layer.stride }) : kernelText(layer);
+  if (kt) {
+    g.fillStyle = shade(o.colors[layer.kind] ?? '#666', -0.5);
     g.font = '12px system-ui, sans-serif';
-    g.fillStyle = '#333';
-    // Shape above the top box (and below the bottom one when the layer is split over two towers).
-    g.fillText(top.label, cx, top.bbox.y0 - 8 - out);
-    if (bottom !== top) g.fillText(bottom.label, cx, bottom.bbox.y1 + 9 + out);
-    else if (!top.volume) g.fillText(layer.kind === 'softmax' ? t('kind.softmax') : '', cx, top.bbox.y1 + 9);
-    const kt = layer.kind === 'pool' ? t('ov.poolKernel', { k: layer.k, s: layer.stride }) : kernelText(layer);
-    if (kt) {
-      g.fillStyle = shade(o.colors[layer.kind] ?? '#666', -0.5);
-      g.font = '12px system-ui, sans-serif';
-      const [count, rest] = kt.split(' × ');
-      g.fillText(`${count} ×`, cx, layout.height - 22);
-      g.fillText(rest, cx, layout.height - 9);
-    }
+    const [count, rest] = kt.split(' × ');
+    g.fillText(`${count} ×`, cx, row.bottom - 22);
+    g.fillText(rest, cx, row.bottom - 9);
   }
 }
 
