@@ -7,6 +7,7 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod classes;
+pub mod maxima;
 pub mod model;
 pub mod ops;
 pub mod par;

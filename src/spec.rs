@@ -7,6 +7,7 @@
 //! `drop6`/`drop7` layers are identity at inference and are left out.
 
 mod derived;
+pub mod footprint;
 mod geometry;
 
 pub use derived::{derive, table, Formula, InputInfo, LayerInfo, SpecTable, Totals};

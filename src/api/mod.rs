@@ -4,7 +4,9 @@
 //! it, so the worker can transfer the buffers to the page. User data errors become `JsError`s, never panics.
 
 mod buffer;
+mod footprint;
 mod host;
+mod maxima;
 
 pub use buffer::{Sha256, WeightsBuffer};
 pub use host::*;

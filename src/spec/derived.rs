@@ -43,6 +43,9 @@ pub struct LayerInfo {
     /// Side of the input square that influences one output value, and the input-pixel step between outputs.
     pub receptive_field: usize,
     pub jump: usize,
+    /// Input-pixel coordinate of the top-left corner of unit (0, 0)'s field: the padding accumulated so far, in input
+    /// pixels (negative where padding reaches past the image). Unit (y, x) starts at `rf_start + y·jump`.
+    pub rf_start: isize,
     pub formula: Option<Formula>,
     pub lrn: Option<LrnSpec>,
 }
@@ -99,9 +102,15 @@ pub fn derive() -> Vec<LayerInfo> {
     let mut out: Vec<LayerInfo> = Vec::with_capacity(ALEXNET.len());
     // Receptive field bookkeeping: rf grows by (k−1)·jump, jump multiplies by the stride.
     for l in ALEXNET {
-        let (in_shape, in_rf, in_jump, in_towers) = match out.iter().find(|p| p.id == l.input) {
-            Some(p) => (p.out_shape.clone(), p.receptive_field, p.jump, p.towers),
-            None => (INPUT_SHAPE.to_vec(), 1, 1, 1),
+        let (in_shape, in_rf, in_jump, in_start, in_towers) = match out.iter().find(|p| p.id == l.input) {
+            Some(p) => (p.out_shape.clone(), p.receptive_field, p.jump, p.rf_start, p.towers),
+            None => (INPUT_SHAPE.to_vec(), 1, 1, 0, 1),
+        };
+        // Padding moves the first window `pad` input units before the input's unit 0, each `in_jump` pixels wide.
+        let rf_start = match l.kind {
+            Kind::Conv | Kind::Pool => in_start - (l.pad * in_jump) as isize,
+            Kind::Fc => 0,
+            Kind::Relu | Kind::Lrn | Kind::Softmax => in_start,
         };
         let c_in = in_shape[0];
         let in_numel: usize = in_shape.iter().product();
@@ -179,6 +188,7 @@ pub fn derive() -> Vec<LayerInfo> {
             reads_both_towers,
             receptive_field: rf,
             jump,
+            rf_start,
             formula,
             lrn: l.lrn,
         });
@@ -284,5 +294,11 @@ mod tests {
         assert_eq!(info("pool2").receptive_field, 67);
         assert_eq!(info("conv5").receptive_field, 163);
         assert_eq!((info("pool5").receptive_field, info("pool5").jump), (195, 32));
+        // Starts by hand: conv2's pad 2 at pool1's jump 8 is −16; conv3–5 add pad 1 at jump 16 each.
+        let starts: Vec<_> = ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]
+            .iter()
+            .map(|id| info(id).rf_start)
+            .collect();
+        assert_eq!(starts, vec![0, 0, -16, -16, -32, -48, -64, -64]);
     }
 }

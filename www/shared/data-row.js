@@ -9,7 +9,7 @@ export function dataRow(spec) {
   const { id, shape } = spec.input;
   return {
     id, kind: 'data', input: null, in_shape: null, out_shape: shape, towers: 1, reads_both_towers: false,
-    weights: 0, biases: 0, macs: 0, neurons: shape.reduce((a, b) => a * b, 1), receptive_field: 1, jump: 1,
+    weights: 0, biases: 0, macs: 0, neurons: shape.reduce((a, b) => a * b, 1), receptive_field: 1, jump: 1, rf_start: 0,
   };
 }
 

@@ -148,23 +148,14 @@ export function fcInputs(layer) {
 }
 
 /**
- * The receptive field of a layer: size and jump are the spec's `receptive_field` and `jump`; `start`, which the
- * spec does not hold, is the image coordinate of the first output unit's field centre, walked from the input through
- * the `input` links (start' = start + ((k − 1)/2 − p)·j, j the input's jump). A layer whose output is a vector (fc6
- * on) has no positions: each of its values sees the whole image (`global`).
+ * The receptive field of a layer: size, jump and `rf_start` (the top-left of unit 0's field) are the spec's;
+ * `start` is the image coordinate of the first output unit's field centre, rf_start + (size − 1)/2. A layer whose
+ * output is a vector (fc6 on) has no positions: each of its values sees the whole image (`global`).
  */
 export function receptiveField(spec, id) {
   const l = findLayer(spec, id);
   if (l.out_shape.length !== 3) return { size: spec.input.shape[1], jump: null, start: null, global: true };
-  return { size: l.receptive_field, jump: l.jump, start: fieldStart(spec, l), global: false };
-}
-
-function fieldStart(spec, l) {
-  if (l.kind === 'data') return 0;
-  const src = findLayer(spec, l.input);
-  const start = fieldStart(spec, src);
-  if (l.kind !== 'conv' && l.kind !== 'pool') return start;
-  return start + ((l.k - 1) / 2 - l.pad) * src.jump;
+  return { size: l.receptive_field, jump: l.jump, start: l.rf_start + (l.receptive_field - 1) / 2, global: false };
 }
 
 /** The image rectangle [y0, y1) × [x0, x1) that output (y, x) of a spatial layer depends on (may overhang the image). */

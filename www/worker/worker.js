@@ -6,6 +6,8 @@ import { weightsStore } from './weights-store.js';
 import { loadEngine } from './load-engine.js';
 import { describe } from './describe.js';
 import { createLayerBuffers, passLengths, warmEngine } from './idle.js';
+import { footprintQuery } from './footprint.js';
+import { channelMaxima } from './top-patches.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
 const UNTRAINED_SEED = 2012;
@@ -333,6 +335,8 @@ async function handleGet(msg) {
     case 'pool-argmax': value = s.poolArgmax(layer); break;
     case 'top': value = s.topK(msg.k ?? 5); break;
     case 'preprocess': value = s.preprocessInfo(); break;
+    case 'receptive-field': case 'feeding': case 'seeing': value = footprintQuery(s, msg); break;
+    case 'channel-maxima': value = channelMaxima(s, msg); break;
     default: throw new Error(`Unknown query "${what}".`);
   }
   postValue(msg.id, value);
