@@ -83,6 +83,8 @@ export function createApp(o) {
     client: engine.client,
     layer: (id) => engine.layer(id),
     tensor: (id) => engine.tensor(id),
+    /** The engine's receptive-field geometry: 'receptive-field' | 'feeding' | 'seeing' (www/worker/footprint.js). */
+    where: (what, args) => engine.client.get(what, args),
     navigate,
     colors: KIND_COLORS,
     /** {top, timings, preprocess} of the last finished pass, or null. */

@@ -5,6 +5,7 @@ import { canvasPoint, fitCanvas, blit, viewWidth } from './kit/canvas.js';
 import { maxAbs, sequential, mapCanvas } from './kit/heat.js';
 import { fmtNum, fmtParam } from './kit/format.js';
 import { pickLayer, clampInt, passOf } from './kit/state.js';
+import { createFootprint } from './kit/footprint.js';
 
 /**
  * Mounts the LRN view in `container`: one output value worked out from its window's numbers and checked against the
@@ -23,12 +24,13 @@ export function createLrnView(container, ctx) {
   const result = el('p', { id: 'lrn-result' });
   const waiting = waitingNote(t('common.waiting'));
   const paper = el('p', { class: 'xv-note' });
+  const fp = createFootprint(ctx);
   const root = el('section', { class: 'xv xv-lrn', 'aria-label': t('view.lrn') }, [
     el('div', { class: 'xv-controls' }, [el('label', {}, [t('common.layer'), layerSel]), el('label', {}, [t('common.channel'), cIn]),
       el('label', {}, ['y', yIn]), el('label', {}, ['x', xIn])]),
     waiting, canvas,
     el('div', { class: 'xv-row' }, [table, el('div', {}, [formula, result])]),
-    paper,
+    fp.element, paper,
   ]);
   container.append(root);
 
@@ -144,6 +146,7 @@ export function createLrnView(container, ctx) {
       c = clampInt(state.channel ?? 0, 0, C - 1);
       y = clampInt(state.y ?? Math.floor(H / 2), 0, H - 1);
       x = clampInt(state.x ?? Math.floor(W / 2), 0, W - 1);
+      fp.update({ layer: l.id, channel: c, y, x });
       if (l !== layer || !a || loadedPass !== passOf(ctx)) load(l);
       else draw();
     },

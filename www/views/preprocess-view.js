@@ -3,6 +3,7 @@
 import { scaleFor, paint, formatValue, rangeOf } from '../shared/colormap.js';
 import { outSize, formulaText, layerFormulaText } from '../shared/geometry.js';
 import { el } from './kit/dom.js';
+import { cropImageData } from './kit/crop.js';
 import { scaleLegend } from './kit/legend.js';
 
 function figure(canvas, caption) {
@@ -130,13 +131,7 @@ export function createPreprocessView(container, ctx) {
     const rgb = el('canvas', { id: 'preprocess-crop', role: 'img', class: 'pixelated' });
     rgb.width = W;
     rgb.height = H;
-    const img = new ImageData(W, H);
-    const toRgb = order === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) img.data[i * 4 + c] = tensor.data[toRgb[c] * n + i] + mean[toRgb[c]];
-      img.data[i * 4 + 3] = 255;
-    }
-    rgb.getContext('2d').putImageData(img, 0, 0);
+    rgb.getContext('2d').putImageData(cropImageData(tensor, spec.input), 0, 0);
     rgb.setAttribute('aria-label', t('pre.cropLabel', { w: W, h: H }));
     steps.append(figure(rgb, t('pre.crop', { w: W, h: H })));
 

@@ -2,6 +2,7 @@
 import { rangeOf, unionRange, scaleFor, formatValue } from '../../shared/colormap.js';
 import { el } from '../kit/dom.js';
 import { createGrid, paintGrid, reorderGrid, paintZoom, legendParts } from './render.js';
+import { createFootprint } from '../kit/footprint.js';
 
 const SCALE_MODES = [
   ['map', 'maps.scaleMap'],
@@ -57,7 +58,8 @@ export function createMapsView(container, ctx) {
   const zoomCanvas = el('canvas', { id: 'maps-zoom-canvas', role: 'img', class: 'pixelated', tabindex: '0' });
   const cursor = el('span', { class: 'zoom-cursor', hidden: '' });
   const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
-  const zoom = el('div', { class: 'zoom', id: 'maps-zoom', hidden: '' }, [el('span', { class: 'zoom-frame' }, [zoomCanvas, cursor]), readout]);
+  const fp = createFootprint(ctx);
+  const zoom = el('div', { class: 'zoom', id: 'maps-zoom', hidden: '' }, [el('span', { class: 'zoom-frame' }, [zoomCanvas, cursor]), readout, fp.element]);
   /** The unit under the mouse or keyboard cursor, [y, x], or null. */
   let unit = null;
   const note = el('p', { class: 'explain' });
@@ -69,12 +71,15 @@ export function createMapsView(container, ctx) {
     sortByActivation = sortBox.checked;
     if (lastState) update(lastState);
   });
-  zoomCanvas.addEventListener('mousemove', (e) => {
+  // Hover with a mouse, tap on a touch screen: both point at a unit.
+  const pointAt = (e) => {
     if (!lastTensor || lastState?.channel === undefined) return;
     const [, H, W] = lastTensor.shape;
     const r = zoomCanvas.getBoundingClientRect();
     showUnit(Math.floor(((e.clientY - r.top) / r.height) * H), Math.floor(((e.clientX - r.left) / r.width) * W));
-  });
+  };
+  zoomCanvas.addEventListener('mousemove', pointAt);
+  zoomCanvas.addEventListener('click', pointAt);
   zoomCanvas.addEventListener('keydown', (e) => {
     const d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
     if (!d || !lastTensor) return;
@@ -100,6 +105,7 @@ export function createMapsView(container, ctx) {
       id: layer?.id, ch: channelName(layer, ch), y, x, value: formatValue(v), n: n ? n * k[0] * k[1] : 0,
     }));
     renderReadout();
+    if (lastState.layer !== 'data') fp.show(lastState.layer, ch, y, x);
   }
 
   let readoutBase = '';

@@ -5,6 +5,7 @@ import { canvasPoint, fitCanvas, viewWidth } from '../kit/canvas.js';
 import { fmtInt, fmtNum } from '../kit/format.js';
 import { pickLayer, clampInt, passOf } from '../kit/state.js';
 import { drawPool, windowDetail } from './render.js';
+import { createFootprint } from '../kit/footprint.js';
 
 /**
  * Mounts the pool view in `container`: overlapping 3×3 stride-2 max pooling drawn over its input map, the winners
@@ -22,10 +23,11 @@ export function createPoolView(container, ctx) {
   const detail = el('div', { id: 'pool-detail' });
   const coverage = el('p', { class: 'xv-note' });
   const waiting = waitingNote(t('common.waiting'));
+  const fp = createFootprint(ctx);
   const root = el('section', { class: 'xv xv-pool', 'aria-label': t('view.pool') }, [
     el('div', { class: 'xv-controls' }, [el('label', {}, [t('common.layer'), layerSel]), el('label', {}, [t('common.channel'), chIn]),
       el('label', {}, [covBox, t('pool.shade')]), towerNote]),
-    sizes, waiting, canvas, detail, coverage,
+    sizes, waiting, canvas, detail, fp.element, coverage,
   ]);
   container.append(root);
   // The seed's 224 → 112 example is not one of AlexNet's layers, so its size is worked out here.
@@ -89,7 +91,7 @@ export function createPoolView(container, ctx) {
     }
     if (y < 0) return;
     if (commit) ctx.navigate({ y, x });
-    else if (y !== sy || x !== sx) { sy = y; sx = x; requestAnimationFrame(draw); }
+    else if (y !== sy || x !== sx) { sy = y; sx = x; requestAnimationFrame(draw); fp.show(layer.id, channel, y, x); }
   }
   canvas.addEventListener('mousemove', (ev) => pick(ev, false));
   canvas.addEventListener('click', (ev) => pick(ev, true));
@@ -117,6 +119,7 @@ export function createPoolView(container, ctx) {
       channel = clampInt(c ?? 0, 0, C - 1);
       sy = clampInt(state.y ?? 0, 0, oh - 1);
       sx = clampInt(state.x ?? 0, 0, ow - 1);
+      fp.update({ layer: l.id, channel, y: sy, x: sx });
       if (l !== layer || !input || loadedPass !== passOf(ctx)) load(l);
       else draw();
     },

@@ -7,6 +7,7 @@ import { pickLayer, clampInt, passOf } from '../kit/state.js';
 import { createAnimator } from './animate.js';
 import { drawSweep, drawDotTiles, dotTerms, inputPicture, outputPicture } from './render.js';
 import { makeToy, toyTables } from './toy.js';
+import { createFootprint } from '../kit/footprint.js';
 
 const SPEEDS = [1, 4, 16, 64, 256, 1024];
 
@@ -74,8 +75,9 @@ export function createSweepView(container, ctx) {
     toyFormula, toyGrids, el('h3', { text: t('sweep.toySum') }), toyDot,
   ]);
 
+  const fp = createFootprint(ctx);
   const root = el('section', { class: 'xv xv-sweep', 'aria-label': t('view.sweep') }, [
-    el('div', { class: 'xv-controls' }, [modeReal, modeToy]), playControls, realPane, toyPane,
+    el('div', { class: 'xv-controls' }, [modeReal, modeToy]), playControls, realPane, toyPane, fp.element,
   ]);
   container.append(root);
 
@@ -146,6 +148,7 @@ export function createSweepView(container, ctx) {
     scrub.value = String(pos);
     const { y, x } = positionAt(pos, width());
     posOut.textContent = `${y},${x}`;
+    if (mode === 'real' && layer) fp.update({ layer: layer.id, channel: oc, y, x });
     if (mode === 'toy') drawToy();
     else {
       drawMain();
