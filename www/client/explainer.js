@@ -5,6 +5,7 @@ import { MSG } from '../shared/protocol.js';
 import { toPixels, warmDecoder } from './decoder.js';
 import { createConnection, cancelledError, replyError } from './connection.js';
 import { createWatchdog } from './watchdog.js';
+import { topPatches } from './top-patches.js';
 
 /** A refused weights file that grew wasm memory by more than this gets the worker replaced (memory cannot shrink). */
 const RECYCLE_GROWTH_BYTES = 32 << 20;
@@ -305,6 +306,10 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       promise.then(forget, forget);
       return promise;
     },
+
+    /** Per channel of `layer`, the top-k of `images` by its maximum activation (see www/client/top-patches.js). */
+    topPatches: (images, options) => topPatches({ ready: () => initPromise.catch(() => {}), spec: () => info?.spec ?? null, decode: (im) => toPixels(im),
+      ask: (args, transfer) => request('get', { ...args, type: MSG.GET }, transfer) }, images, options),
 
     async loadWeights(source) {
       const previous = initPromise;
