@@ -6,6 +6,7 @@
 // an `expect` is for values that cannot come from a user, with a message that says why.
 #![deny(clippy::unwrap_used)]
 
+pub mod attribution;
 pub mod classes;
 pub mod maxima;
 pub mod model;

@@ -65,6 +65,12 @@ impl Model {
         &self.weights
     }
 
+    /// Layer `i`'s packed conv weights (`None` for every other kind), for code that runs part of a layer
+    /// (occlusion's recompute of the region a patch changes).
+    pub(crate) fn packed(&self, i: usize) -> Option<&conv::Packed> {
+        self.packed.get(i)?.as_ref()
+    }
+
     /// How each conv layer is computed, by layer id (see [`conv::Packed::algorithm`]).
     pub fn conv_algorithms(&self) -> Vec<(&'static str, &'static str)> {
         ALEXNET.iter().zip(&self.packed).filter_map(|(l, p)| Some((l.id, p.as_ref()?.algorithm()))).collect()
@@ -177,7 +183,7 @@ impl Forward {
 
 /// The `[C, H, W]` map a spatial layer reads. The spec fixes which layer feeds which, so a vector here is a bug in
 /// the table, not in anyone's data: the pass stops and says so, instead of reading the vector as `(N, 1, 1)`.
-fn map_of<'a>(l: &LayerSpec, x: &'a Tensor) -> ArrayView3<'a, f32> {
+pub(crate) fn map_of<'a>(l: &LayerSpec, x: &'a Tensor) -> ArrayView3<'a, f32> {
     match x.chw() {
         Some(a) => a,
         None => panic!("{} reads a [C, H, W] map, but its input {} is a vector {:?}", l.id, l.input, x.shape()),
@@ -199,7 +205,7 @@ fn same_shape(x: &Tensor, data: Vec<f32>) -> Tensor {
 }
 
 /// Computes layer `l` (`ALEXNET[i]`) from its input tensor.
-fn run_layer(l: &LayerSpec, x: &Tensor, m: &Model, i: usize) -> Tensor {
+pub(crate) fn run_layer(l: &LayerSpec, x: &Tensor, m: &Model, i: usize) -> Tensor {
     let (values, w) = (x.values(), &m.weights);
     match l.kind {
         Kind::Conv => {

@@ -55,24 +55,36 @@ pub fn reference_dir() -> &'static Path {
 /// first use, again whenever the script or the stand-in changes.
 pub fn variants_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let (root, reference) = (root(), reference_dir());
-        let out = reference.join("variants");
-        let script = root.join("tests/reference/make_variants.py");
-        let manifest = out.join("manifest.json");
-        if !manifest.exists() || newer(&script, &manifest) || newer(&reference.join("manifest.json"), &manifest) {
-            // A half-written directory from an interrupted run must not be mistaken for a finished one.
-            std::fs::remove_file(&manifest).ok();
-            run(Command::new(root.join(".venv/bin/python"))
-                .arg(&script)
-                .arg("--ref")
-                .arg(reference)
-                .arg("--out")
-                .arg(&out)
-                .current_dir(&root));
-        }
-        out
-    })
+    DIR.get_or_init(|| derived_from_reference("variants", "make_variants.py"))
+}
+
+/// Grad-CAM at conv5 and occluded-input probabilities made from the stand-in by numpy and onnxruntime
+/// (`tests/reference/make_attribution.py`, ~5 s); made on first use, again whenever the script or the stand-in
+/// changes.
+pub fn attribution_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| derived_from_reference("attribution", "make_attribution.py"))
+}
+
+/// `reference_dir()/sub`, made by `tests/reference/script --ref REF --out OUT` when its manifest is missing or
+/// older than the script or the stand-in.
+fn derived_from_reference(sub: &str, script: &str) -> PathBuf {
+    let (root, reference) = (root(), reference_dir());
+    let out = reference.join(sub);
+    let script = root.join("tests/reference").join(script);
+    let manifest = out.join("manifest.json");
+    if !manifest.exists() || newer(&script, &manifest) || newer(&reference.join("manifest.json"), &manifest) {
+        // A half-written directory from an interrupted run must not be mistaken for a finished one.
+        std::fs::remove_file(&manifest).ok();
+        run(Command::new(root.join(".venv/bin/python"))
+            .arg(&script)
+            .arg("--ref")
+            .arg(reference)
+            .arg("--out")
+            .arg(&out)
+            .current_dir(&root));
+    }
+    out
 }
 
 /// Reads a float32 `.npy`, dropping a leading batch dimension of 1.

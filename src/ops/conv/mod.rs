@@ -57,6 +57,24 @@ pub fn conv2d_layer(s: &ConvSpec, input: &[f32], weight: &[f32], packed: &Packed
     }
 }
 
+/// [`conv2d_layer`] on another input size than the one `packed` was made for (same channels, kernel, stride and
+/// groups; any padding): the same algorithm the layer's pass uses, for recomputing a crop of its input.
+pub fn conv2d_crop(s: &ConvSpec, input: &[f32], weight: &[f32], packed: &Packed, bias: &[f32]) -> Vec<f32> {
+    let p = &packed.spec;
+    assert!(
+        (p.c_in, p.c_out, p.k, p.stride, p.groups) == (s.c_in, s.c_out, s.k, s.stride, s.groups),
+        "conv: a crop of another layer"
+    );
+    check(s, input, weight, bias);
+    match &packed.winograd {
+        Some(u) if winograd::applies(s) => conv2d_winograd(s, input, u, bias),
+        _ if cfg!(target_arch = "wasm32") && !packed.panels.is_empty() => {
+            conv2d_prepacked(s, input, &packed.panels, bias)
+        }
+        _ => conv2d(s, input, weight, bias),
+    }
+}
+
 /// `[c_out, n]` filled with each channel's bias: the GEMMs accumulate onto it (beta = 1).
 fn bias_rows(bias: &[f32], n: usize) -> Vec<f32> {
     let mut out = vec![0f32; bias.len() * n];
