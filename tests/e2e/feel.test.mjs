@@ -37,8 +37,13 @@ async function measurePass(page, choose, label) {
   await choose();
   await page.waitForFunction((name) => window.alexnetApp.engine.pass.meta?.label === name &&
     document.getElementById('status').dataset.state === 'done', label, TIMEOUT);
-  // A long task is reported when it ends; give the observer a moment.
+  // A long task is reported when it ends; give the observer a moment. The maps are painted a few per frame, so
+  // the last of them may land after `done`.
   await page.waitForTimeout(150);
+  await page.waitForFunction(() => {
+    const chosen = performance.getEntriesByName('image-chosen').at(-1);
+    return performance.getEntriesByName('conv1-complete').some((m) => !chosen || m.startTime >= chosen.startTime);
+  }, null, { timeout: 10_000 }).catch(() => {});
   return page.evaluate(() => {
     const chosen = performance.getEntriesByName('image-chosen').at(-1);
     const after = (name) => performance.getEntriesByName(name).find((m) => !chosen || m.startTime >= chosen.startTime);

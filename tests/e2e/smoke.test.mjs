@@ -45,7 +45,8 @@ test('smoke: load, run a photo, see top-5 and conv1 maps, step with the keyboard
     await page.waitForSelector('#map-conv1-0');
     assert.equal(await page.textContent('#view-title'), 'conv1 · Feature maps');
     assert.equal(await page.textContent('#shape-text'), '55×55×48 ×2');
-    assert.equal(await page.locator('#maps-grid canvas').count(), 96);
+    // The maps are painted a few per frame (www/views/maps/render.js), so all 96 are there shortly after the first.
+    await page.waitForFunction(() => document.querySelectorAll('#maps-grid canvas').length === 96, null, { timeout: 10_000 });
     assert.ok(await canvasIsNonBlank(page, '#map-conv1-0'), 'conv1 map 0 is drawn');
     assert.equal(await page.getAttribute('#rail-conv1', 'aria-current'), 'true');
 
