@@ -35,6 +35,8 @@ pub enum Command {
     Fetch(Fetch),
     /// Compare f16 and int8 storage with f32: file sizes, fc8 error and top-1 agreement.
     QuantReport(QuantReport),
+    /// Why class K? An occlusion, saliency or Grad-CAM map, written as a float32 .npy.
+    Attribute(Attribute),
 }
 
 /// Storage precision of a compact weights file.
@@ -71,9 +73,10 @@ pub struct Predict {
     pub json: bool,
 }
 
+/// The weights and the one input a command runs on (`dump`, `attribute`).
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("input").required(true).args(["image", "input_npy"])))]
-pub struct Dump {
+pub struct RunOn {
     /// Weights file (ONNX or safetensors), or `untrained`.
     #[arg(long, value_name = "FILE")]
     pub weights: String,
@@ -83,6 +86,12 @@ pub struct Dump {
     /// Network-space input, float32 [3, 227, 227] or [1, 3, 227, 227].
     #[arg(long, value_name = "X.npy")]
     pub input_npy: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct Dump {
+    #[command(flatten)]
+    pub run: RunOn,
     /// Folder for the .npy files (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -137,6 +146,43 @@ pub struct QuantReport {
     pub image: Vec<PathBuf>,
 }
 
+/// The three attribution methods (definitions in ARCHITECTURE.md, "Attribution").
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AttrMethod {
+    /// p_k(original) − p_k(with a P×P mean-pixel patch at each stride-S position): 13×13 by default.
+    Occlusion,
+    /// max over channels of |∂ logit_k / ∂ input|: 227×227.
+    Saliency,
+    /// ReLU(Σ_c α_c A[c]) at a conv layer's ReLU output A, α_c the mean gradient of channel c: the layer's H×W.
+    Gradcam,
+}
+
+#[derive(Args, Debug)]
+pub struct Attribute {
+    #[command(flatten)]
+    pub run: RunOn,
+    #[arg(long, value_enum)]
+    pub method: AttrMethod,
+    /// The ImageNet class index (0 … 999) to explain.
+    #[arg(long, value_name = "K")]
+    pub class: usize,
+    /// Grad-CAM's conv layer.
+    #[arg(long, value_name = "ID", default_value = "conv5")]
+    pub layer: String,
+    /// Occlusion's patch side, in input pixels.
+    #[arg(long, value_name = "P", default_value_t = 32)]
+    pub patch: usize,
+    /// Occlusion's stride, in input pixels.
+    #[arg(long, value_name = "S", default_value_t = 16)]
+    pub stride: usize,
+    /// Occlusion: run whole passes instead of recomputing only what the patch changes (for comparison).
+    #[arg(long)]
+    pub full_passes: bool,
+    /// The map to write, float32 [rows, cols].
+    #[arg(long, value_name = "MAP.npy")]
+    pub out: PathBuf,
+}
+
 /// Parses the process's arguments. `--help` and `--version` print and exit 0; a usage error prints clap's message
 /// (naming the flag, with a suggestion for a misspelt one) and exits 2.
 pub fn parse() -> Cli {
@@ -162,7 +208,7 @@ fn unknown_command(e: &clap::Error) -> ! {
         _ => String::new(),
     };
     eprintln!(
-        "error: unknown command '{name}'{tip}\n\ncommands: predict, dump, convert, info, fetch, quant-report\n\nFor more information, try '--help'."
+        "error: unknown command '{name}'{tip}\n\ncommands: predict, dump, convert, info, fetch, quant-report, attribute\n\nFor more information, try '--help'."
     );
     std::process::exit(2)
 }

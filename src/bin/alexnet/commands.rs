@@ -21,7 +21,7 @@ pub fn load_weights(arg: &str) -> Res<Weights> {
     files::read_weights(Path::new(arg), &vouches::load(), Digest::IfUseful).map(|(w, _)| w)
 }
 
-fn untrained_note(w: &Weights) {
+pub fn untrained_note(w: &Weights) {
     if !w.info.trained {
         eprintln!(
             "note: weights are {}; the predictions below mean nothing (untrained / not the BVLC weights).",
@@ -61,13 +61,18 @@ pub fn predict(a: &args::Predict) -> Res<()> {
     Ok(())
 }
 
+/// `--image IMG` or `--input-npy X.npy` (clap makes sure there is exactly one).
+pub fn load_input(a: &args::RunOn) -> Res<Tensor> {
+    match (&a.image, &a.input_npy) {
+        (Some(img), None) => load_image(img),
+        (None, Some(x)) => load_input_npy(x),
+        _ => Err("give exactly one of --image or --input-npy".into()),
+    }
+}
+
 pub fn dump(a: &args::Dump) -> Res<()> {
-    let input = match (&a.image, &a.input_npy) {
-        (Some(img), None) => load_image(img)?,
-        (None, Some(x)) => load_input_npy(x)?,
-        _ => return Err("give exactly one of --image or --input-npy".into()),
-    };
-    let m = Model::new(load_weights(&a.weights)?);
+    let input = load_input(&a.run)?;
+    let m = Model::new(load_weights(&a.run.weights)?);
     let out = &a.out;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {}", out.display(), files::reason(&e)))?;
     files::write_atomic(&out.join("data.npy"), &npy_bytes(&input)?)?;

@@ -1,4 +1,5 @@
-//! `alexnet`: the engine on the command line (predict, dump every layer, convert and inspect weights, fetch the real ones).
+//! `alexnet`: the engine on the command line (predict, dump every layer, attribute, convert and inspect weights, fetch
+//! the real ones).
 //!
 //! Native only: cargo also builds binaries when it builds wasm32 integration tests, so there `main` is empty.
 
@@ -7,6 +8,8 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod args;
+#[cfg(not(target_arch = "wasm32"))]
+mod attribute;
 #[cfg(not(target_arch = "wasm32"))]
 mod commands;
 #[cfg(not(target_arch = "wasm32"))]
@@ -34,6 +37,7 @@ fn main() -> std::process::ExitCode {
         Command::Info(a) => commands::info(a),
         Command::Fetch(a) => fetch::fetch(a),
         Command::QuantReport(a) => commands::quant_report(a),
+        Command::Attribute(a) => attribute::attribute(a),
     };
     match r {
         Ok(()) => {
