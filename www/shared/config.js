@@ -36,6 +36,8 @@ export function viewsForLayer(layer) {
   const views = [DEFAULT_VIEW_BY_KIND[layer.kind]].filter(Boolean);
   if (layer.kind === 'conv') views.push('kernels', 'sweep');
   if (spatial && !views.includes('maps')) views.push('maps');
+  // A unit card for every layer with maps: what its channels like in the student's photos.
+  if (spatial && layer.kind !== 'data') views.push('unit');
   return views;
 }
 
@@ -55,6 +57,7 @@ export const VIEW_MODULES = Object.freeze({
   fc: ['../views/fc/index.js', 'createFcView'],
   softmax: ['../views/softmax-view.js', 'createSoftmaxView'],
   ledger: ['../views/ledger-view.js', 'createLedgerView'],
+  unit: ['../views/unit/index.js', 'createUnitView'],
 });
 
 /** Where the app looks for weights first; absent files fall back to seeded untrained weights. */
