@@ -3,6 +3,7 @@
 //! Every result is copied out of wasm memory (`Box<[f32]>`, or JS objects built by serde), never a view into
 //! it, so the worker can transfer the buffers to the page. User data errors become `JsError`s, never panics.
 
+mod attribute;
 mod buffer;
 mod footprint;
 mod host;
@@ -28,6 +29,8 @@ pub struct Session {
     /// A pass of its own on a grey image that runs the engine's code once before the user's image needs it (the
     /// first pass of a fresh module is slower while the browser optimises it); it never touches `pass`.
     warm: Option<Forward>,
+    /// The attribution in progress or finished on `pass` (`attribute.rs`); a new pass drops it.
+    attribution: Option<crate::attribution::Attribution>,
 }
 
 pub(crate) fn js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
@@ -91,7 +94,7 @@ struct TopJs {
 
 impl Session {
     fn of(weights: Weights) -> Session {
-        Session { model: Model::new(weights), pass: None, preprocess: None, warm: None }
+        Session { model: Model::new(weights), pass: None, preprocess: None, warm: None, attribution: None }
     }
 
     fn weights(&self) -> &Weights {
@@ -193,6 +196,7 @@ impl Session {
         let (t, info) = preprocess::from_rgba(rgba, width as usize, height as usize).map_err(|e| JsError::new(&e))?;
         self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
         self.preprocess = Some(info);
+        self.attribution = None;
         Ok(())
     }
 
@@ -203,6 +207,7 @@ impl Session {
             .ok_or_else(|| JsError::new(&format!("the input must hold {} values (3×227×227)", 3 * 227 * 227)))?;
         self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
         self.preprocess = None;
+        self.attribution = None;
         Ok(())
     }
 

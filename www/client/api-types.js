@@ -24,6 +24,10 @@
  * @property {(what: string, args?: object) => Promise<*>} get Query the session: `get('tensor', {layer})`,
  *   `get('kernels', {layer})`, `get('kernel', {layer, oc})`, `get('bias', {layer})`,
  *   `get('conv-dot', {layer, oc, y, x})`, `get('pool-argmax', {layer})`, `get('top', {k})`.
+ * @property {(options: {method: 'occlusion'|'saliency'|'gradcam', target: number, layer?: string, patch?: number,
+ *   stride?: number, untrained?: boolean, signal?: AbortSignal, onProgress?: Function}) =>
+ *   Promise<import('./attribute.js').AttributionResult>} attribute Why class `target`? A map of the current pass;
+ *   cancelled (`cancelled: true`) by `signal`, a newer attribute or run, or new weights.
  * @property {(weights: WeightsSource) => Promise<ReadyInfo>} loadWeights Replace the weights; on failure the
  *   promise rejects with a readable message and the previous weights stay loaded.
  * @property {() => void} cancelLoad Stop the latest weights load (a download) in flight.

@@ -44,6 +44,10 @@ export function createConnection({ spawn, onPass, onProgress, onDead, onHeard, o
       case MSG.PONG:
         return;
       case MSG.PROGRESS: {
+        if (entry?.onProgress) {
+          entry.onProgress({ done: msg.done, total: msg.total });
+          return;
+        }
         if (entry?.kind !== 'init') return;
         // Bytes, rate and time left, or a resume announcement saying why (www/worker/download.js).
         const { id: _id, type: _type, ...progress } = msg;
@@ -157,12 +161,15 @@ export function createConnection({ spawn, onPass, onProgress, onDead, onHeard, o
     send(msg, transfer = []) {
       worker.postMessage(msg, transfer);
     },
-    /** Send a request and wait for its reply; `onId(id)` learns its id (so it can be cancelled). */
-    request(kind, msg, transfer = [], onId) {
+    /**
+     * Send a request and wait for its reply; `onId(id)` learns its id (so it can be cancelled); `onProgress` gets
+     * the request's own `progress` replies ({done, total}).
+     */
+    request(kind, msg, transfer = [], onId, onProgress) {
       const id = nextId++;
       onId?.(id);
       return new Promise((resolve, reject) => {
-        pending.set(id, { kind, resolve, reject });
+        pending.set(id, { kind, resolve, reject, onProgress });
         worker.postMessage({ ...msg, id }, transfer);
       });
     },

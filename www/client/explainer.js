@@ -6,6 +6,7 @@ import { toPixels, warmDecoder } from './decoder.js';
 import { createConnection, cancelledError, replyError } from './connection.js';
 import { createWatchdog } from './watchdog.js';
 import { topPatches } from './top-patches.js';
+import { attribute } from './attribute.js';
 
 /** A refused weights file that grew wasm memory by more than this gets the worker replaced (memory cannot shrink). */
 const RECYCLE_GROWTH_BYTES = 32 << 20;
@@ -310,6 +311,9 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
     /** Per channel of `layer`, the top-k of `images` by its maximum activation (see www/client/top-patches.js). */
     topPatches: (images, options) => topPatches({ ready: () => initPromise.catch(() => {}), spec: () => info?.spec ?? null, decode: (im) => toPixels(im),
       ask: (args, transfer) => request('get', { ...args, type: MSG.GET }, transfer) }, images, options),
+
+    /** "Why?": an occlusion, saliency or Grad-CAM map of the current pass (see www/client/attribute.js). */
+    attribute: (options) => attribute({ ready: () => initPromise.catch(() => {}), request, send, newId: conn.newId, isPending: conn.isPending }, options),
 
     async loadWeights(source) {
       const previous = initPromise;

@@ -36,6 +36,9 @@ export const MSG = Object.freeze({
   PING: 'ping',
   /** Reply to `ping`, between layers. */
   PONG: 'pong',
+  /** Request: an attribution map of the finished pass ("Why?", see www/worker/attribute.js); replies `progress`
+   * {done, total} while it runs, then `data`. A newer attribute, a run or new weights cancel it. */
+  ATTRIBUTE: 'attribute',
   /** From the worker, once: the warm-up pass after the first weights finished (`completed`) or gave way to a run. */
   WARMED: 'warmed',
 });

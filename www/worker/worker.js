@@ -8,6 +8,7 @@ import { describe } from './describe.js';
 import { createLayerBuffers, passLengths, warmEngine } from './idle.js';
 import { footprintQuery } from './footprint.js';
 import { channelMaxima } from './top-patches.js';
+import { createAttributor, SANITY_SEED } from './attribute.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
 const UNTRAINED_SEED = 2012;
@@ -140,8 +141,12 @@ async function sessionFor(weights, { id, signal }) {
   }
 }
 
+/** "Why?" maps on the pass (www/worker/attribute.js). */
+const attributor = createAttributor({ post, yieldTask, session: () => requireSession(), untrained: () => Session.untrained(SANITY_SEED), PROGRESS: MSG.PROGRESS });
+
 function install(next) {
   // Only a session that loaded replaces the old one, so a bad weights file leaves the page working.
+  attributor.cancel();
   if (currentPass) currentPass.cancelled = true;
   currentPass = null;
   session?.free();
@@ -246,6 +251,7 @@ async function handleRun(msg) {
     throw new Error(`The image data has ${pixels.data.length} bytes, but ${pixels.width}×${pixels.height} RGBA needs ${pixels.width * pixels.height * 4}.`);
   }
   if (currentPass) currentPass.cancelled = true;
+  attributor.cancel();
   const pass = { id: msg.id, cancelled: false };
   currentPass = pass;
 
@@ -356,9 +362,11 @@ self.onmessage = async (event) => {
       case MSG.INIT: await handleInit(msg); break;
       case MSG.RUN: await handleRun(msg); break;
       case MSG.GET: await handleGet(msg); break;
+      case MSG.ATTRIBUTE: postValue(id, await attributor.handle(msg)); break;
       case MSG.CANCEL:
         if (currentPass && currentPass.id === msg.target) currentPass.cancelled = true;
         if (currentInit && currentInit.id === msg.target) currentInit.controller.abort();
+        attributor.cancel(msg.target);
         break;
       case MSG.COMPACT: await handleCompact(msg); break;
       case MSG.FORGET:
