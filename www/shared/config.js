@@ -36,8 +36,9 @@ export function viewsForLayer(layer) {
   const views = [DEFAULT_VIEW_BY_KIND[layer.kind]].filter(Boolean);
   if (layer.kind === 'conv') views.push('kernels', 'sweep');
   if (spatial && !views.includes('maps')) views.push('maps');
-  // A unit card for every layer with maps: what its channels like in the student's photos.
-  if (spatial && layer.kind !== 'data') views.push('unit');
+  // For every layer with maps: a unit card (what its channels like in the student's photos), and the layer through
+  // the loaded weights next to the untrained ones.
+  if (spatial && layer.kind !== 'data') views.push('unit', 'compare');
   return views;
 }
 
@@ -58,6 +59,7 @@ export const VIEW_MODULES = Object.freeze({
   softmax: ['../views/softmax-view.js', 'createSoftmaxView'],
   ledger: ['../views/ledger-view.js', 'createLedgerView'],
   unit: ['../views/unit/index.js', 'createUnitView'],
+  compare: ['../views/compare/index.js', 'createCompareView'],
 });
 
 /** Where the app looks for weights first; absent files fall back to seeded untrained weights. */

@@ -17,6 +17,7 @@ import { createExports } from './export.js';
 import { applyInstructor } from './instructor.js';
 import { createTour } from '../tour/controller.js';
 import { tourState } from '../tour/steps.js';
+import { untrainedTwin, dropTwin } from '../client/twin.js';
 
 export { EMBED_SHELL } from './embed-shell.js';
 
@@ -85,6 +86,8 @@ export function createApp(o) {
     tensor: (id) => engine.tensor(id),
     /** The engine's receptive-field geometry: 'receptive-field' | 'feeding' | 'seeing' (www/worker/footprint.js). */
     where: (what, args) => engine.client.get(what, args),
+    /** The seeded-untrained network beside this one, made on demand, and dropping it (www/client/twin.js). */
+    twin: { get: () => untrainedTwin(engine.client), drop: () => dropTwin(engine.client) },
     navigate,
     colors: KIND_COLORS,
     /** {top, timings, preprocess} of the last finished pass, or null. */

@@ -122,7 +122,7 @@ export function createFootprint(ctx) {
     Object.assign(element.dataset, { layer, y: String(y), x: String(x), y0: String(field.y0), x0: String(field.x0), size: String(field.size) });
     delete element.dataset.pixel;
     drawCrop(pic, field, null);
-    drawStrip(slices.filter((s) => s.layer !== layer));
+    drawStrip(slices);
     const side = ctx.spec.input.crop;
     const inside = (a) => Math.min(side, a + field.size) - Math.max(0, a);
     const sentence = t('fp.field', { id: layer, y, x, size: field.size, y0: field.y0, x0: field.x0 }) +

@@ -59,12 +59,14 @@ export function createMapsView(container, ctx) {
   const cursor = el('span', { class: 'zoom-cursor', hidden: '' });
   const readout = el('div', { class: 'readout', 'aria-live': 'polite' });
   const fp = createFootprint(ctx);
-  const zoom = el('div', { class: 'zoom', id: 'maps-zoom', hidden: '' }, [el('span', { class: 'zoom-frame' }, [zoomCanvas, cursor]), readout, fp.element]);
+  const zoom = el('div', { class: 'zoom', id: 'maps-zoom', hidden: '' }, [el('span', { class: 'zoom-frame' }, [zoomCanvas, cursor]), readout]);
+  // Beside the zoom, not in it: the zoom's canvas rule would stretch the footprint's pictures.
+  fp.element.hidden = true;
   /** The unit under the mouse or keyboard cursor, [y, x], or null. */
   let unit = null;
   const note = el('p', { class: 'explain' });
   const towersBox = el('div', { id: 'maps-grid' });
-  container.append(note, toolbar, zoom, towersBox);
+  container.append(note, toolbar, zoom, fp.element, towersBox);
 
   scaleSelect.addEventListener('change', () => ctx.navigate({ scale: scaleSelect.value }, { replace: true }));
   sortBox.addEventListener('change', () => {
@@ -191,6 +193,7 @@ export function createMapsView(container, ctx) {
     const ch = state.channel;
     if (Number.isInteger(ch) && ch >= 0 && ch < C) {
       zoom.hidden = false;
+      fp.element.hidden = layer.kind === 'data';
       paintZoom(zoomCanvas, tensor.data, ch, W, H, shared ?? scaleFor(ranges[ch]));
       zoomCanvas.setAttribute('aria-label', t('maps.zoomLabel', { id: layer.id, ch: channelName(layer, ch) }));
       cursor.hidden = true;
@@ -201,6 +204,7 @@ export function createMapsView(container, ctx) {
       renderReadout();
     } else {
       zoom.hidden = true;
+      fp.element.hidden = true;
     }
   }
 

@@ -37,33 +37,37 @@ export function patchFigures(record, channel, t) {
 }
 
 /**
- * One kernel `[c_in, k, k]` as a picture: conv1's three input channels as colours (BGR → RGB), deeper kernels as the
- * sum over their input channels on the diverging scale (their inputs are not colours).
+ * One kernel `[c_in, k, k]` (from `offset` of `w`) as a k×k canvas: conv1's three input channels as colours
+ * (BGR → RGB), deeper kernels as the sum over their input channels on the diverging scale (their inputs are not
+ * colours).
  */
-export function kernelCanvas(kernel, layer, t) {
-  const [, cIn, k] = layer.kernel_shape;
+export function kernelPicture(w, offset, cIn, k) {
   const n = k * k;
-  const canvas = el('canvas', { role: 'img', id: 'unit-kernel', class: 'pixelated' });
-  let src;
   if (cIn === 3) {
-    const m = maxAbs(kernel) || 1;
-    src = document.createElement('canvas');
+    const m = maxAbs(w, offset, offset + 3 * n) || 1;
+    const src = document.createElement('canvas');
     src.width = src.height = k;
     const img = new ImageData(k, k);
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) img.data[i * 4 + c] = 128 + (127 * kernel[(2 - c) * n + i]) / m;
+      for (let c = 0; c < 3; c++) img.data[i * 4 + c] = 128 + (127 * w[offset + (2 - c) * n + i]) / m;
       img.data[i * 4 + 3] = 255;
     }
     src.getContext('2d').putImageData(img, 0, 0);
-  } else {
-    const sum = new Float32Array(n);
-    for (let c = 0; c < cIn; c++) for (let i = 0; i < n; i++) sum[i] += kernel[c * n + i];
-    const m = maxAbs(sum) || 1;
-    src = mapCanvas(sum, 0, k, k, (v) => diverging(v, m));
+    return src;
   }
+  const sum = new Float32Array(n);
+  for (let c = 0; c < cIn; c++) for (let i = 0; i < n; i++) sum[i] += w[offset + c * n + i];
+  const m = maxAbs(sum) || 1;
+  return mapCanvas(sum, 0, k, k, (v) => diverging(v, m));
+}
+
+/** One channel's kernel `[c_in, k, k]` as the card's picture, with its text alternative. */
+export function kernelCanvas(kernel, layer, t) {
+  const [, cIn, k] = layer.kernel_shape;
+  const canvas = el('canvas', { role: 'img', id: 'unit-kernel', class: 'pixelated' });
   const g = fitCanvas(canvas, KERNEL_CSS, KERNEL_CSS);
   g.imageSmoothingEnabled = false;
-  g.drawImage(src, 0, 0, KERNEL_CSS, KERNEL_CSS);
+  g.drawImage(kernelPicture(kernel, 0, cIn, k), 0, 0, KERNEL_CSS, KERNEL_CSS);
   canvas.setAttribute('aria-label', t(cIn === 3 ? 'unit.kernelRgb' : 'unit.kernelSum', { k, c: cIn }));
   return canvas;
 }
