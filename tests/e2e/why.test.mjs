@@ -1,8 +1,8 @@
 // "Why?" in the real app: explainer.attribute's three maps from the wasm engine, progress, cancelling, a newer run
-// superseding it, and the untrained sanity map.
+// superseding it, the untrained sanity map; and the view in both languages, its deep link, PNG export, an embed and axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSession, openApp } from './harness.mjs';
+import { startSession, openApp, axeAudit } from './harness.mjs';
 
 let s;
 
@@ -71,5 +71,70 @@ test('attribute: cancelled by its signal, superseded by a newer run, bad request
   assert.ok(r.differ, 'the untrained weights give another map');
   assert.ok(r.same, 'the sanity session is deterministic');
   assert.ok(r.ms[1] < r.ms[0], `the second untrained map reuses its pass (${r.ms})`);
+  assert.deepEqual(s.errors, []);
+});
+
+/** Opens the Why? view at `hash` and waits for both panels' maps. */
+async function showWhy(page, url) {
+  await openApp(page, url);
+  await page.waitForSelector('#why-main-canvas[data-ready]', { timeout: 120_000 });
+  await page.waitForSelector('#why-sanity-canvas[data-ready]', { timeout: 120_000 });
+}
+
+test('view: a deep link picks method and class, the controls move it, both panels say they are untrained, PNG, axe (en)', async () => {
+  const { page } = s;
+  await showWhy(page, `${s.app.url}index.html#view=why&method=gradcam&class=281&sample=chelsea`);
+  assert.equal(await page.isChecked('#why-m-gradcam'), true);
+  assert.equal(await page.inputValue('#why-class-index'), '281');
+  assert.match(await page.textContent('#why-intro'), /tabby/);
+  assert.match(await page.textContent('#why-definition'), /Grad-CAM at conv5: each of the 256 channels of relu5 .* 13 × 13/);
+  assert.match(await page.textContent('#why-can'), /cannot/);
+  // The starter weights are untrained past conv1: the view says both panels are untrained.
+  assert.equal(await page.isVisible('#why-untrained'), true);
+  assert.match(await page.textContent('#why-untrained'), /both panels/);
+  assert.match(await page.getAttribute('#why-main-canvas', 'aria-label'), /Grad-CAM heatmap of “tabby.*” over the crop: strongest at row \d+, column \d+/);
+  assert.equal(await page.isVisible('#why-layer'), true);
+  await page.selectOption('#why-layer', 'conv3');
+  await page.waitForFunction(() => /conv3/.test(document.getElementById('why-definition').textContent));
+  assert.match(await page.textContent('#why-definition'), /384 channels of relu3/);
+
+  // Keyboard: the method radios move with the arrow keys and the URL follows.
+  await page.focus('#why-m-gradcam');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => location.hash.includes('method=saliency'));
+  await page.waitForSelector('#why-sanity-canvas[data-ready]', { timeout: 60_000 });
+  assert.equal(await page.isVisible('#why-layer'), false, 'the layer picker is for Grad-CAM only');
+  // A class typed in: the URL and the picker follow.
+  await page.fill('#why-class-index', '5');
+  await page.press('#why-class-index', 'Enter');
+  await page.waitForFunction(() => location.hash.includes('class=5'));
+  assert.equal(await page.inputValue('#why-class'), 'other');
+  await page.waitForSelector('#why-sanity-canvas[data-ready]', { timeout: 60_000 });
+
+  // Occlusion shows progress; switching method while it runs cancels it without an error.
+  await page.click('#why-m-occlusion');
+  await page.waitForSelector('#why-progress:not([hidden])');
+  await page.click('#why-m-gradcam');
+  await page.waitForSelector('#why-sanity-canvas[data-ready]', { timeout: 60_000 });
+  assert.doesNotMatch(await page.textContent('#why-status'), /could not/);
+
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#png-button')]);
+  assert.match(png.suggestedFilename(), /\.png$/);
+  assert.deepEqual(await axeAudit(page, 'why-en', s.errors), []);
+  assert.deepEqual(s.errors, []);
+});
+
+test('view: in Chinese, and in an embed', async () => {
+  const { page } = s;
+  await showWhy(page, `${s.app.url}index.html#view=why&method=occlusion&class=281&lang=zh`);
+  assert.match(await page.textContent('#tab-why'), /为什么/);
+  assert.match(await page.textContent('#why-definition'), /遮挡（Zeiler 与 Fergus，2013）：一块 32 × 32/);
+  assert.match(await page.textContent('#why-sanity'), /健全性检查/);
+  assert.match(await page.textContent('#why-status'), /169 次完整前向传播/);
+  assert.deepEqual(await axeAudit(page, 'why-zh', s.errors), []);
+
+  await page.goto(`${s.app.url}embed.html?view=why&method=saliency&class=281&sample=chelsea`);
+  await page.waitForSelector('#why-sanity-canvas[data-ready]', { timeout: 120_000 });
+  assert.equal(await page.isChecked('#why-m-saliency'), true);
   assert.deepEqual(s.errors, []);
 });

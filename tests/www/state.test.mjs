@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { parseHash, formatHash, mergeState, sameState, STATE_KEYS } from '../../www/shell/state.js';
 
 test('a full state survives a round trip through the hash', () => {
-  const state = { view: 'sweep', layer: 'conv2', tower: 1, channel: 17, y: 12, x: 0, step: 40, scale: 'layer', sample: 'chelsea', lang: 'zh', tour: 'conv1-output' };
+  const state = { view: 'sweep', layer: 'conv2', tower: 1, channel: 17, y: 12, x: 0, step: 40, scale: 'layer', sample: 'chelsea', lang: 'zh', tour: 'conv1-output', method: 'gradcam', class: 281 };
   const hash = formatHash(state);
-  assert.equal(hash, '#view=sweep&layer=conv2&tower=1&channel=17&y=12&x=0&step=40&scale=layer&sample=chelsea&lang=zh&tour=conv1-output');
+  assert.equal(hash, '#view=sweep&layer=conv2&tower=1&channel=17&y=12&x=0&step=40&scale=layer&sample=chelsea&lang=zh&tour=conv1-output&method=gradcam&class=281');
   assert.deepEqual(parseHash(hash), state);
   assert.deepEqual(STATE_KEYS, Object.keys(state));
 });
@@ -41,7 +41,7 @@ test('changing layer drops the position keys of the old layer', () => {
 
 test('every field round-trips on its own, with edge values', () => {
   const cases = {
-    view: ['overview', 'preprocess', 'maps', 'kernels', 'sweep', 'relu', 'lrn', 'pool', 'fc', 'softmax', 'ledger'],
+    view: ['overview', 'preprocess', 'maps', 'kernels', 'sweep', 'relu', 'lrn', 'pool', 'fc', 'softmax', 'ledger', 'why'],
     layer: ['data', 'conv1', 'norm2', 'pool5', 'fc6', 'prob'],
     tower: [0, 1],
     channel: [0, 17, 383, 4095],
@@ -52,6 +52,8 @@ test('every field round-trips on its own, with edge values', () => {
     sample: ['chelsea', 'coffee', 'probe-vedge', 'probe-stripes-16-45', 'my photo (1).jpg', '猫'],
     lang: ['en', 'zh'],
     tour: ['conv-idea', 'conv1-output', 'fc6-full-conv'],
+    method: ['occlusion', 'saliency', 'gradcam'],
+    class: [0, 281, 999],
   };
   assert.deepEqual(Object.keys(cases), [...STATE_KEYS], 'a test case for every state key');
   for (const [key, values] of Object.entries(cases)) {

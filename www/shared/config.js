@@ -12,7 +12,7 @@ export const KIND_COLORS = Object.freeze({
 });
 
 /** Views that do not belong to one layer; the tab bar always offers them. */
-export const GLOBAL_VIEWS = Object.freeze(['overview', 'ledger']);
+export const GLOBAL_VIEWS = Object.freeze(['overview', 'ledger', 'why']);
 
 /** The view a layer opens with, by kind. */
 export const DEFAULT_VIEW_BY_KIND = Object.freeze({
@@ -60,6 +60,7 @@ export const VIEW_MODULES = Object.freeze({
   ledger: ['../views/ledger-view.js', 'createLedgerView'],
   unit: ['../views/unit/index.js', 'createUnitView'],
   compare: ['../views/compare/index.js', 'createCompareView'],
+  why: ['../views/why/index.js', 'createWhyView'],
 });
 
 /** Where the app looks for weights first; absent files fall back to seeded untrained weights. */

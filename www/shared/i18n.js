@@ -6,12 +6,14 @@ import tourEn from './i18n/tour-en.js';
 import tourZh from './i18n/tour-zh.js';
 import unitsEn from './i18n/units-en.js';
 import unitsZh from './i18n/units-zh.js';
+import whyEn from './i18n/why-en.js';
+import whyZh from './i18n/why-zh.js';
 
 /**
  * The message tables by language code; every table has the same keys (checked by tests/www/i18n.test.mjs and, for
  * the tour's texts, which live in their own files, tests/www/tour-text.test.mjs).
  */
-export const TABLES = Object.freeze({ en: { ...en, ...tourEn, ...unitsEn }, zh: { ...zh, ...tourZh, ...unitsZh } });
+export const TABLES = Object.freeze({ en: { ...en, ...tourEn, ...unitsEn, ...whyEn }, zh: { ...zh, ...tourZh, ...unitsZh, ...whyZh } });
 
 /** The languages the UI speaks, in the order the language control lists them. */
 export const LANGS = Object.freeze(['en', 'zh']);

@@ -1,18 +1,20 @@
 // The explainer's navigation state and its URL-hash encoding (e.g. `#view=maps&layer=conv1&channel=17&lang=zh`).
 
 /** The state keys, in the order they are written to the hash. */
-export const STATE_KEYS = Object.freeze(['view', 'layer', 'tower', 'channel', 'y', 'x', 'step', 'scale', 'sample', 'lang', 'tour']);
+export const STATE_KEYS = Object.freeze(['view', 'layer', 'tower', 'channel', 'y', 'x', 'step', 'scale', 'sample', 'lang', 'tour', 'method', 'class']);
 
 /** Keys whose values are integers; the others are strings. */
-const INT_KEYS = new Set(['tower', 'channel', 'y', 'x', 'step']);
+const INT_KEYS = new Set(['tower', 'channel', 'y', 'x', 'step', 'class']);
 
 /**
  * @typedef {{view?: string, layer?: string, tower?: number, channel?: number, y?: number, x?: number,
- *            step?: number, scale?: string, sample?: string, lang?: string, tour?: string}} State
+ *            step?: number, scale?: string, sample?: string, lang?: string, tour?: string, method?: string,
+ *            class?: number}} State
  *   Absent keys mean "the view's default"; `scale` is a colour-scale mode ('map' | 'layer' | 'global');
  *   `sample` is a gallery photo id ('chelsea') or a probe id ('probe-vedge'); `lang` is 'en' or 'zh' (absent: the
  *   browser's language); `tour` is the guided tour's step ('conv1-output', www/tour/steps.js), absent when it is
- *   closed. The same keys are embed.html's query parameters and <alexnet-explainer>'s attributes.
+ *   closed; `method` and `class` are the Why? view's method (occlusion | saliency | gradcam) and ImageNet class.
+ *   The same keys are embed.html's query parameters and <alexnet-explainer>'s attributes.
  */
 
 /**
