@@ -2,6 +2,7 @@
 // and input, in one headless Chromium session, page cross-origin isolated. Prints per-layer ms and GMAC/s for
 // ours, medians, ratios ours/ORT, and output agreement. Usage: node scripts/bench-web.mjs [--runs N] [--json FILE]
 // [--only ours-1,ort-1,...] (a subset of the runs, for quick comparisons while tuning; ours-1 is always run)
+// [--photos P] (how many photos the "Your photos" run ranks, 60 by default)
 import { copyFileSync, mkdirSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -35,6 +36,8 @@ const allConfigs = [
   // The path a user's page takes (bench/client.js): the public API, a real photo, every layer delivered.
   { engine: 'client', threads: 1 },
   ...(threadsBuild ? [{ engine: 'client', threads: 2 }] : []),
+  // "Your photos": topPatches over a folder (bench/photos.js), photos per second.
+  { engine: 'photos', threads: 1 },
   { engine: 'ours', threads: 1 },
   { engine: 'ort', threads: 1 },
   ...(threadsBuild ? [{ engine: 'ours', threads: 2 }] : []),
@@ -56,15 +59,16 @@ try {
   await page.goto(`${app.url}tests/e2e/blank.html`);
   browserName = (await page.evaluate(() => navigator.userAgent)).match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? 'unknown browser';
   for (const c of configs) {
-    const pageUrl = c.engine === 'client'
-      ? `${app.url}bench/client.html?threads=${c.threads}&runs=${runs}`
+    const pageUrl = c.engine === 'client' ? `${app.url}bench/client.html?threads=${c.threads}&runs=${runs}`
+      : c.engine === 'photos' ? `${app.url}bench/photos.html?threads=${c.threads}&photos=${opt('photos', 60)}`
       : `${app.url}bench/index.html?engine=${c.engine}&threads=${c.threads}&runs=${runs}${c.model ? `&model=${c.model}` : ''}${c.simd ? `&simd=${c.simd}` : ''}`;
     await page.goto(pageUrl);
     await page.waitForFunction(() => window.__bench, null, { timeout: 300_000, polling: 500 });
     const r = await page.evaluate(() => window.__bench);
     if (r.error) throw new Error(`${c.engine}/${c.threads}: ${r.error}`);
     results[key(c)] = r;
-    console.error(`bench-web: ${key(c)}${r.build ? ` (${r.build}/)` : ''}: median ${r.medianMs.toFixed(1)} ms${r.parseMs ? `, session ${r.parseMs.toFixed(0)} ms` : ''}`);
+    if (r.engine === 'photos') console.error(`bench-web: ${key(c)}: ${r.rows.map((p) => `${p.layer}${p.patches ? '+patches' : ''} ${p.imagesPerSecond.toFixed(1)}/s`).join(', ')}`);
+    else console.error(`bench-web: ${key(c)}${r.build ? ` (${r.build}/)` : ''}: median ${r.medianMs.toFixed(1)} ms${r.parseMs ? `, session ${r.parseMs.toFixed(0)} ms` : ''}`);
   }
 } finally {
   await close();
@@ -102,6 +106,13 @@ if (clients.length) {
     console.log(`| ${k} first | ${c.beforeSend.toFixed(1)} | ${c.toWorker.toFixed(1)} | ${c.preprocess.toFixed(1)} | ${(r.coldEngineMs - c.preprocess).toFixed(1)} | ${c.deliver.toFixed(1)} | ${c.yield.toFixed(1)} | ${c.back.toFixed(1)} | |`);
   }
 }
+for (const [k, r] of Object.entries(results).filter(([, x]) => x.engine === 'photos')) {
+  console.log(`\n"Your photos": explainer.topPatches over ${r.photos} photos (${k}, ${r.build}/): decode, run up to the layer, drop`);
+  console.log(`| layer | patches cut | photos/s | s | page heap, peak growth MB (garbage included) | engine wasm memory growth, MB (one decoded photo: ${r.decodedPhotoMB.toFixed(1)}) |`);
+  console.log('|---|---|---|---|---|---|');
+  const mb = (v) => (v === null ? '' : v.toFixed(1));
+  for (const p of r.rows) console.log(`| ${p.layer} | ${p.patches ? 'yes' : 'no'} | ${p.imagesPerSecond.toFixed(1)} | ${p.seconds.toFixed(1)} | ${mb(p.heapGrowthMB)} | ${mb(p.wasmGrowthMB)} |`);
+}
 const macsTotal = ours1.layers.reduce((s, l) => s + l.macs, 0);
 console.log(`\nOur wasm forward pass, per layer (median ms, 1 thread${results['ours-2'] ? ' | 2 threads' : ''}):`);
 console.log(`layer      ms(1)  GMAC/s${results['ours-2'] ? '     ms(2)  GMAC/s' : ''}`);
@@ -136,7 +147,7 @@ for (const [k, r] of Object.entries(results)) {
 console.log('\n| run | median ms | ratio ours/ORT | download ms | session/parse ms | wasm memory MB | prob max rel. err vs ours-1 | top-1 |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [k, r] of Object.entries(results)) {
-  if (r.engine === 'client') continue;
+  if (r.engine === 'client' || r.engine === 'photos') continue;
   const peer = results[`ort-${r.threads}`];
   const ratio = r.engine === 'ours' && peer ? (r.medianMs / peer.medianMs).toFixed(2) : '';
   // int8 rows are compared by top-1 only (their error is the quantisation's, ~1e-2), f32 rows by max rel. error.

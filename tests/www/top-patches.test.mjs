@@ -67,3 +67,21 @@ test('the units texts: same keys and placeholders in both languages', () => {
   const holes = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
   for (const k of Object.keys(unitsEn)) assert.deepEqual(holes(unitsZh[k]), holes(unitsEn[k]), k);
 });
+
+test('patches are asked only where a photo can enter the top k, and each entry keeps its own', async () => {
+  const values = [[1, 5], [3, 0], [2, 9]];
+  const cut = [];
+  const io = fakeIo(values);
+  const ask = io.ask;
+  io.ask = async (msg) => {
+    const m = await ask(msg);
+    // As www/worker/top-patches.js: a patch for each channel whose maximum beats `above`, filled with the photo's index.
+    const which = [...m.values.keys()].filter((c) => !(m.values[c] <= msg.above[c]));
+    cut.push(which);
+    return { ...m, patchSize: 1, patchChannels: Uint32Array.from(which), patches: Uint8ClampedArray.from(which.flatMap((c) => [msg.pixels.data[0], c, 0, 255])) };
+  };
+  const r = await topPatches(io, images(3), { layer: 'conv9', k: 1, patches: true });
+  assert.deepEqual(cut, [[0, 1], [0], [1]]);
+  assert.deepEqual([...r[0][0].patch], [1, 0, 0, 255]);
+  assert.deepEqual([...r[1][0].patch], [2, 1, 0, 255]);
+});

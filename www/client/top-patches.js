@@ -50,7 +50,9 @@ export async function topPatches(io, images, { layer, k = 5, patches = false, si
     let m;
     try {
       const pixels = await decodeOnce(io, list[i]);
-      m = await io.ask({ what: 'channel-maxima', layer, pixels, patches }, [pixels.data.buffer]);
+      // Patches only where this photo could enter the top k: its maximum must beat the channel's k-th best.
+      const above = patches ? Float32Array.from(channels, (top) => (top.length < k ? -Infinity : top[top.length - 1].value)) : undefined;
+      m = await io.ask({ what: 'channel-maxima', layer, pixels, patches, above }, [pixels.data.buffer]);
     } catch (err) {
       errors.push({ image: i, name, message: err?.message ?? String(err) });
       onProgress?.({ done: i + 1, total: list.length, failed: errors.length });
@@ -59,13 +61,18 @@ export async function topPatches(io, images, { layer, k = 5, patches = false, si
     ran++;
     patchSize = m.patchSize ?? 0;
     const P4 = patchSize * patchSize * 4;
+    const slot = new Map(Array.from(m.patchChannels ?? [], (c, j) => [c, j]));
     for (let c = 0; c < C; c++) {
       sums[c] += m.means[c];
       const top = channels[c];
       const value = m.values[c];
       if (top.length >= k && !(value > top[top.length - 1].value)) continue;
       const entry = { image: i, value, y: m.ys[c], x: m.xs[c], field: { y0: m.y0s[c], x0: m.x0s[c], size: m.size } };
-      if (m.patches) entry.patch = m.patches.slice(c * P4, (c + 1) * P4);
+      if (m.patches) {
+        const j = slot.get(c);
+        if (j === undefined) throw new Error(`the engine cut no patch for channel ${c}`);
+        entry.patch = m.patches.slice(j * P4, (j + 1) * P4);
+      }
       // After every entry of an equal value: the earlier image keeps its place.
       let at = top.findIndex((e) => value > e.value);
       if (at < 0) at = top.length;

@@ -5,18 +5,17 @@
 export const PATCH_PX = 48;
 
 /**
- * Per channel, the unit's receptive field cut out of the original photo and resampled to `PATCH_PX` (nearest
- * pixel): crop → resized (+ the crop's corner) → original (÷ scale). Parts in the padding stay transparent.
- * @returns {Uint8ClampedArray} [C, PATCH_PX, PATCH_PX, 4]
+ * For the channels `which`, the unit's receptive field cut out of the original photo and resampled to `PATCH_PX`
+ * (nearest pixel): crop → resized (+ the crop's corner) → original (÷ scale). Parts in the padding stay transparent.
+ * @returns {Uint8ClampedArray} [which.length, PATCH_PX, PATCH_PX, 4]
  */
-function cutPatches(rgba, width, height, m) {
+function cutPatches(rgba, width, height, m, which) {
   const P = PATCH_PX;
-  const C = m.values.length;
-  const out = new Uint8ClampedArray(C * P * P * 4);
+  const out = new Uint8ClampedArray(which.length * P * P * 4);
   const { scale, cropX, cropY } = m.preprocess;
   const step = m.size / P;
-  for (let c = 0; c < C; c++) {
-    const base = c * P * P * 4;
+  for (const [j, c] of which.entries()) {
+    const base = j * P * P * 4;
     for (let py = 0; py < P; py++) {
       const sy = Math.floor((m.y0s[c] + (py + 0.5) * step + cropY) / scale);
       if (sy < 0 || sy >= height) continue;
@@ -35,9 +34,11 @@ function cutPatches(rgba, width, height, m) {
 }
 
 /**
- * Answer a `get` for `channel-maxima` ({layer, pixels: {width, height, data}, patches?}) with {layer, values, means,
- * ys, xs, y0s, x0s, size, preprocess, patches?}. The photo runs on a pass of its own in the engine, so the image
- * being explained keeps its tensors; its pixels are dropped when this returns.
+ * Answer a `get` for `channel-maxima` ({layer, pixels: {width, height, data}, patches?, above?}) with {layer,
+ * values, means, ys, xs, y0s, x0s, size, preprocess, patches?, patchChannels?}. With `patches`, patches are cut for
+ * the channels whose maximum beats `above[c]` (the caller's current k-th best; all channels without it), packed in
+ * `patchChannels` order: after the first photos few channels change, so little is cut and sent. The photo runs on a
+ * pass of its own in the engine, so the image being explained keeps its tensors; its pixels are dropped here.
  */
 export function channelMaxima(session, msg) {
   const p = msg.pixels;
@@ -47,7 +48,11 @@ export function channelMaxima(session, msg) {
   const rgba = new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength);
   const m = session.channelMaxima(rgba, p.width, p.height, msg.layer);
   if (msg.patches) {
-    m.patches = cutPatches(rgba, p.width, p.height, m);
+    const which = [];
+    // Written so that NaN counts as beating: the caller keeps a NaN maximum while its list is not full.
+    for (let c = 0; c < m.values.length; c++) if (!msg.above || !(m.values[c] <= msg.above[c])) which.push(c);
+    m.patchChannels = Uint32Array.from(which);
+    m.patches = cutPatches(rgba, p.width, p.height, m, which);
     m.patchSize = PATCH_PX;
   }
   return m;
