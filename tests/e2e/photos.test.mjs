@@ -87,6 +87,24 @@ test('cancel mid-batch stops before the next photo and keeps what was ranked; cl
   assert.deepEqual(s.errors, []);
 });
 
+test('photos dropped on the panel are ranked like chosen ones (and the explained image stays)', async () => {
+  await s.page.evaluate(() => { location.hash = '#view=unit&layer=conv1&channel=5'; });
+  await s.page.waitForSelector('#unit-card[data-layer="conv1"]');
+  const label = await s.page.textContent('#input-caption');
+  const dt = await s.page.evaluateHandle(async () => {
+    const dt = new DataTransfer();
+    for (const n of ['coffee.jpg', 'chelsea.jpg']) dt.items.add(new File([await (await fetch(`/www/samples/${n}`)).blob()], `dropped-${n}`, { type: 'image/jpeg' }));
+    dt.items.add(new File(['text'], 'readme.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await s.page.dispatchEvent('#photos-drop', 'drop', { dataTransfer: dt });
+  await s.page.waitForFunction(() => /2 of 3 photos ranked for conv1/.test(document.getElementById('photos-status').textContent), null, { timeout: 60_000 });
+  await s.page.waitForFunction(() => document.querySelectorAll('#unit-patches figure').length === 2);
+  assert.match(await s.page.textContent('#photos-errors'), /readme\.txt: /);
+  assert.match(await s.page.textContent('#unit-patches'), /dropped-/);
+  assert.equal(await s.page.textContent('#input-caption'), label, 'the explained image did not change');
+});
+
 test('topPatches against onnxruntime: the same maxima, positions and ranking on the reference model', { timeout: 600_000 }, async () => {
   const out = path.join(REPO_ROOT, 'tests/reference/out');
   const python = path.join(REPO_ROOT, '.venv/bin/python');

@@ -89,6 +89,18 @@ test('a click on a crop pixel shows, in every layer, the units that see it', asy
   assert.ok(py > 20 && px < 15, `the click landed on pixel (${py}, ${px})`);
 });
 
+test('the input view: a click on the crop shows which units of every layer see that pixel', async () => {
+  await show('#view=preprocess&layer=data', '#preprocess-crop');
+  const crop = s.page.locator('#preprocess-crop');
+  const box = await crop.boundingBox();
+  // The crop's centre pixel (113, 113).
+  await crop.click({ position: { x: box.width * (113.5 / 227), y: box.height * (113.5 / 227) } });
+  await s.page.waitForSelector('#footprint[data-pixel="113,113"]', { state: 'attached' });
+  const conv5 = await s.page.evaluate(() => ({ ...document.querySelector('#footprint-layers figure[data-layer="conv5"]').dataset }));
+  // conv5 units with start −64 + 16u ≤ 113 < −64 + 16u + 163: u = 1 … 11.
+  assert.deepEqual([conv5.y0, conv5.y1, conv5.x0, conv5.x1], ['1', '12', '1', '12']);
+});
+
 test('pool, sweep and LRN views show the footprint of the unit their state names', async () => {
   await show('#view=pool&layer=pool5&channel=3&y=0&x=5', '#footprint[data-layer="pool5"]');
   await s.page.waitForSelector('#footprint[data-size="195"]');

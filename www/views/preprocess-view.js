@@ -4,6 +4,7 @@ import { scaleFor, paint, formatValue, rangeOf } from '../shared/colormap.js';
 import { outSize, formulaText, layerFormulaText } from '../shared/geometry.js';
 import { el } from './kit/dom.js';
 import { cropImageData } from './kit/crop.js';
+import { createFootprint } from './kit/footprint.js';
 import { scaleLegend } from './kit/legend.js';
 
 function figure(canvas, caption) {
@@ -54,11 +55,13 @@ export function createPreprocessView(container, ctx) {
   const steps = el('div', { class: 'steps', id: 'preprocess-steps' });
   const channels = el('div', { class: 'steps', id: 'preprocess-channels' });
   const why = el('div', { class: 'explain', id: 'why-227' });
+  // Which units of each layer see a pixel of the input: click the crop (here or in the panel).
+  const fp = createFootprint(ctx);
   container.append(
     el('p', { class: 'explain' }, t('pre.intro')),
     // src/preprocess.rs composites alpha on white before resizing; a transparent PNG would otherwise look black.
     el('p', { class: 'explain', id: 'pre-alpha' }, t('pre.alpha')),
-    steps, el('h3', {}, t('pre.channelsTitle')), channels, why,
+    steps, fp.element, el('h3', {}, t('pre.channelsTitle')), channels, why,
   );
 
   async function update() {
@@ -134,6 +137,12 @@ export function createPreprocessView(container, ctx) {
     rgb.getContext('2d').putImageData(cropImageData(tensor, spec.input), 0, 0);
     rgb.setAttribute('aria-label', t('pre.cropLabel', { w: W, h: H }));
     steps.append(figure(rgb, t('pre.crop', { w: W, h: H })));
+    rgb.addEventListener('click', (ev) => {
+      const r = rgb.getBoundingClientRect();
+      const px = Math.floor(((ev.clientX - r.left) / r.width) * W), py = Math.floor(((ev.clientY - r.top) / r.height) * H);
+      fp.showPixel(Math.min(H - 1, Math.max(0, py)), Math.min(W - 1, Math.max(0, px)));
+    });
+    fp.update({});
 
     // 4. Channels: what the network really gets is B, G, R minus the mean, signed.
     channels.replaceChildren();

@@ -131,6 +131,13 @@ export function createFootprint(ctx) {
     crop.setAttribute('aria-label', sentence);
   }
 
+  /** The crop alone, until a unit or a pixel is asked about (redrawn for a new pass). */
+  async function plain() {
+    const my = ++token;
+    const pic = await cropPicture();
+    if (my === token) drawCrop(pic, null, null);
+  }
+
   /** Show which units of every layer see crop pixel (y, x). */
   async function showPixel(y, x) {
     const my = ++token;
@@ -170,9 +177,17 @@ export function createFootprint(ctx) {
     element,
     show,
     showPixel,
-    /** Show the unit a state names (layer, channel, y, x), if it names a position. */
+    /** Show the unit a state names (layer, channel, y, x); a state without a position gets the plain crop. */
     update(state) {
-      if (!Number.isInteger(state?.y) || !Number.isInteger(state?.x)) return;
+      if (!Number.isInteger(state?.y) || !Number.isInteger(state?.x)) {
+        // Whatever is shown stays, drawn again on a new pass's crop.
+        const pixel = element.dataset.pixel?.split(',').map(Number);
+        if ((box || pixel) && imagePass === (ctx.passId?.() ?? 0)) return;
+        if (box) show(box.layer, box.c, box.y, box.x);
+        else if (pixel) showPixel(pixel[0], pixel[1]);
+        else plain();
+        return;
+      }
       if (box && box.layer === state.layer && box.y === state.y && box.x === state.x && box.c === state.channel && imagePass === (ctx.passId?.() ?? 0)) return;
       show(state.layer, state.channel ?? 0, state.y, state.x);
     },

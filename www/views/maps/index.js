@@ -191,6 +191,7 @@ export function createMapsView(container, ctx) {
     }
 
     const ch = state.channel;
+    fp.update({});
     if (Number.isInteger(ch) && ch >= 0 && ch < C) {
       zoom.hidden = false;
       fp.element.hidden = layer.kind === 'data';
