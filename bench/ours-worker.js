@@ -31,6 +31,7 @@ async function run({ threads, runs, modelUrl, simd }) {
     }
     if (r >= 3) totals.push(performance.now() - start);
   }
+  const attribution = attributionTimes(s, runs, { occlusion: simd !== 'plain' && /model\.onnx$/.test(modelUrl) });
   // The SIMD peak: best of 5 timed probes of 20 M iterations (after one warm-up), on this thread.
   mod.simdPeakProbe(1e6);
   let peak = 0;
@@ -50,9 +51,36 @@ async function run({ threads, runs, modelUrl, simd }) {
     engine: 'ours', threads, readGBs, runs: totals, medianMs: median(totals), downloadMs, parseMs,
     layers: spec.layers.map((l) => ({ id: l.id, kind: l.kind, macs: l.macs, ms: median(perLayer[l.id]), algorithm: algorithms[l.id] ?? null })),
     prob: Array.from(s.tensor('prob')), fc8: Array.from(s.tensor('fc8')),
-    simdPeakGflops: peak, wasmMemoryBytes: mod.wasmMemoryBytes ? mod.wasmMemoryBytes() : null,
+    attribution, simdPeakGflops: peak, wasmMemoryBytes: mod.wasmMemoryBytes ? mod.wasmMemoryBytes() : null,
     crossOriginIsolated, engineThreads: mod.engineThreads(), build: build.dir, relaxedSimd: mod.relaxedSimd(),
   };
+}
+
+/** Milliseconds of one attribution on the finished pass (`Session.attributeStart` + steps), median of `n` after a warm-up. */
+function timeOne(s, method, target, options, n) {
+  const times = [];
+  let result = null;
+  for (let r = 0; r <= n; r++) {
+    const t = performance.now();
+    s.attributeStart(method, target, options);
+    while (!s.attributeStep());
+    if (r > 0 || n === 0) times.push(performance.now() - t);
+    result = s.attributeResult();
+  }
+  return { ms: median(times), result };
+}
+
+/** The Why? maps on the last pass: Grad-CAM and saliency (medians), occlusion 13×13 once each way when asked. */
+function attributionTimes(s, runs, { occlusion }) {
+  const target = s.topK(1)[0].index;
+  const out = { gradcamMs: timeOne(s, 'gradcam', target, {}, runs).ms, saliencyMs: timeOne(s, 'saliency', target, {}, runs).ms };
+  if (occlusion) {
+    const inc = timeOne(s, 'occlusion', target, {}, 0);
+    out.occlusionMs = inc.ms;
+    out.occlusionMacsShare = inc.result.macsComputed / inc.result.macsFull;
+    out.occlusionFullMs = timeOne(s, 'occlusion', target, { incremental: false }, 0).ms;
+  }
+  return out;
 }
 
 self.onmessage = async (e) => {

@@ -144,6 +144,16 @@ for (const [k, r] of Object.entries(results)) {
   }
   if (wino.length) console.log(`Winograd F(2×2, 3×3) layers (${wino.map((l) => l.id).join(', ')}), ${k}: ${(rate(wino) / 2).toFixed(2)} effective GMAC/s (direct multiply-adds / time)`);
 }
+console.log('\nWhy? maps on a finished pass against one forward pass (ms, ÷ forward; targets: Grad-CAM ≤ 1.5×, saliency ≤ 3×)');
+console.log('| run | forward | Grad-CAM conv5 | saliency | occlusion 13×13, incremental (share of the MACs) | occlusion 13×13, whole passes |');
+console.log('|---|---|---|---|---|---|');
+for (const [k, r] of Object.entries(results)) {
+  const a = r.attribution;
+  if (!a) continue;
+  const x = (ms) => (ms === undefined ? '' : `${ms.toFixed(ms < 100 ? 1 : 0)} (${(ms / r.medianMs).toFixed(2)}×)`);
+  const share = a.occlusionMacsShare === undefined ? '' : `, ${(100 * a.occlusionMacsShare).toFixed(0)} %`;
+  console.log(`| ${k} | ${r.medianMs.toFixed(1)} | ${x(a.gradcamMs)} | ${x(a.saliencyMs)} | ${x(a.occlusionMs)}${share} | ${x(a.occlusionFullMs)} |`);
+}
 console.log('\n| run | median ms | ratio ours/ORT | download ms | session/parse ms | wasm memory MB | prob max rel. err vs ours-1 | top-1 |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [k, r] of Object.entries(results)) {

@@ -8,7 +8,7 @@ runs=${1:-20}
 bash scripts/pyenv.sh
 out=tests/reference/out
 [[ -f $out/model.onnx ]] || .venv/bin/python tests/reference/make_alexnet.py --out $out
-cargo build --release --bench forward 2>/dev/null || true
+cargo build --release --bench forward --bench attribution 2>/dev/null || true
 declare -A ours ort
 for t in 1 2; do
   echo "== ours, $t thread(s)"
@@ -24,4 +24,11 @@ echo "| threads | ours (ms) | onnxruntime (ms) | ours / onnxruntime |"
 echo "|---|---|---|---|"
 for t in 1 2; do
   printf '| %s | %.1f | %.1f | %.2f |\n' "$t" "${ours[$t]}" "${ort[$t]}" "$(python3 -c "print(${ours[$t]}/${ort[$t]})")"
+done
+echo
+# Why? maps against one forward pass (benches/attribution.rs): Grad-CAM, saliency, occlusion with and without the
+# incremental recompute. Ratios only; nothing is asserted.
+for t in 1 2; do
+  echo "== attribution, $t thread(s)"
+  RAYON_NUM_THREADS=$t cargo bench --bench attribution -- $out/model.onnx "$runs" 2>/dev/null
 done
