@@ -281,3 +281,33 @@ fn winograd_on_the_simd_gemm_matches_the_naive_convolution_for_conv3_to_conv5() 
         assert!(e < 1e-5, "{}: {e}", l.id);
     }
 }
+
+#[wasm_bindgen_test]
+fn receptive_fields_and_channel_maxima_cross_the_boundary_and_refuse_bad_queries() {
+    use wasm_bindgen::{JsCast, JsValue};
+    let num = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap().as_f64().unwrap();
+    let mut s = Session::untrained(3);
+    let f = s.receptive_field("conv5", 6, 6).unwrap();
+    assert_eq!((num(&f, "y0"), num(&f, "x0"), num(&f, "size")), (32.0, 32.0, 163.0));
+    assert_eq!(num(&s.receptive_field("conv2", 0, 0).unwrap(), "y0"), -16.0, "unclipped");
+    assert!(s.receptive_field("fc6", 0, 0).is_err());
+    assert!(s.receptive_field("conv5", 13, 0).is_err());
+    assert!(s.feeding("conv2", 256, 0, 0).is_err());
+    assert!(s.seeing(227, 0).is_err());
+    assert_eq!(js_sys::Array::from(&s.seeing(0, 0).unwrap()).length(), 15, "every layer with maps");
+    // A photo of the folder runs on a pass of its own: the user's pass keeps its tensors, and gains none.
+    s.start(&image(50, 50), 50, 50).unwrap();
+    s.step();
+    let before = s.tensor("conv1").unwrap();
+    let m = s.channel_maxima(&image(320, 240), 320, 240, "conv2").unwrap();
+    let values: js_sys::Float32Array = js_sys::Reflect::get(&m, &"values".into()).unwrap().dyn_into().unwrap();
+    let (t, _) = alexnet_explainer::preprocess::from_rgba(&image(320, 240), 320, 240).unwrap();
+    let want = alexnet_explainer::maxima::maxima_at(&Model::new(Weights::untrained(3)), t, "conv2").unwrap();
+    assert_eq!(values.to_vec(), want.values);
+    assert_eq!(num(&m, "size"), 51.0);
+    assert_eq!(&*s.tensor("conv1").unwrap(), &*before);
+    assert!(s.tensor("conv2").is_err(), "the user's pass has not reached conv2");
+    assert!(s.channel_maxima(&[1, 2, 3], 10, 10, "conv2").is_err());
+    assert!(s.channel_maxima(&image(50, 50), 50, 50, "fc6").is_err());
+    assert!(s.channel_maxima(&image(50, 50), 50, 50, "nope").is_err());
+}
