@@ -26,6 +26,8 @@ test('the toggle runs the same image through the untrained network: kernels, map
   assert.equal(await s.page.$$eval('#compare-trained-top li', (li) => li.length), 5);
   const [a, b] = await s.page.evaluate(() => ['#compare-trained-kernels', '#compare-untrained-kernels'].map((q) => document.querySelector(q).toDataURL()));
   assert.notEqual(a, b, 'trained and seeded conv1 kernels differ');
+  // The shown channel's kernel is ringed on both sides.
+  for (const q of ['#compare-trained-kernels', '#compare-untrained-kernels']) assert.equal(await s.page.getAttribute(q, 'data-selected'), '3', q);
   for (const id of ['compare-trained-zeros', 'compare-untrained-zeros']) {
     const share = Number(await s.page.getAttribute(`#${id}`, 'data-share'));
     assert.ok(share > 0 && share < 1, `${id}: ${share}`);

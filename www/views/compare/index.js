@@ -137,7 +137,7 @@ export function createCompareView(container, ctx) {
       for (const [s, tensor, bank, top] of [[trained, mine, bankA, ctx.result()?.top], [untrained, theirs, bankB, twinRun.top]]) {
         s.kernels.hidden = !bank;
         if (bank) {
-          drawKernels(s.kernels, bank, layer);
+          drawKernels(s.kernels, bank, layer, channel);
           s.kernels.setAttribute('aria-label', t('cmp.kernelsLabel', { id: layer.id, n: Math.min(C, KERNELS_SHOWN) }));
         }
         const share = zeroShare(tensor.data);

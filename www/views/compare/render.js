@@ -13,8 +13,11 @@ const TILE = 28;
 const TILE_COLS = 12;
 export const MAP_CSS = 220;
 
-/** The first KERNELS_SHOWN kernels of a conv layer's bank `[c_out, c_in/groups, k, k]`, as tiles on `canvas`. */
-export function drawKernels(canvas, bank, layer) {
+/**
+ * The first KERNELS_SHOWN kernels of a conv layer's bank `[c_out, c_in/groups, k, k]`, as tiles on `canvas`, the
+ * `selected` channel's ringed (on both sides, like the maps' cursor).
+ */
+export function drawKernels(canvas, bank, layer, selected) {
   const [cOut, cIn, k] = layer.kernel_shape;
   const n = Math.min(cOut, KERNELS_SHOWN);
   const rows = Math.ceil(n / TILE_COLS);
@@ -23,6 +26,11 @@ export function drawKernels(canvas, bank, layer) {
   for (let c = 0; c < n; c++) {
     g.drawImage(kernelPicture(bank, c * cIn * k * k, cIn, k), (c % TILE_COLS) * TILE + 1, Math.floor(c / TILE_COLS) * TILE + 1, TILE - 2, TILE - 2);
   }
+  canvas.dataset.selected = selected < n ? String(selected) : '';
+  if (selected >= n) return;
+  g.strokeStyle = '#e15759';
+  g.lineWidth = 2;
+  g.strokeRect((selected % TILE_COLS) * TILE + 1, Math.floor(selected / TILE_COLS) * TILE + 1, TILE - 2, TILE - 2);
 }
 
 /** Channel `c` of a `[C, H, W]` tensor as a small canvas on its own diverging scale. */
