@@ -23,7 +23,13 @@
  *   older one, whose promise then rejects with an error whose `cancelled` is true.
  * @property {(what: string, args?: object) => Promise<*>} get Query the session: `get('tensor', {layer})`,
  *   `get('kernels', {layer})`, `get('kernel', {layer, oc})`, `get('bias', {layer})`,
- *   `get('conv-dot', {layer, oc, y, x})`, `get('pool-argmax', {layer})`, `get('top', {k})`.
+ *   `get('conv-dot', {layer, oc, y, x})`, `get('pool-argmax', {layer})`, `get('top', {k})`,
+ *   `get('receptive-field', {layer, y, x})` ({y0, x0, size} in crop pixels, unclipped), `get('feeding', {layer, c, y,
+ *   x})`, `get('seeing', {y, x})`.
+ * @property {(images: Array<Blob|ImageSource>, options: {layer: string, k?: number, patches?: boolean,
+ *   signal?: AbortSignal, onProgress?: Function}) => Promise<Array<Array<import('./top-patches.js').TopPatch>>>}
+ *   topPatches Per channel of `layer`, the top `k` images by the channel's maximum, by value, descending
+ *   (www/client/top-patches.js); bad files are skipped and listed in the result's `errors`.
  * @property {(options: {method: 'occlusion'|'saliency'|'gradcam', target: number, layer?: string, patch?: number,
  *   stride?: number, untrained?: boolean, signal?: AbortSignal, onProgress?: Function}) =>
  *   Promise<import('./attribute.js').AttributionResult>} attribute Why class `target`? A map of the current pass;
