@@ -2,11 +2,14 @@
 //! mean pixel) at every stride-S position of the 227×227 crop; each cell is `p_k(original) − p_k(occluded)`.
 //!
 //! Each position is one forward pass. Incrementally, a layer recomputes only the rectangle the patch can reach
-//! ([`region`]), from conv1 to pool5, and the fc layers in full; [`OcclusionStats`] counts what that saves.
+//! ([`region`]), from conv1 to pool5; the fc layers then run in full, on the positions of one map row together
+//! ([`linear_batch`]: each weight row read once for all of them). [`OcclusionStats`] counts the arithmetic saved.
 
 use super::region::{self, Rect};
 use super::Options;
-use crate::model::{run_layer, Forward, Model, ModelError};
+use crate::model::{Forward, Model, ModelError};
+use crate::ops::linear_batch::{linear_batch, Rows};
+use crate::ops::{relu, softmax};
 use crate::spec::{self, Kind, ALEXNET, INPUT_SHAPE};
 use crate::tensor::Tensor;
 
@@ -38,6 +41,10 @@ pub(super) struct Occlusion {
     side: usize,
     base: f32,
     map: Vec<f32>,
+    /// Incremental: pool5 of the positions done up to pool5 whose fc layers have not run yet (at most one row).
+    pending: Vec<Vec<f32>>,
+    /// Incremental: positions done up to pool5.
+    spatial: usize,
     macs: u64,
     /// MACs of each layer of a whole pass, and their sum.
     layer_macs: Vec<u64>,
@@ -58,6 +65,8 @@ impl Occlusion {
             side,
             base,
             map: Vec::with_capacity(side * side),
+            pending: Vec::with_capacity(side),
+            spatial: 0,
             macs: 0,
             layer_macs,
             pass_macs,
@@ -65,7 +74,7 @@ impl Occlusion {
     }
 
     pub(super) fn progress(&self) -> (usize, usize) {
-        (self.map.len(), self.side * self.side)
+        (self.map.len().max(self.spatial), self.side * self.side)
     }
 
     pub(super) fn shape(&self) -> [usize; 2] {
@@ -81,50 +90,75 @@ impl Occlusion {
         OcclusionStats { positions, macs_computed: self.macs, macs_full: positions as u64 * self.pass_macs }
     }
 
-    /// The next position's cell; true when the map is complete.
+    /// The next position; true when the map is complete.
     pub(super) fn step(&mut self, m: &Model, f: &Forward) -> bool {
-        let n = self.map.len();
-        if n == self.side * self.side {
+        let total = self.side * self.side;
+        if self.map.len() == total {
             return true;
         }
+        let n = if self.incremental { self.spatial } else { self.map.len() };
         let r = Rect {
             y0: n / self.side * self.stride,
             y1: n / self.side * self.stride + self.patch,
             x0: n % self.side * self.stride,
             x1: n % self.side * self.stride + self.patch,
         };
-        let p = if self.incremental {
-            self.occluded_incremental(m, f, r)
+        if self.incremental {
+            let pool5 = self.spatial_incremental(m, f, r);
+            self.pending.push(pool5);
+            self.spatial += 1;
+            if self.pending.len() == self.side || self.spatial == total {
+                let batch = std::mem::take(&mut self.pending);
+                for p in self.fc_batch(m, batch) {
+                    self.map.push(self.base - p);
+                }
+            }
         } else {
             self.macs += self.pass_macs;
             let mut g = Forward::new(occlude(f, r)).expect("the occluded input has the input's shape");
             g.run_all(m);
-            g.output("prob").expect("a finished pass has prob").values()[self.target]
-        };
-        self.map.push(self.base - p);
-        self.map.len() == self.side * self.side
+            let p = g.output("prob").expect("a finished pass has prob").values()[self.target];
+            self.map.push(self.base - p);
+        }
+        self.map.len() == total
     }
 
-    /// p_k with the patch at `r`, recomputing only the rectangles it reaches.
-    fn occluded_incremental(&mut self, m: &Model, f: &Forward, mut r: Rect) -> f32 {
+    /// The last spatial layer's output (pool5) with the patch at `r`, recomputing only the rectangles it reaches.
+    fn spatial_incremental(&mut self, m: &Model, f: &Forward, mut r: Rect) -> Vec<f32> {
         let mut cur = occlude(f, r);
         for (i, l) in ALEXNET.iter().enumerate() {
             let base = f.output(l.id).expect("a finished pass has every output");
-            cur = match (l.kind, cur.shape(), base.shape()) {
-                (Kind::Conv | Kind::Relu | Kind::Lrn | Kind::Pool, &[ic, ih, iw], &[oc, oh, ow]) => {
-                    r = region::propagate(l, r, (oh, ow));
-                    let mut y = base.values().into_owned();
-                    let x = cur.values();
-                    self.macs += region::recompute(m, i, l, (&x, (ic, ih, iw)), (&mut y, (oc, oh, ow)), r);
-                    Tensor::from_shape_vec(&[oc, oh, ow], y).expect("the base output's shape")
-                }
-                _ => {
-                    self.macs += self.layer_macs[i];
-                    run_layer(l, &cur, m, i)
-                }
-            };
+            let (&[ic, ih, iw], &[oc, oh, ow]) = (cur.shape(), base.shape()) else { break };
+            debug_assert!(matches!(l.kind, Kind::Conv | Kind::Relu | Kind::Lrn | Kind::Pool));
+            r = region::propagate(l, r, (oh, ow));
+            let mut y = base.values().into_owned();
+            let x = cur.values();
+            self.macs += region::recompute(m, i, l, (&x, (ic, ih, iw)), (&mut y, (oc, oh, ow)), r);
+            cur = Tensor::from_shape_vec(&[oc, oh, ow], y).expect("the base output's shape");
         }
-        cur.values()[self.target]
+        cur.values().into_owned()
+    }
+
+    /// p_k for each of `xs` (pool5 outputs): the layers after the spatial ones, the fc layers batched.
+    fn fc_batch(&mut self, m: &Model, mut xs: Vec<Vec<f32>>) -> Vec<f32> {
+        let first = ALEXNET.iter().position(|l| l.kind == Kind::Fc).expect("AlexNet has fc layers");
+        for (i, l) in ALEXNET.iter().enumerate().skip(first) {
+            match l.kind {
+                Kind::Fc => {
+                    let lw = m.weights().layer(l.id).expect("weights hold every fc layer");
+                    let rows = match &lw.int8 {
+                        Some(c) => Rows::I8(&c.q, &c.scale),
+                        None => Rows::F32(&lw.weight),
+                    };
+                    xs = linear_batch(rows, &lw.bias, &xs);
+                    self.macs += self.layer_macs[i] * xs.len() as u64;
+                }
+                Kind::Relu => xs.iter_mut().for_each(|x| relu::relu_inplace(x)),
+                Kind::Softmax => xs = xs.iter().map(|x| softmax::softmax(x)).collect(),
+                _ => unreachable!("{} after the fc layers", l.id),
+            }
+        }
+        xs.iter().map(|p| p[self.target]).collect()
     }
 }
 

@@ -14,7 +14,7 @@ pub fn linear_naive(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
 }
 
 /// Dot product with 8 independent accumulators, which the compiler maps onto SIMD lanes.
-fn dot(a: &[f32], x: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], x: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let chunks = a.len() / 8 * 8;
     for (ca, cx) in a[..chunks].chunks_exact(8).zip(x[..chunks].chunks_exact(8)) {

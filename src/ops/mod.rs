@@ -5,6 +5,7 @@ pub mod backward;
 pub mod conv;
 pub mod gemm;
 pub mod linear;
+pub mod linear_batch;
 pub mod lrn;
 pub mod pool;
 pub mod relu;
