@@ -2,7 +2,7 @@
 //!
 //! Per group g: `W_g [c_out/G, c_in/G·k·k] @ cols_g [c_in/G·k·k, out_h·out_w] -> out_g [c_out/G, out_h·out_w]`.
 //! One way per file: the textbook loop (`naive.rs`), im2col (`im2col.rs`) into matrixmultiply (`blas.rs`, native)
-//! or into our packed GEMM (`packed.rs`, wasm), Winograd F(2×2, 3×3) for the 3×3 stride-1 layers (`winograd.rs`), and
+//! or into our packed GEMM (`packed.rs`, wasm), Winograd F(2×2, 3×3) and F(2×2, 5×5) for the stride-1 layers (`winograd.rs`), and
 //! one output taken apart for the explainer (`dot.rs`).
 
 mod blas;
@@ -41,7 +41,7 @@ pub fn conv2d(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<
 }
 
 /// [`conv2d`] for a model's layer, whose `weight` was prepared once as `packed` (by [`Packed::new`], same spec).
-/// Layers Winograd applies to (3×3, stride 1: conv3–5) take that path on every target, so the native reference
+/// Layers Winograd applies to (3×3 or 5×5, stride 1: conv2–5) take that path on every target, so the native reference
 /// tests check the same arithmetic the page runs.
 pub fn conv2d_layer(s: &ConvSpec, input: &[f32], weight: &[f32], packed: &Packed, bias: &[f32]) -> Vec<f32> {
     assert_eq!(packed.spec, *s, "conv: the weights were packed for another geometry");

@@ -97,13 +97,14 @@ fn dot_at_marks_padding_as_zero() {
     }
 }
 
-/// The layers Winograd serves, by name (conv3–5 as the spec table has them), and small shapes that probe its
-/// edges: an even output (no half tile), no padding, a wide and a one-pixel-high image, odd channel counts.
+/// The layers Winograd serves, by name (conv2–5 as the spec table has them), and small shapes that probe its
+/// edges for both kernel sizes: an even output (no half tile), no padding, a wide and a one-pixel-high image, odd
+/// channel counts, padding wider than the kernel's reach.
 fn winograd_cases() -> Vec<(String, ConvSpec)> {
-    let mut v: Vec<(String, ConvSpec)> = ["conv3", "conv4", "conv5"]
+    let mut v: Vec<(String, ConvSpec)> = ["conv2", "conv3", "conv4", "conv5"]
         .into_iter()
         .map(|id| {
-            let l = crate::spec::derive().into_iter().find(|l| l.id == id).expect("conv3-5 are in the spec");
+            let l = crate::spec::derive().into_iter().find(|l| l.id == id).expect("conv2-5 are in the spec");
             let [c, h, w] = l.in_shape[..] else { panic!("{id} input is [c, h, w]") };
             (id.to_string(), crate::spec::layer(id).expect("in the spec").conv_spec((c, h, w)))
         })
@@ -114,6 +115,11 @@ fn winograd_cases() -> Vec<(String, ConvSpec)> {
         ConvSpec { c_in: 6, h: 3, w: 21, c_out: 4, k: 3, stride: 1, pad: 1, groups: 2 },
         ConvSpec { c_in: 2, h: 1, w: 5, c_out: 3, k: 3, stride: 1, pad: 1, groups: 1 },
         ConvSpec { c_in: 10, h: 5, w: 7, c_out: 6, k: 3, stride: 1, pad: 2, groups: 2 },
+        ConvSpec { c_in: 5, h: 8, w: 8, c_out: 7, k: 5, stride: 1, pad: 2, groups: 1 },
+        ConvSpec { c_in: 3, h: 9, w: 6, c_out: 2, k: 5, stride: 1, pad: 0, groups: 1 },
+        ConvSpec { c_in: 6, h: 3, w: 21, c_out: 4, k: 5, stride: 1, pad: 2, groups: 2 },
+        ConvSpec { c_in: 2, h: 1, w: 5, c_out: 3, k: 5, stride: 1, pad: 2, groups: 1 },
+        ConvSpec { c_in: 10, h: 5, w: 7, c_out: 6, k: 5, stride: 1, pad: 3, groups: 2 },
     ]
     .into_iter()
     .enumerate()
@@ -124,7 +130,7 @@ fn winograd_cases() -> Vec<(String, ConvSpec)> {
 }
 
 #[test]
-fn winograd_matches_the_naive_loop_on_conv3_to_conv5_and_edge_shapes() {
+fn winograd_matches_the_naive_loop_on_conv2_to_conv5_and_edge_shapes() {
     for (i, (name, s)) in winograd_cases().into_iter().enumerate() {
         assert!(winograd::applies(&s), "{name}");
         let (x, w, b) = problem(s, 500 + i as u64);
@@ -139,9 +145,9 @@ fn winograd_matches_the_naive_loop_on_conv3_to_conv5_and_edge_shapes() {
 }
 
 #[test]
-fn winograd_is_the_layer_path_for_3x3_stride_1_only() {
+fn winograd_is_the_layer_path_for_3x3_and_5x5_at_stride_1_only() {
     for s in CASES {
         let packed = Packed::new(s, &rand_vec(1, s.weight_len()));
-        assert_eq!(packed.winograd.is_some(), s.k == 3 && s.stride == 1, "{s:?}");
+        assert_eq!(packed.winograd.is_some(), (s.k == 3 || s.k == 5) && s.stride == 1, "{s:?}");
     }
 }
