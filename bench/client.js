@@ -11,6 +11,10 @@ import { median } from './util.js';
 const q = new URLSearchParams(location.search);
 const threads = Number(q.get('threads') || 1);
 const runs = Number(q.get('runs') || 10);
+// A user's next photo comes after the page settled (the worker refills the arrays of the next pass's tensors
+// while idle, ~5 ms of page faults), so warm runs are spaced this far apart; the same runs back to back are reported
+// too (a batch would meet them).
+const settleMs = Number(q.get('settle') ?? 100);
 const modelUrl = new URL(q.get('model') || '../tests/reference/out/model.onnx', location.href).href;
 const imageUrl = new URL(q.get('image') || '../www/samples/chelsea.jpg', location.href).href;
 const out = document.getElementById('out');
@@ -46,9 +50,12 @@ async function main() {
   const cold = await one();
   const warm = [];
   for (let i = 0; i < runs + 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
     const r = await one();
     if (i >= 2) warm.push(r);
   }
+  const backToBack = [];
+  for (let i = 0; i < Math.max(5, Math.ceil(runs / 2)); i++) backToBack.push((await one()).ms);
   // Decoding alone, as run() does it (the decode worker): part of what the client path costs.
   const decodes = [];
   for (let i = 0; i < 5; i++) {
@@ -59,7 +66,7 @@ async function main() {
   const med = (k) => median(warm.map((r) => r[k]));
   const result = {
     engine: 'client', threads, build: ready.engine.build, engineThreads: ready.engine.threads, runs: warm.map((r) => r.ms),
-    medianMs: med('ms'), engineMs: med('engineMs'), preprocessMs: med('preprocessMs'), decodeMs: median(decodes),
+    medianMs: med('ms'), settleMs, backToBackMs: median(backToBack), engineMs: med('engineMs'), preprocessMs: med('preprocessMs'), decodeMs: median(decodes),
     overheadMs: med('ms') - med('engineMs'), coldMs: cold.ms, coldEngineMs: cold.engineMs, readyMs, warmUp,
     coldStages: { beforeSend: cold.beforeSendMs, toWorker: cold.toWorkerMs, preprocess: cold.preprocessMs, deliver: cold.deliverMs, yield: cold.yieldMs, back: cold.backMs },
     stages: { beforeSend: med('beforeSendMs'), toWorker: med('toWorkerMs'), deliver: med('deliverMs'), yield: med('yieldMs'), back: med('backMs') },
