@@ -271,7 +271,9 @@ fn winograd_on_the_simd_gemm_matches_the_naive_convolution_for_conv2_to_conv5() 
     // Winograd's products (16 for 3×3, 36 for conv2's 5×5) run on the packed SIMD GEMM here (natively on its
     // portable twin): conv2–5 as the spec table has them, through the model's own layer path.
     use alexnet_explainer::ops::conv::{conv2d_layer, conv2d_naive, Packed};
-    for (i, l) in spec::derive().into_iter().filter(|l| ["conv2", "conv3", "conv4", "conv5"].contains(&l.id)).enumerate() {
+    for (i, l) in
+        spec::derive().into_iter().filter(|l| ["conv2", "conv3", "conv4", "conv5"].contains(&l.id)).enumerate()
+    {
         let [c, h, w] = l.in_shape[..] else { panic!("{} reads [c, h, w]", l.id) };
         let s = spec::layer(l.id).unwrap().conv_spec((c, h, w));
         let (x, wt, b) = (data(i, s.c_in * s.h * s.w), data(i + 1, s.weight_len()), data(i + 2, s.c_out));
