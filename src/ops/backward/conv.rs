@@ -2,8 +2,10 @@
 //!
 //! Per group g: `dcols_g [c_in/G·k·k, out_h·out_w] = W_gᵀ [c_in/G·k·k, c_out/G] · dy_g [c_out/G, out_h·out_w]`, then
 //! col2im adds every column back onto the input pixels its window read (the transpose of the forward's im2col).
+//! A 3×3 stride-1 layer (conv3–5) is instead the forward convolution of dy with its kernels flipped and their input
+//! and output channels swapped, padded by 2 − p, which the forward's Winograd F(2×2, 3×3) computes.
 
-use crate::ops::conv::ConvSpec;
+use crate::ops::conv::{conv2d_winograd, ConvSpec, WinogradWeights};
 use crate::ops::gemm;
 use crate::par;
 
@@ -107,10 +109,58 @@ fn channels(s: &ConvSpec, weight: &[f32], dy: &[f32], g: usize, ic: std::ops::Ra
     col2im(s, &dcols, dx);
 }
 
-/// Fast path: GEMM + col2im. Two groups run one per thread, as the forward's towers; an ungrouped layer splits
-/// its input channels in two, so each thread writes its own planes.
+/// The transposed convolution of a 3×3 stride-1 layer as a forward one: `[c_out, out_h, out_w]` in,
+/// `[c_in, h, w]` out, padding 2 − p; and its kernels, `w'[c][o][2 − ky][2 − kx] = w[o][c][ky][kx]` per group.
+fn transposed(s: &ConvSpec, weight: &[f32]) -> (ConvSpec, Vec<f32>) {
+    let t = ConvSpec {
+        c_in: s.c_out,
+        h: s.out_h(),
+        w: s.out_w(),
+        c_out: s.c_in,
+        k: 3,
+        stride: 1,
+        pad: 2 - s.pad,
+        groups: s.groups,
+    };
+    let (cig, cog) = (s.c_in_group(), s.c_out_group());
+    let mut w = vec![0f32; weight.len()];
+    for g in 0..s.groups {
+        for o in 0..cog {
+            for c in 0..cig {
+                let src = &weight[((g * cog + o) * cig + c) * 9..][..9];
+                let dst = &mut w[((g * cig + c) * cog + o) * 9..][..9];
+                for (i, &v) in src.iter().enumerate() {
+                    dst[8 - i] = v;
+                }
+            }
+        }
+    }
+    (t, w)
+}
+
+/// Whether [`conv2d_backward_winograd`] computes this layer's backward: 3×3 kernels, stride 1, padding ≤ 2.
+pub fn winograd_applies(s: &ConvSpec) -> bool {
+    s.k == 3 && s.stride == 1 && s.pad <= 2 && s.is_valid() && s.out_h() > 0 && s.out_w() > 0
+}
+
+/// The backward of a 3×3 stride-1 layer as Winograd on the transposed convolution. The kernels are transformed on
+/// every call: 16/9 of the weights, against c_in·h·w·c_out/G·9 multiply-accumulates.
+pub fn conv2d_backward_winograd(s: &ConvSpec, weight: &[f32], dy: &[f32]) -> Vec<f32> {
+    assert!(winograd_applies(s) && weight.len() == s.weight_len() && dy.len() == s.out_len(), "conv backward: {s:?}");
+    let (t, w) = transposed(s, weight);
+    conv2d_winograd(&t, dy, &WinogradWeights::new(&t, &w), &vec![0f32; t.c_out])
+}
+
+/// Fast path. A 3×3 stride-1 layer on wasm: Winograd on the transposed convolution (the forward's arithmetic, threads
+/// included). Any other, and every layer natively: GEMM + col2im, two groups one per thread as the forward's towers, an ungrouped layer's
+/// input channels split in two so each thread writes its own planes.
 pub fn conv2d_backward(s: &ConvSpec, weight: &[f32], dy: &[f32]) -> Vec<f32> {
     assert!(s.is_valid() && weight.len() == s.weight_len() && dy.len() == s.out_len(), "conv backward: {s:?}");
+    // On wasm only, as in the forward: natively matrixmultiply's AVX2/FMA GEMM beats the portable Winograd kernel.
+    // The native tests still check this path (`conv2d_backward_winograd`).
+    if cfg!(target_arch = "wasm32") && winograd_applies(s) {
+        return conv2d_backward_winograd(s, weight, dy);
+    }
     let (cig, plane) = (s.c_in_group(), s.h * s.w);
     let mut dx = vec![0f32; s.c_in * plane];
     if s.groups == 2 {

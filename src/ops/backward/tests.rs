@@ -107,6 +107,10 @@ fn check_conv(name: &str, s: &ConvSpec, seed: u64, n_samples: usize) {
     crate::ops::testutil::on_one_and_two_threads(|| {
         let e = max_rel_err(&conv2d_backward(s, &w, &dy), &f32s(&want));
         assert!(e < 1e-5, "{name}: fast vs naive {e}");
+        if conv::winograd_applies(s) {
+            let e = max_rel_err(&conv::conv2d_backward_winograd(s, &w, &dy), &f32s(&want));
+            assert!(e < 1e-5, "{name}: Winograd vs naive {e}");
+        }
     });
 }
 
@@ -132,6 +136,9 @@ fn conv_on_random_problems() {
         ConvSpec { c_in: 6, h: 5, w: 5, c_out: 4, k: 3, stride: 1, pad: 1, groups: 2 },
         ConvSpec { c_in: 5, h: 8, w: 6, c_out: 3, k: 3, stride: 2, pad: 1, groups: 1 },
         ConvSpec { c_in: 2, h: 4, w: 4, c_out: 2, k: 2, stride: 3, pad: 0, groups: 1 }, // stride past the kernel
+        // 3×3 stride 1 (the Winograd path) without padding, with padding 2, odd sizes and groups.
+        ConvSpec { c_in: 3, h: 7, w: 5, c_out: 5, k: 3, stride: 1, pad: 0, groups: 1 },
+        ConvSpec { c_in: 4, h: 3, w: 6, c_out: 6, k: 3, stride: 1, pad: 2, groups: 2 },
     ]
     .iter()
     .enumerate()
