@@ -36,8 +36,14 @@ function releaseEngine(key) {
   if (engine?.release()) engines.delete(key);
 }
 
+/**
+ * The element's attribute for a state key: the same name, except the Why? view's `class` (an ImageNet class), which
+ * would collide with HTML's own `class` attribute and so is `target-class` here.
+ */
+const attrOf = (key) => (key === 'class' ? 'target-class' : key);
+
 export class AlexNetExplainer extends HTMLElement {
-  static observedAttributes = [...STATE_KEYS, 'weights', 'height', ...INSTRUCTOR_KEYS];
+  static observedAttributes = [...STATE_KEYS.map(attrOf), 'weights', 'height', ...INSTRUCTOR_KEYS];
 
   #app = null;
   #key = null;
@@ -56,7 +62,7 @@ export class AlexNetExplainer extends HTMLElement {
   #state() {
     const params = new URLSearchParams();
     for (const key of STATE_KEYS) {
-      const value = this.getAttribute(key);
+      const value = this.getAttribute(attrOf(key));
       if (value !== null) params.set(key, value);
     }
     return parseHash(params.toString());

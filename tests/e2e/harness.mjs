@@ -278,6 +278,7 @@ export function smallTexts([selector, min]) {
 export const VIEWS = Object.freeze([
   ['overview', 'conv1'], ['preprocess', 'data'], ['maps', 'conv1'], ['kernels', 'conv1'], ['sweep', 'conv1'],
   ['relu', 'relu1'], ['lrn', 'norm1'], ['pool', 'pool1'], ['fc', 'fc6'], ['softmax', 'prob'], ['ledger', 'conv1'],
+  ['unit', 'conv5'], ['compare', 'conv1'], ['why', 'prob'],
 ]);
 
 /**

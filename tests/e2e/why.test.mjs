@@ -136,5 +136,14 @@ test('view: in Chinese, and in an embed', async () => {
   await page.goto(`${s.app.url}embed.html?view=why&method=saliency&class=281&sample=chelsea`);
   await page.waitForSelector('#why-sanity-canvas[data-ready]', { timeout: 120_000 });
   assert.equal(await page.isChecked('#why-m-saliency'), true);
+
+  // On the element the class is `target-class`: HTML's own `class` attribute (styling) is not read as a class.
+  await page.goto(`${s.app.url}tests/e2e/blank.html`);
+  await page.evaluate(async (src) => {
+    await import(src);
+    document.body.innerHTML = '<alexnet-explainer class="wide" view="why" method="gradcam" target-class="285" sample="chelsea" lang="en"></alexnet-explainer>';
+  }, `${s.app.url}www/element.js`);
+  await page.waitForFunction(() => document.querySelector('alexnet-explainer').app?.state?.class === 285, null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => document.querySelector('alexnet-explainer').app.state.method), 'gradcam');
   assert.deepEqual(s.errors, []);
 });
