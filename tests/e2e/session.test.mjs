@@ -20,6 +20,8 @@ test('a long session: 100 images keep memory flat and leak nothing', { timeout: 
     await open(page, `${app.url}#view=maps&layer=conv1`);
     const cdp = await page.context().newCDPSession(page);
     const measure = async () => {
+      // The maps are painted a few canvases per frame (www/views/maps/render.js): count once conv1's 96 are all in.
+      await page.waitForFunction(() => document.querySelectorAll('#maps-grid canvas').length === 96, null, TIMEOUT);
       await cdp.send('HeapProfiler.collectGarbage');
       const { usedSize, backingStorageSize = 0 } = await cdp.send('Runtime.getHeapUsage');
       const { wasmBytes } = await page.evaluate(() => window.__explainer.memory());
