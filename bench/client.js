@@ -6,7 +6,7 @@
 // difference is what lies between the image and the page. The first run after the page loaded is reported apart
 // (cold), then warm runs.
 import { createExplainer, toPixels } from '../www/client.js';
-import { median } from './util.js';
+import { median, publish } from './util.js';
 
 const q = new URLSearchParams(location.search);
 const threads = Number(q.get('threads') || 1);
@@ -76,10 +76,4 @@ async function main() {
   return result;
 }
 
-try {
-  window.__bench = await main();
-  out.textContent = JSON.stringify(window.__bench, null, 1);
-} catch (e) {
-  window.__bench = { error: String(e?.stack || e) };
-  out.textContent = String(e?.stack || e);
-}
+await publish(main, out);

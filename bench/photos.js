@@ -2,6 +2,7 @@
 // files), per layer, with and without the patches cut out; photos per second, and how much the page's heap grew
 // (decode, run, drop: it must not hold P decoded images).
 import { createExplainer } from '../www/client.js';
+import { publish } from './util.js';
 
 const q = new URLSearchParams(location.search);
 const threads = Number(q.get('threads') || 1);
@@ -35,10 +36,4 @@ async function main() {
   return { engine: 'photos', threads, build: ready.engine.build, photos, rows, decodedPhotoMB: (1024 * 683 * 4) / 1e6 };
 }
 
-try {
-  window.__bench = await main();
-  out.textContent = JSON.stringify(window.__bench, null, 1);
-} catch (e) {
-  window.__bench = { error: String(e?.stack || e) };
-  out.textContent = String(e?.stack || e);
-}
+await publish(main, out);

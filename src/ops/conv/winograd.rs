@@ -307,7 +307,7 @@ fn winograd<const A: usize, const R: usize, W: Algo<A, R>>(
     let mut v = vec![0f32; positions * per_v];
     let panels = t.div_ceil(NR);
     // The output channels split between the threads on a packed-row boundary, so each half of U is a slice.
-    let mid = (cog / 2).div_ceil(MR).saturating_mul(MR).min(cog);
+    let mid = ((cog / 2).div_ceil(MR) * MR).min(cog);
     for g in 0..s.groups {
         // The input transform splits its tile panels between the threads.
         {
