@@ -52,7 +52,10 @@ test('a long session: 100 images keep memory flat and leak nothing', { timeout: 
     }
     console.log(`100 images in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     assert.ok(last.heap < first.heap * 1.3 + 5e6, `JS heap grew from ${mb(first.heap)} to ${mb(last.heap)} MB`);
-    assert.ok(last.wasm <= first.wasm, `wasm memory grew from ${mb(first.wasm)} to ${mb(last.wasm)} MB`);
+    // The photos cycle through 7 widths × 5 heights, the largest first at image 35: wasm memory may grow to that
+    // high-water mark once, so it is compared from image 50 on (a leak would keep growing).
+    const settled = samples[1];
+    assert.ok(last.wasm <= settled.wasm, `wasm memory grew from ${mb(settled.wasm)} to ${mb(last.wasm)} MB after image 50`);
     assert.ok(last.canvases <= first.canvases, `canvases: ${first.canvases} → ${last.canvases}`);
     assert.ok(last.nodes <= first.nodes * 1.2 + 50, `DOM nodes: ${first.nodes} → ${last.nodes}`);
     assert.equal(last.urlsCreated - last.urlsRevoked, 0, 'object URLs leaked');
