@@ -94,6 +94,8 @@ struct TopJs {
 
 impl Session {
     fn of(weights: Weights) -> Session {
+        // The pool's keepers time their idleness on the page's clock (wasm has no `Instant`); see par::stay_awake.
+        crate::par::set_clock(js_sys::Date::now);
         Session { model: Model::new(weights), pass: None, preprocess: None, warm: None, attribution: None }
     }
 
@@ -194,6 +196,9 @@ impl Session {
     /// Preprocesses an RGBA image (`w·h·4` bytes) and starts a new pass.
     pub fn start(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
         let (t, info) = preprocess::from_rgba(rgba, width as usize, height as usize).map_err(|e| JsError::new(&e))?;
+        // The threads wake now (not before: spinning, they slowed the preprocessing above) and stay awake through
+        // the pass (see par::stay_awake).
+        crate::par::stay_awake();
         self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
         self.preprocess = Some(info);
         self.attribution = None;
@@ -203,6 +208,7 @@ impl Session {
     /// Starts a pass on an input already in network space, `[3, 227, 227]` BGR minus mean.
     #[wasm_bindgen(js_name = startInput)]
     pub fn start_input(&mut self, chw: &[f32]) -> Result<(), JsError> {
+        crate::par::stay_awake();
         let t = Tensor::from_shape_vec(&spec::INPUT_SHAPE, chw.to_vec())
             .ok_or_else(|| JsError::new(&format!("the input must hold {} values (3×227×227)", 3 * 227 * 227)))?;
         self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
@@ -213,7 +219,12 @@ impl Session {
 
     /// Runs the next layer; returns its id, or `undefined` when the pass is done (or none was started).
     pub fn step(&mut self) -> Option<String> {
-        self.pass.as_mut()?.step(&self.model).map(str::to_string)
+        crate::par::stay_awake();
+        let layer = self.pass.as_mut().and_then(|p| p.step(&self.model)).map(str::to_string);
+        if layer.is_none() {
+            crate::par::rest();
+        }
+        layer
     }
 
     /// Starts the warm-up pass: a mid-grey 320×240 image, preprocessed as a user's would be (so that code is warmed

@@ -56,8 +56,7 @@ fn rows_into(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
     }
 }
 
-/// Rows per block in the wasm matrix-vector kernel.
-#[cfg(target_arch = "wasm32")]
+/// Rows per block in the wasm matrix-vector kernel (and the row pieces' alignment, so no piece has a ragged tail).
 const ROWS: usize = 4;
 
 /// wasm SIMD128: four rows at a time, so each 8 floats of x loaded feed four rows, and the 8 independent
@@ -104,17 +103,15 @@ fn rows_into(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
     }
 }
 
-/// Fast path: the matrix is streamed once, row by row (x, at most 36 KB, stays in cache); the two halves of
-/// the rows go to the two threads when there are two, like the two GPUs' halves of fc6 and fc7.
+/// Fast path: the matrix is streamed once, row by row (x, at most 36 KB, stays in cache); with threads, the rows
+/// are cut into pieces the threads share (see par::PIECES), as the two GPUs shared fc6 and fc7.
 pub fn linear(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
     let n_in = x.len();
     assert_eq!(w.len(), b.len() * n_in);
     let mut out = vec![0f32; b.len()];
-    let half = b.len() / 2;
-    let (o0, o1) = out.split_at_mut(half);
-    let (w0, w1) = w.split_at(half * n_in);
-    let (b0, b1) = b.split_at(half);
-    par::join(|| rows_into(w0, b0, x, o0), || rows_into(w1, b1, x, o1));
+    par::for_pieces(b.len(), ROWS, &mut out, 1, &|rows: std::ops::Range<usize>, o: &mut [f32]| {
+        rows_into(&w[rows.start * n_in..rows.end * n_in], &b[rows.clone()], x, o)
+    });
     out
 }
 

@@ -34,13 +34,13 @@ pub fn lrn_naive(p: &LrnSpec, input: &[f32], c: usize, hw: usize) -> Vec<f32> {
 }
 
 /// Fast path: a running window sum of squares over channels (add the entering plane, drop the leaving one).
-/// With two threads each takes half of the channels, starting its own running sum.
+/// With threads, the channels are cut into pieces the threads share, each starting its own running sum.
 pub fn lrn(p: &LrnSpec, input: &[f32], c: usize, hw: usize) -> Vec<f32> {
     assert_eq!(input.len(), c * hw);
     let mut out = vec![0f32; input.len()];
-    let half = if par::threads() > 1 { c / 2 } else { 0 };
-    let (o0, o1) = out.split_at_mut(half * hw);
-    par::join(|| lrn_channels(p, input, c, hw, 0, o0), || lrn_channels(p, input, c, hw, half, o1));
+    par::for_pieces(c, 1, &mut out, hw, &|planes: std::ops::Range<usize>, o: &mut [f32]| {
+        lrn_channels(p, input, c, hw, planes.start, o)
+    });
     out
 }
 

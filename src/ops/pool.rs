@@ -54,14 +54,14 @@ pub fn max_pool(s: &PoolSpec, input: &[f32]) -> Pooled {
 }
 
 /// The pooled values only, for the forward pass (the arg-max is asked for later, and rarely): branch-free
-/// maxima along rows, then down columns, split over the channels with two threads. Equal to `max_pool`'s values.
+/// maxima along rows, then down columns, the channels cut into pieces the threads share. Equal to `max_pool`'s values.
 pub fn max_pool_values(s: &PoolSpec, input: &[f32]) -> Vec<f32> {
     assert!(s.is_valid() && input.len() == s.c * s.h * s.w);
     let plane_out = s.out_h() * s.out_w();
     let mut values = vec![0f32; s.out_len()];
-    let half = if par::threads() > 1 { s.c / 2 } else { 0 };
-    let (v0, v1) = values.split_at_mut(half * plane_out);
-    par::join(|| values_planes(s, input, 0, v0), || values_planes(s, input, half, v1));
+    par::for_pieces(s.c, 1, &mut values, plane_out, &|planes: std::ops::Range<usize>, v: &mut [f32]| {
+        values_planes(s, input, planes.start, v)
+    });
     values
 }
 

@@ -57,7 +57,7 @@ pub fn pack_weights(s: &ConvSpec, weight: &[f32]) -> Vec<f32> {
 }
 
 /// im2col into packed panels + the packed 4×8 GEMM ([`gemm`]). Grouped layers run one tower per thread, as on
-/// the two GPUs of 2012; an ungrouped layer splits its output columns (im2col included) between the threads.
+/// the two GPUs of 2012; an ungrouped layer cuts its output columns (im2col included) into pieces the threads share.
 pub fn conv2d_packed(s: &ConvSpec, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
     check(s, input, weight, bias);
     conv2d_prepacked(s, input, &pack_weights(s, weight), bias)
@@ -72,20 +72,19 @@ pub fn conv2d_prepacked(s: &ConvSpec, input: &[f32], panels: &[f32], bias: &[f32
     assert_eq!(panels.len(), s.groups * per_group, "conv: packed weights length");
     let pack = |g: usize| &panels[g * per_group..][..per_group];
     if s.groups == 1 && par::threads() > 1 && n > NR {
-        // Column halves on a panel boundary; each thread fills its own [c_out, cols] block (bias first), and the
-        // output is assembled row by row from the two.
+        // Column pieces on panel boundaries (see par::PIECES); each fills its own [c_out, cols] block (bias
+        // first), and the output is assembled row by row from the blocks.
         let ap = pack(0);
-        let split = n.div_ceil(2).div_ceil(NR) * NR;
-        let half = |j0: usize, j1: usize| {
-            let mut c = bias_rows(bias, j1 - j0);
-            conv_cols(s, input, ap, 0, j0, j1, &mut c);
+        let blocks = par::map_pieces(n, NR, &|cols: std::ops::Range<usize>| {
+            let mut c = bias_rows(bias, cols.len());
+            conv_cols(s, input, ap, 0, cols.start, cols.end, &mut c);
             c
-        };
-        let (left, right) = par::join(|| half(0, split), || half(split, n));
+        });
         let mut out = Vec::with_capacity(s.out_len());
-        for (l, r) in left.chunks_exact(split).zip(right.chunks_exact(n - split)) {
-            out.extend_from_slice(l);
-            out.extend_from_slice(r);
+        for row in 0..s.c_out {
+            for (cols, c) in &blocks {
+                out.extend_from_slice(&c[row * cols.len()..][..cols.len()]);
+            }
         }
         return out;
     }

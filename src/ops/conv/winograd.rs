@@ -306,8 +306,6 @@ fn winograd<const A: usize, const R: usize, W: Algo<A, R>>(
     let mut out = vec![0f32; s.out_len()];
     let mut v = vec![0f32; positions * per_v];
     let panels = t.div_ceil(NR);
-    // The output channels split between the threads on a packed-row boundary, so each half of U is a slice.
-    let mid = ((cog / 2).div_ceil(MR) * MR).min(cog);
     for g in 0..s.groups {
         // The input transform splits its tile panels between the threads.
         {
@@ -319,14 +317,14 @@ fn winograd<const A: usize, const R: usize, W: Algo<A, R>>(
                 || input_transform::<A, R, W>(s, input, g, half..panels, &mut second),
             );
         }
-        // Then each thread takes half the output channels through every block of tiles: the block's A² products
+        // Then the output channels, cut into pieces on packed-row boundaries (so each piece of U is a slice) that
+        // the threads share (see par::PIECES), each go through every block of tiles: the block's A² products
         // and at once its output transform, so the products stay in cache (all of them at once would be
         // A²·c_out/G·t values, 3.6 MB for conv2, read back scattered).
         let group_out = &mut out[g * cog * plane..][..cog * plane];
-        let (o0, o1) = group_out.split_at_mut(mid * plane);
         let gb = &bias[g * cog..][..cog];
         let v = &v;
-        let half = |ocs: std::ops::Range<usize>, o: &mut [f32]| {
+        let piece = |ocs: std::ops::Range<usize>, o: &mut [f32]| {
             let rows = ocs.len();
             if rows == 0 {
                 return;
@@ -349,7 +347,7 @@ fn winograd<const A: usize, const R: usize, W: Algo<A, R>>(
                 output_transform::<A, R, W>(s, mb, (tile0, nb), gb, ocs.clone(), o);
             }
         };
-        par::join(|| half(0..mid, o0), || half(mid..cog, o1));
+        par::for_pieces(cog, MR, group_out, plane, &piece);
     }
     out
 }
