@@ -39,16 +39,12 @@ pub const AWAKE_IDLE_MS: f64 = 5.0;
 
 #[cfg(feature = "threads")]
 mod awake {
-    use std::cell::Cell;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
-    /// Whether a pass wants the threads kept awake, and how many keepers run now.
+    /// Whether a pass wants the threads kept awake, and how many keepers run now (new ones are broadcast only
+    /// when none is left, so each thread runs at most one).
     pub static WANTED: AtomicBool = AtomicBool::new(false);
     pub static KEEPERS: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        /// Whether this thread already runs a keeper (a second one on it would only spin in the first's place).
-        static KEEPING: Cell<bool> = const { Cell::new(false) };
-    }
 
     /// The clock keepers time their idleness by: `Instant` natively; on wasm (which has none) the API module sets
     /// one ([`super::set_clock`]), and without it a keeper stops when the pass says so.
@@ -73,10 +69,6 @@ mod awake {
     /// One pool thread's loop: run whatever work there is, and spin (not sleep) while there is none, until the pass
     /// no longer wants it or nothing came for `AWAKE_IDLE_MS`.
     pub fn keep() {
-        if KEEPING.with(|k| k.replace(true)) {
-            KEEPERS.fetch_sub(1, Relaxed);
-            return;
-        }
         let mut last = now_ms();
         while WANTED.load(Relaxed) {
             if let Some(rayon::Yield::Executed) = rayon::yield_now() {
@@ -87,7 +79,6 @@ mod awake {
                 std::hint::spin_loop();
             }
         }
-        KEEPING.with(|k| k.set(false));
         KEEPERS.fetch_sub(1, Relaxed);
     }
 }
@@ -128,9 +119,8 @@ pub fn rest() {
 }
 
 /// How many pieces [`for_pieces`] and [`map_pieces`] cut a loop into with threads: more than the two threads, so
-/// a thread that wakes late still takes its share of what is left. A sleeping rayon thread can take milliseconds
-/// to be scheduled again (the second vCPU of a VM, above all after the page sat idle); with a plain two-way split
-/// the first thread had by then often started the other half too, and the layer ran at one thread's speed.
+/// a thread that wakes late (see [`stay_awake`]) still takes its share of what is left, where with a plain two-way
+/// split the first thread had often started the other half too.
 pub const PIECES: usize = 8;
 
 /// The cut points of `0..n` into at most about [`PIECES`] pieces whose starts are multiples of `align`: the

@@ -208,9 +208,9 @@ impl Session {
     /// Starts a pass on an input already in network space, `[3, 227, 227]` BGR minus mean.
     #[wasm_bindgen(js_name = startInput)]
     pub fn start_input(&mut self, chw: &[f32]) -> Result<(), JsError> {
-        crate::par::stay_awake();
         let t = Tensor::from_shape_vec(&spec::INPUT_SHAPE, chw.to_vec())
             .ok_or_else(|| JsError::new(&format!("the input must hold {} values (3×227×227)", 3 * 227 * 227)))?;
+        crate::par::stay_awake();
         self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
         self.preprocess = None;
         self.attribution = None;
