@@ -46,6 +46,8 @@ pub struct Model {
 impl Model {
     /// Prepares `weights` for running: each conv layer's weights are packed for its geometry in the spec table.
     pub fn new(weights: Weights) -> Model {
+        // The fc layers compute on panels (ops::panels); `Weights` hold them so, unless a caller swapped a layer.
+        let weights = weights.panelled();
         let packed = ALEXNET
             .iter()
             .zip(crate::spec::derive())

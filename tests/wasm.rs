@@ -141,12 +141,18 @@ fn simd_gemm_matches_the_naive_product() {
 
 #[wasm_bindgen_test]
 fn simd_linear_matches_the_naive_reference() {
-    // The four-row SIMD128 matrix-vector kernel (wasm only), including row counts that leave a remainder.
+    // The SIMD128 panel kernel (wasm only): full panels and a narrower last one, dense inputs and inputs half zero
+    // (as after a ReLU, whose weights the kernel skips).
     use alexnet_explainer::ops::linear::{linear, linear_naive};
-    for (n_out, n_in) in [(3usize, 5usize), (17, 100), (64, 1031), (10, 9216)] {
+    use alexnet_explainer::ops::panels::to_panels;
+    for (n_out, n_in) in [(3usize, 5usize), (17, 100), (64, 1031), (1000, 300), (40, 9216)] {
         let (w, b, x) = (data(4, n_out * n_in), data(5, n_out), data(6, n_in));
-        let e = max_rel_err(&linear(&w, &b, &x), &linear_naive(&w, &b, &x));
-        assert!(e < 1e-5, "{n_out}x{n_in}: {e}");
+        let p = to_panels(&w, n_in);
+        let relu: Vec<f32> = x.iter().map(|v| v.max(0.0)).collect();
+        for x in [x, relu] {
+            let e = max_rel_err(&linear(&p, &b, &x), &linear_naive(&w, &b, &x));
+            assert!(e < 1e-5, "{n_out}x{n_in}: {e}");
+        }
     }
 }
 

@@ -148,7 +148,7 @@ impl Occlusion {
                     let lw = m.weights().layer(l.id).expect("weights hold every fc layer");
                     let rows = match &lw.int8 {
                         Some(c) => Rows::I8(&c.q, &c.scale),
-                        None => Rows::F32(&lw.weight),
+                        None => Rows::Panels(&lw.weight),
                     };
                     xs = linear_batch(rows, &lw.bias, &xs);
                     self.macs += self.layer_macs[i] * xs.len() as u64;

@@ -1,5 +1,6 @@
-//! Fully connected layer y = W·x + b, with `W [n_out, n_in]` row-major (ONNX Gemm with transB = 1).
+//! Fully connected layer y = W·x + b: f32 weights held in panels ([`crate::ops::panels`]), int8 rows `[n_out, n_in]`.
 
+use crate::ops::panels::{panels, PANEL};
 use crate::par;
 
 /// Reference: one f64 dot product per output.
@@ -26,94 +27,135 @@ pub(crate) fn dot(a: &[f32], x: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// Native: four rows at a time as on wasm (each 8 floats of x feed four rows; 4 × 8 independent lanes), in
-/// plain arrays the compiler vectorises.
-#[cfg(not(target_arch = "wasm32"))]
-fn rows_into(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
-    let n = x.len();
-    let n8 = n / 8 * 8;
-    let mut blocks = out.chunks_exact_mut(4);
-    let mut r0 = 0;
-    for o in &mut blocks {
-        let rows: [&[f32]; 4] = core::array::from_fn(|k| &w[(r0 + k) * n..][..n]);
-        let mut acc = [[0f32; 8]; 4];
-        for (i, xs) in x[..n8].chunks_exact(8).enumerate() {
-            for k in 0..4 {
-                let ws = &rows[k][i * 8..][..8];
-                for j in 0..8 {
-                    acc[k][j] += ws[j] * xs[j];
-                }
+/// The inputs that are not zero, with their indices: only their weights are read. A zero input adds `0 · w`, which
+/// is zero unless the weight is infinite or NaN (and a file holding such weights makes the whole layer meaningless).
+pub(crate) struct Nonzero {
+    idx: Vec<u32>,
+    val: Vec<f32>,
+}
+
+impl Nonzero {
+    pub(crate) fn of(x: &[f32]) -> Nonzero {
+        let (mut idx, mut val) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
+        for (j, &v) in x.iter().enumerate() {
+            if v != 0.0 {
+                idx.push(j as u32);
+                val.push(v);
             }
         }
-        for k in 0..4 {
-            let tail: f32 = rows[k][n8..].iter().zip(&x[n8..]).map(|(p, q)| p * q).sum();
-            o[k] = b[r0 + k] + acc[k].iter().sum::<f32>() + tail;
-        }
-        r0 += 4;
-    }
-    for (i, o) in blocks.into_remainder().iter_mut().enumerate() {
-        *o = b[r0 + i] + dot(&w[(r0 + i) * n..][..n], x);
+        Nonzero { idx, val }
     }
 }
 
-/// Rows per block in the wasm matrix-vector kernel (and the row pieces' alignment, so no piece has a ragged tail).
-const ROWS: usize = 4;
+/// Nonzero inputs summed per block before the block joins the total: a chain of ~9,000 sequential additions
+/// (fc6) rounds about six times worse than chains of 256 whose sums are then added.
+const BLOCK: usize = 256;
 
-/// wasm SIMD128: four rows at a time, so each 8 floats of x loaded feed four rows, and the 8 independent
-/// accumulators hide the add latency (one row's two accumulators alone would wait on it: the kernel is then
-/// latency-bound at about half the memory bandwidth). Multiply-adds are fused in the relaxed-SIMD builds.
+/// One full panel (`PANEL` outputs): `acc[b] = Σ_j panel[j][b] · x_j` over the nonzero inputs.
+#[cfg(not(target_arch = "wasm32"))]
+fn panel_full(panel: &[f32], nz: &Nonzero, acc: &mut [f32; PANEL]) {
+    for (idx, val) in nz.idx.chunks(BLOCK).zip(nz.val.chunks(BLOCK)) {
+        let mut part = [0f32; PANEL];
+        for (&j, &v) in idx.iter().zip(val) {
+            let ws: &[f32; PANEL] = panel[j as usize * PANEL..][..PANEL].try_into().expect("a panel row");
+            for b in 0..PANEL {
+                part[b] += ws[b] * v;
+            }
+        }
+        for b in 0..PANEL {
+            acc[b] += part[b];
+        }
+    }
+}
+
+/// wasm SIMD128: the panel's 32 outputs in eight vector accumulators, so each input's 32 weights are eight
+/// independent multiply-adds (fused in the relaxed-SIMD builds) on one splatted input.
 #[cfg(target_arch = "wasm32")]
-fn rows_into(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
+fn panel_full(panel: &[f32], nz: &Nonzero, acc: &mut [f32; PANEL]) {
     use crate::ops::gemm::madd;
     use core::arch::wasm32::*;
-    let n = x.len();
-    assert!(w.len() == out.len() * n && b.len() == out.len(), "linear: extents");
-    let n8 = n / 8 * 8;
-    let blocks = out.len() / ROWS;
-    for blk in 0..blocks {
-        let r0 = blk * ROWS;
-        let mut acc = [[f32x4_splat(0.0); 2]; ROWS];
-        // SAFETY: rows r0..r0+ROWS are within w (r0 + ROWS <= out.len(), w.len() == out.len()·n, asserted), and
-        // i + 8 <= n8 <= n keeps every 8-float load inside its row and inside x.
+    let n_in = panel.len() / PANEL;
+    assert!(nz.idx.iter().all(|&j| (j as usize) < n_in) && nz.idx.len() == nz.val.len(), "linear: input indices");
+    let mut a = [f32x4_splat(0.0); PANEL / 4];
+    let n = nz.idx.len();
+    let mut k0 = 0;
+    while k0 < n {
+        let mut part = [f32x4_splat(0.0); PANEL / 4];
+        // SAFETY: every index j < n_in (asserted), so j·PANEL + PANEL <= panel.len(): the eight 4-float loads of
+        // input j's weights stay inside the panel; k < n == idx.len() == val.len().
         unsafe {
-            let rows: [*const f32; ROWS] = core::array::from_fn(|k| w.as_ptr().add((r0 + k) * n));
-            let mut i = 0;
-            while i < n8 {
-                let x0 = v128_load(x.as_ptr().add(i) as *const v128);
-                let x1 = v128_load(x.as_ptr().add(i + 4) as *const v128);
-                for k in 0..ROWS {
-                    acc[k][0] = madd(v128_load(rows[k].add(i) as *const v128), x0, acc[k][0]);
-                    acc[k][1] = madd(v128_load(rows[k].add(i + 4) as *const v128), x1, acc[k][1]);
+            let base = panel.as_ptr();
+            for k in k0..(k0 + BLOCK).min(n) {
+                let j = *nz.idx.get_unchecked(k) as usize;
+                let s = f32x4_splat(*nz.val.get_unchecked(k));
+                let p = base.add(j * PANEL);
+                for (i, acc) in part.iter_mut().enumerate() {
+                    *acc = madd(v128_load(p.add(4 * i) as *const v128), s, *acc);
                 }
-                i += 8;
             }
         }
-        for (k, a) in acc.iter().enumerate() {
-            let v = f32x4_add(a[0], a[1]);
-            let row = &w[(r0 + k) * n..][..n];
-            let tail: f32 = row[n8..].iter().zip(&x[n8..]).map(|(p, q)| p * q).sum();
-            out[r0 + k] = b[r0 + k]
-                + ((f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
-                    + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)))
-                + tail;
+        for (acc, p) in a.iter_mut().zip(part) {
+            *acc = f32x4_add(*acc, p);
         }
+        k0 += BLOCK;
     }
-    for r in blocks * ROWS..out.len() {
-        out[r] = b[r] + dot(&w[r * n..][..n], x);
+    for (i, v) in a.iter().enumerate() {
+        // SAFETY: 4·i + 4 <= PANEL, inside `acc`.
+        unsafe { v128_store(acc.as_mut_ptr().add(4 * i) as *mut v128, *v) };
     }
 }
 
-/// Fast path: the matrix is streamed once, row by row (x, at most 36 KB, stays in cache); with threads, the rows
-/// are cut into pieces the threads share (see par::PIECES), as the two GPUs shared fc6 and fc7.
+/// Outputs `o_start .. o_start + out.len()` (whole panels) of `w` (in panels) times the nonzero inputs, plus `b`.
+fn panels_into(w: &[f32], n_in: usize, o_start: usize, b: &[f32], nz: &Nonzero, out: &mut [f32]) {
+    let (n_out, o_end) = (w.len() / n_in, o_start + out.len());
+    for (o0, width) in panels(n_out).filter(|&(o0, _)| o0 >= o_start && o0 < o_end) {
+        let panel = &w[o0 * n_in..][..width * n_in];
+        let o = &mut out[o0 - o_start..][..width];
+        if width == PANEL {
+            let mut acc = [0f32; PANEL];
+            panel_full(panel, nz, &mut acc);
+            for ((y, a), &bias) in o.iter_mut().zip(acc).zip(&b[o0..]) {
+                *y = bias + a;
+            }
+        } else {
+            // The last, narrower panel (fc8's 1000 outputs end with 8).
+            o.copy_from_slice(&b[o0..][..width]);
+            for (idx, val) in nz.idx.chunks(BLOCK).zip(nz.val.chunks(BLOCK)) {
+                let mut part = [0f32; PANEL];
+                for (&j, &v) in idx.iter().zip(val) {
+                    for (p, &wv) in part.iter_mut().zip(&panel[j as usize * width..][..width]) {
+                        *p += wv * v;
+                    }
+                }
+                for (y, p) in o.iter_mut().zip(part) {
+                    *y += p;
+                }
+            }
+        }
+    }
+}
+
+/// Fast path: `w` held in panels ([`crate::ops::panels`]); only the weights of nonzero inputs are read, each
+/// panel one forward stream. With threads the panels are cut into pieces the threads share (see par::PIECES), as
+/// the two GPUs shared fc6 and fc7.
 pub fn linear(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
     let n_in = x.len();
     assert_eq!(w.len(), b.len() * n_in);
     let mut out = vec![0f32; b.len()];
-    par::for_pieces(b.len(), ROWS, &mut out, 1, &|rows: std::ops::Range<usize>, o: &mut [f32]| {
-        rows_into(&w[rows.start * n_in..rows.end * n_in], &b[rows.clone()], x, o)
+    if n_in == 0 {
+        out.copy_from_slice(b);
+        return out;
+    }
+    let nz = Nonzero::of(x);
+    par::for_pieces(b.len(), PANEL, &mut out, 1, &|rows: std::ops::Range<usize>, o: &mut [f32]| {
+        panels_into(w, n_in, rows.start, b, &nz, o)
     });
     out
 }
+
+/// Rows per block in the wasm int8 matrix-vector kernel.
+#[cfg(target_arch = "wasm32")]
+const ROWS: usize = 4;
 
 /// Largest magnitude of the 12-bit input codes in the wasm int8 kernel: 127 · 2047 · (9216 / 4) < 2³¹, so a
 /// whole fc6 row accumulates in i32 lanes without overflow.
@@ -225,7 +267,7 @@ pub fn linear_i8(q: &[i8], scale: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::testutil::rand_vec;
+    use crate::ops::testutil::{on_one_and_two_threads, rand_vec};
     use crate::tensor::max_rel_err;
 
     #[test]
@@ -243,14 +285,23 @@ mod tests {
         }
     }
 
+    /// Random problems (panels full and ragged, inputs dense, half zero as after a ReLU, and all zero) on one and
+    /// two threads, and fc6's own geometry.
     #[test]
     fn fast_matches_naive() {
-        for (n_out, n_in) in [(5, 3), (17, 100), (64, 1031)] {
+        for (n_out, n_in) in [(5, 3), (17, 100), (64, 1031), (1000, 40), (4096, 9216)] {
             let w = rand_vec(1, n_out * n_in);
+            let p = crate::ops::panels::to_panels(&w, n_in);
             let b = rand_vec(2, n_out);
-            let x = rand_vec(3, n_in);
-            let e = max_rel_err(&linear(&w, &b, &x), &linear_naive(&w, &b, &x));
-            assert!(e < 1e-5, "{n_out}x{n_in}: {e}");
+            let dense = rand_vec(3, n_in);
+            let relu: Vec<f32> = dense.iter().map(|v| v.max(0.0)).collect();
+            for x in [dense, relu, vec![0.0; n_in]] {
+                let want = linear_naive(&w, &b, &x);
+                on_one_and_two_threads(|| {
+                    let e = max_rel_err(&linear(&p, &b, &x), &want);
+                    assert!(e < 1e-5, "{n_out}x{n_in}: {e}");
+                });
+            }
         }
     }
 }

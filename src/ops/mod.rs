@@ -7,6 +7,7 @@ pub mod gemm;
 pub mod linear;
 pub mod linear_batch;
 pub mod lrn;
+pub mod panels;
 pub mod pool;
 pub mod relu;
 pub mod softmax;

@@ -51,6 +51,21 @@ impl Blob {
         unsafe { std::slice::from_raw_parts_mut(self.words.as_mut_ptr() as *mut u8, self.len) }
     }
 
+    /// `len` f32s at byte `offset`, to change in place (before the blob is shared); `None` unless the range is
+    /// inside the blob, 4-byte aligned, and the target little-endian (the files' byte order).
+    pub fn f32s_mut(&mut self, offset: usize, len: usize) -> Option<&mut [f32]> {
+        let end = len.checked_mul(4).and_then(|n| offset.checked_add(n))?;
+        if end > self.len || offset % 4 != 0 || cfg!(target_endian = "big") {
+            return None;
+        }
+        // SAFETY: offset..end lies inside the `len` initialised bytes of `words` (checked), whose storage starts
+        // 8-byte aligned, so offset % 4 == 0 aligns the f32s; every bit pattern is a valid f32; `&mut self`
+        // makes the borrow unique.
+        Some(unsafe {
+            std::slice::from_raw_parts_mut(self.words.as_mut_ptr().cast::<u8>().add(offset).cast::<f32>(), len)
+        })
+    }
+
     /// Moves each span `(byte offset, byte length, align)` to the nearest offset at or below it that is a multiple
     /// of its `align` (1, 2, 4 or 8), keeping spans apart. Spans must not overlap one another (tensors in a file
     /// never do). Returns, per span in the order given, its new offset, or `None` when it could not move without
@@ -117,6 +132,14 @@ impl<T: Element> Values<T> {
             return None;
         }
         Some(Values { repr: Repr::Shared { blob: Arc::clone(blob), offset, len } })
+    }
+
+    /// The values for changing in place, when they are in their own allocation (`None` when they view a blob).
+    pub fn owned_mut(&mut self) -> Option<&mut [T]> {
+        match &mut self.repr {
+            Repr::Owned(v) => Some(v),
+            Repr::Shared { .. } => None,
+        }
     }
 
     /// True when the values live in a shared blob rather than in their own allocation.

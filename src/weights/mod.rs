@@ -26,7 +26,7 @@ pub use blob::{Blob, Values};
 pub use error::WeightsError;
 pub use info::WeightsInfo;
 pub use judge::{judge_head, too_big_message, HEAD_BYTES, MAX_FILE_BYTES};
-pub use layer::{Int8Rows, LayerWeights};
+pub use layer::{Int8Rows, LayerWeights, Layout};
 pub(crate) use plan::{materialize, Plan, PlannedLayer, Source};
 pub use provenance::{LoadContext, Origin, Vouch, VouchedBy};
 pub use shapes::expected_shapes;
@@ -105,9 +105,22 @@ impl Weights {
         Weights::load_blob(blob, &LoadContext::default())
     }
 
+    /// Every constructor ends here: the fc matrices go into panels (see [`Layout::Panels`]), in place when the
+    /// layer owns them (a file's are already, by its loader).
     fn new(layers: Vec<LayerWeights>, mut info: WeightsInfo) -> Weights {
         info.params = layers.iter().map(|l| l.weight_len() + l.bias.len()).sum();
-        Weights { layers, info }
+        Weights { layers, info }.panelled()
+    }
+
+    /// The same weights with every fc matrix in panels (a no-op when they are, as after any constructor); the
+    /// model calls it too, since `layers` can be replaced by hand.
+    pub(crate) fn panelled(mut self) -> Weights {
+        self.layers = std::mem::take(&mut self.layers)
+            .into_iter()
+            .zip(expected_shapes())
+            .map(|(l, (ws, _))| if ws.len() == 2 { l.into_panels(ws[1]) } else { l })
+            .collect();
+        self
     }
 
     /// The weights of layer `id` (`conv1` … `fc8`).

@@ -2,7 +2,8 @@
 //! then [`materialize`] copies them out of borrowed bytes or views them in place in an aligned [`Blob`].
 
 use super::blob::{self, Blob, Values};
-use super::{Int8Rows, LayerWeights};
+use super::{Int8Rows, LayerWeights, Layout};
+use crate::ops::panels;
 
 /// A tensor found while parsing: where its values sit in the file (`offset` in bytes, `len` values, stored
 /// little-endian exactly as the engine wants them), or a converted copy (f16 widened, a matrix transposed).
@@ -55,16 +56,28 @@ fn copy_out<T: FromLe>(bytes: &[u8], offset: usize, len: usize) -> Values<T> {
     bytes[offset..][..len * T::SIZE].chunks_exact(T::SIZE).map(T::from_le).collect()
 }
 
-/// Turns planned layers into layers. With a blob, every in-file tensor is aligned in place and viewed there
-/// (the blob is shared by all of them and freed with the last); tensors that cannot be aligned are copied.
+/// Turns planned layers (in `PARAM_LAYERS` order) into layers. With a blob, every in-file tensor is aligned in place
+/// and viewed there (the blob is shared by all of them and freed with the last); tensors that cannot be aligned
+/// are copied. An fc matrix viewed in the blob is put into panels there first ([`crate::ops::panels`]), so it stays
+/// held once; every other fc matrix is put into panels by `Weights::new`.
 pub(crate) fn materialize(plans: Vec<PlannedLayer>, src: Source<'_>) -> Vec<LayerWeights> {
+    // Per layer, the inputs of an fc matrix (`[n_out, n_in]`), from the spec; `None` for conv layers.
+    let fc_in: Vec<Option<usize>> =
+        super::expected_shapes().into_iter().map(|(ws, _)| (ws.len() == 2).then(|| ws[1])).collect();
+    let mut panelled = vec![false; plans.len()];
     let mut held = match src {
         Source::Bytes(bytes) => Held::Borrowed(bytes),
         Source::Blob(mut blob) => {
             // Every in-file span, in one list so that moving one never lands on another; `Held::take` hands the
             // placements out in this order (weight, bias, int8 rows, layer by layer).
             let mut spans = vec![];
-            for l in &plans {
+            let mut fc_spans = vec![];
+            for (i, l) in plans.iter().enumerate() {
+                if let Plan::InFile { len, .. } = &l.weight {
+                    if let Some(Some(n_in)) = fc_in.get(i) {
+                        fc_spans.push((i, spans.len(), *len, *n_in));
+                    }
+                }
                 for p in [&l.weight, &l.bias] {
                     if let Plan::InFile { offset, len } = p {
                         spans.push((*offset, len * 4, 4));
@@ -75,15 +88,28 @@ pub(crate) fn materialize(plans: Vec<PlannedLayer>, src: Source<'_>) -> Vec<Laye
                 }
             }
             let placed = blob.align_spans(&spans);
+            for (layer, span, len, n_in) in fc_spans {
+                // A matrix of the wrong size is left alone: `Weights::checked` refuses the file.
+                if let Some(m) = placed[span].and_then(|to| blob.f32s_mut(to, len)).filter(|m| m.len() % n_in == 0) {
+                    panels::to_panels_in_place(m, n_in);
+                    panelled[layer] = true;
+                }
+            }
             Held::Shared(std::sync::Arc::new(blob), placed.into_iter())
         }
     };
     plans
         .into_iter()
-        .map(|l| {
+        .zip(panelled)
+        .zip(fc_in)
+        .map(|((l, panelled), fc_in)| {
             let (weight, bias) = (held.take(l.weight), held.take(l.bias));
             let int8 = l.int8.map(|(q, scale)| Int8Rows { q: held.take(q), scale });
-            LayerWeights { int8, ..LayerWeights::new(weight, bias) }
+            let layout = match fc_in {
+                Some(n_in) if panelled => Layout::Panels { n_in },
+                _ => Layout::Rows,
+            };
+            LayerWeights { int8, layout, ..LayerWeights::new(weight, bias) }
         })
         .collect()
 }

@@ -256,12 +256,20 @@ fn linear_relu_softmax_on_random_problems_and_alexnet_geometries() {
         let op = Op { n_out, at: Box::new(at), touches: Box::new(|_| (0..n_out).collect()) };
         let want = linear_backward_naive(&w64, &f64s(&dy));
         finite_differences(&name, &op, &f64s(&x), &f64s(&dy), &want, &samples(n_in, 4, 5));
-        let e = max_rel_err(&linear_backward(&w, &dy), &f32s(&want));
+        let p = crate::ops::panels::to_panels(&w, n_in);
+        let e = max_rel_err(&linear_backward(&p, &dy), &f32s(&want));
         assert!(e < 1e-5, "{name}: fast vs naive {e}");
+        // A gradient as ReLU leaves it: zero in places, and zero over whole panels.
+        let dz: Vec<f32> =
+            dy.iter().enumerate().map(|(o, &g)| if o % 5 == 0 || o / 32 == 1 { 0.0 } else { g }).collect();
+        let want = linear_backward_naive(&w64, &f64s(&dz));
+        let e = max_rel_err(&linear_backward(&p, &dz), &f32s(&want));
+        assert!(e < 1e-5, "{name}: fast vs naive, sparse gradient {e}");
         // Int8 rows: the same as f32 on the dequantised matrix.
         let q: Vec<i8> = w.iter().map(|v| (v * 127.0).round() as i8).collect();
         let sc: Vec<f32> = rand_vec(6, n_out).iter().map(|v| (1.5 + v) / 127.0).collect();
         let deq: Vec<f32> = q.iter().enumerate().map(|(i, &v)| v as f32 * sc[i / n_in]).collect();
+        let deq = crate::ops::panels::to_panels(&deq, n_in);
         let e = max_rel_err(&linear_backward_i8(&q, &sc, &dy), &linear_backward(&deq, &dy));
         assert!(e < 1e-5, "{name} int8: {e}");
 
