@@ -65,6 +65,17 @@ pub fn max_pool_values(s: &PoolSpec, input: &[f32]) -> Vec<f32> {
     values
 }
 
+/// `v` if it is greater than `m`, else `m`: the reference's `>` (a NaN never wins, the earlier of equals stays), and
+/// a compare and a select, where `f32::max`'s NaN rules cost wasm a dozen instructions (and its vectoriser the loop).
+#[inline(always)]
+fn greater(m: f32, v: f32) -> f32 {
+    if v > m {
+        v
+    } else {
+        m
+    }
+}
+
 fn values_planes(s: &PoolSpec, input: &[f32], c0: usize, values: &mut [f32]) {
     let (oh, ow) = (s.out_h(), s.out_w());
     let mut row_best = vec![f32::NEG_INFINITY; s.h * ow];
@@ -73,15 +84,14 @@ fn values_planes(s: &PoolSpec, input: &[f32], c0: usize, values: &mut [f32]) {
         for (src, dst) in plane.chunks_exact(s.w).zip(row_best.chunks_exact_mut(ow)) {
             for (ox, d) in dst.iter_mut().enumerate() {
                 let x0 = ox * s.stride;
-                // `f32::max` ignores a NaN operand, as the reference's `>` comparison does.
-                *d = src[x0..(x0 + s.k).min(s.w)].iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                *d = src[x0..(x0 + s.k).min(s.w)].iter().fold(f32::NEG_INFINITY, |m, &v| greater(m, v));
             }
         }
         for (oy, out) in vals.chunks_exact_mut(ow).enumerate() {
             out.fill(f32::NEG_INFINITY);
             for y in oy * s.stride..(oy * s.stride + s.k).min(s.h) {
                 for (o, &r) in out.iter_mut().zip(&row_best[y * ow..][..ow]) {
-                    *o = o.max(r);
+                    *o = greater(*o, r);
                 }
             }
         }
