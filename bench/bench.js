@@ -1,7 +1,8 @@
 // Browser benchmark page: times our wasm forward pass or onnxruntime-web's on the same model and input.
 // onnxruntime-web runs on this page's main thread (its threads are its own workers); ours runs in a worker. Query: engine, threads, runs, model,
 // simd (`plain`: our SIMD128 build even where relaxed SIMD exists).
-import { median, npy, fetchBytes } from './util.js';
+import { median } from './util.js';
+import { ortSession } from './ort.js';
 
 const q = new URLSearchParams(location.search);
 const engine = q.get('engine') || 'ours';
@@ -23,27 +24,13 @@ function ours() {
 }
 
 async function ort() {
-  const ortMod = await import('./vendor/ort/ort.wasm.min.mjs');
-  const o = ortMod.default ?? ortMod;
-  o.env.wasm.numThreads = threads;
-  o.env.wasm.simd = true;
-  o.env.wasm.wasmPaths = new URL('./vendor/ort/', location.href).href;
-  const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
-  // The same weights, in the form onnxruntime runs them (scripts/bench-web.sh writes it).
-  const { bytes, ms: downloadMs } = await fetchBytes(modelUrl.replace(/model\.onnx$/, 'model-ort.onnx'));
-  const t0 = performance.now();
-  const session = await o.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  const parseMs = performance.now() - t0;
-  const feeds = { [session.inputNames[0]]: new o.Tensor('float32', input, [1, 3, 227, 227]) };
+  const o = await ortSession({ threads, modelUrl });
   const totals = [];
-  let last;
   for (let r = 0; r < runs + 3; r++) {
-    const start = performance.now();
-    last = await session.run(feeds);
-    if (r >= 3) totals.push(performance.now() - start);
+    const ms = await o.run();
+    if (r >= 3) totals.push(ms);
   }
-  const prob = last[session.outputNames[0]].data;
-  return { engine: 'ort', threads, runs: totals, medianMs: median(totals), downloadMs, parseMs, prob: Array.from(prob), crossOriginIsolated };
+  return { engine: 'ort', threads, runs: totals, medianMs: median(totals), downloadMs: o.downloadMs, parseMs: o.parseMs, prob: Array.from(o.prob()), crossOriginIsolated };
 }
 
 try {

@@ -87,16 +87,17 @@ const ours1 = results['ours-1'];
 // computing only prob (the strictest peer), and where the time between the image and the page goes.
 const clients = Object.entries(results).filter(([, r]) => r.engine === 'client');
 if (clients.length) {
-  console.log('\nThe client path: createExplainer().run(photo) until done, every layer delivered to the page (median ms)');
-  console.log('| threads | client | engine only (step) | onnxruntime-web (prob only) | client / ORT-web | overhead (client − engine in the run) | overhead / engine | first pass after load | first / warm | client, runs back to back |');
+  console.log('\nThe client path: createExplainer().run(photo) until done, every layer delivered to the page, against onnxruntime-web (prob only) run in the same page, interleaved (median ms)');
+  console.log('| threads | client | onnxruntime-web, same page | client / ORT-web (median of paired runs) | engine only (step, own page) | overhead (client − its steps) | overhead / steps | first pass after load | first / warm | back to back: client, ORT-web, ratio |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const [, r] of clients) {
-    const peer = results[`ort-${r.threads}`];
+    const p = r.peer;
     const engineOnly = results[`ours-${r.threads}`];
-    const ratio = peer ? (r.medianMs / peer.medianMs).toFixed(2) : '';
-    console.log(`| ${r.engineThreads} (${r.build}/) | ${r.medianMs.toFixed(1)} | ${engineOnly ? engineOnly.medianMs.toFixed(1) : ''} | ${peer ? peer.medianMs.toFixed(1) : ''} | ${ratio}× | ${r.overheadMs.toFixed(1)} | ${((100 * r.overheadMs) / r.engineMs).toFixed(0)} % | ${r.coldMs.toFixed(1)} | ${(r.coldMs / r.medianMs).toFixed(2)}× | ${r.backToBackMs.toFixed(1)} |`);
+    const b2b = p ? `${r.backToBackMs.toFixed(1)}, ${p.backToBackMs.toFixed(1)}, ${(r.backToBackMs / p.backToBackMs).toFixed(2)}×` : r.backToBackMs.toFixed(1);
+    console.log(`| ${r.engineThreads} (${r.build}/) | ${r.medianMs.toFixed(1)} | ${p ? p.medianMs.toFixed(1) : ''} | ${p ? `**${p.ratio.toFixed(2)}×**` : ''} | ${engineOnly ? engineOnly.medianMs.toFixed(1) : ''} | ${r.overheadMs.toFixed(1)} | ${((100 * r.overheadMs) / r.engineMs).toFixed(0)} % | ${r.coldMs.toFixed(1)} | ${(r.coldMs / r.medianMs).toFixed(2)}× | ${b2b} |`);
   }
-  console.log(`(warm client runs start ${clients[0][1].settleMs} ms after the previous one ended, as a user's next photo would; the last column runs them back to back)`);
+  const c0 = clients[0][1];
+  console.log(`(round i runs one client pass and one onnxruntime-web inference, in alternating order, each ${c0.settleMs} ms after the previous run ended, as a user's next photo would come; ${c0.runs.length} rounds after 2 untimed; the ratio is the median of the rounds' ratios. Back to back: each engine's runs in a row.)`);
   console.log('\nWhere a client pass goes (ms per stage: warm = median, first = the first pass after page load)');
   console.log('| run | decode + hand-over (before the pixels are posted) | to the worker | preprocess (wasm) | layers (wasm step) | tensor copies + posts | waits between layers | last post → page | decode alone |');
   console.log('|---|---|---|---|---|---|---|---|---|');
@@ -115,12 +116,17 @@ for (const [k, r] of Object.entries(results).filter(([, x]) => x.engine === 'pho
   for (const p of r.rows) console.log(`| ${p.layer} | ${p.patches ? 'yes' : 'no'} | ${p.imagesPerSecond.toFixed(1)} | ${p.seconds.toFixed(1)} | ${mb(p.heapGrowthMB)} | ${mb(p.wasmGrowthMB)} |`);
 }
 const macsTotal = ours1.layers.reduce((s, l) => s + l.macs, 0);
-console.log(`\nOur wasm forward pass, per layer (median ms, 1 thread${results['ours-2'] ? ' | 2 threads' : ''}):`);
-console.log(`layer      ms(1)  GMAC/s${results['ours-2'] ? '     ms(2)  GMAC/s' : ''}`);
+// The client rows' step() times per layer beside the engine-only ones: the same wasm, so a gap is contention
+// (the page, the decode worker) or a pool that slept between layers.
+const c1 = results['client-1']?.layerMs;
+const c2 = results['client-2']?.layerMs;
+console.log(`\nOur wasm forward pass, per layer (median ms, 1 thread${results['ours-2'] ? ' | 2 threads' : ''}${c1 || c2 ? '; client: the same step() inside client runs' : ''}):`);
+console.log(`layer      ms(1)  GMAC/s${c1 ? ' client(1)' : ''}${results['ours-2'] ? '     ms(2)  GMAC/s' : ''}${c2 ? ' client(2)' : ''}`);
 ours1.layers.forEach((l, i) => {
   const g = (ms) => (l.macs ? (l.macs / ms / 1e6).toFixed(2).padStart(7) : ''.padStart(7));
+  const cl = (c) => (c ? ` ${(c[l.id] ?? NaN).toFixed(3).padStart(9)}` : '');
   const two = results['ours-2'] ? `  ${results['ours-2'].layers[i].ms.toFixed(3).padStart(8)} ${g(results['ours-2'].layers[i].ms)}` : '';
-  console.log(`${l.id.padEnd(8)} ${l.ms.toFixed(3).padStart(8)} ${g(l.ms)}${two}`);
+  console.log(`${l.id.padEnd(8)} ${l.ms.toFixed(3).padStart(8)} ${g(l.ms)}${cl(c1)}${two}${cl(c2)}`);
 });
 // Conv throughput against the SIMD peak each build measured on this machine (multiply + add in SIMD128 builds,
 // fused relaxed_madd in relaxed ones), and against the plain SIMD128 peak.
