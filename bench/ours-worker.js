@@ -2,15 +2,17 @@
 import { median, npy, fetchBytes } from './util.js';
 import { buildCandidates, relaxedSimdSupported } from '../www/worker/builds.js';
 import { sessionFromBytes as loadSession } from '../www/worker/weights-sources.js';
+import { startPool } from '../www/worker/pool.js';
 
 // The build the app's worker would pick for this many threads; `simd=plain` forces the SIMD128 (no relaxed) one.
 async function run({ threads, runs, modelUrl, simd }) {
   const relaxed = simd !== 'plain' && relaxedSimdSupported();
   const build = buildCandidates({ isolated: crossOriginIsolated, cores: threads, relaxed })[0];
   if (build.threads !== threads) throw new Error(`no build for ${threads} thread(s) here (${build.dir})`);
-  const mod = await import(`../${build.dir}/alexnet_explainer.js`);
+  const glue = new URL(`../${build.dir}/alexnet_explainer.js`, import.meta.url).href;
+  const mod = await import(glue);
   await mod.default();
-  if (threads > 1) await mod.initThreadPool(threads);
+  if (threads > 1) await startPool(mod, glue, threads);
   const input = await npy(modelUrl.replace(/[^/]*$/, 'input.npy'));
   const { bytes, ms: downloadMs } = await fetchBytes(modelUrl);
   const t0 = performance.now();

@@ -65,7 +65,7 @@ cp index.html embed.html "$out/"
 # The site: every module, style, sample and message table; the dev-only pages stay behind.
 tar -cf - --exclude='www/dev' www | tar -xf - -C "$out"
 cp pkg/alexnet_explainer.js pkg/alexnet_explainer_bg.wasm "$out/pkg/"
-# Worker-thread helpers, if the wasm was built with threads (wasm-bindgen-rayon writes snippets/), and the other
+# wasm-bindgen's snippets/ (JS the crate inlines), if any, and the other
 # builds the worker prefers where the browser and page allow (www/builds.js): relaxed SIMD, and threads on cross-origin
 # isolated pages.
 [[ -d pkg/snippets ]] && cp -r pkg/snippets "$out/pkg/"

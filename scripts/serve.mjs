@@ -72,7 +72,7 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob:",
   // The one download the page offers: the Model Zoo's weights on Hugging Face and its CDN.
   `connect-src 'self' ${CONNECT_HOSTS.join(' ')}`,
-  "worker-src 'self' blob:", // wasm-bindgen-rayon spawns its thread workers from blob: URLs
+  "worker-src 'self' blob:", // embeds on another origin start the engine (and its pool helpers) from blob: URLs
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'none'",

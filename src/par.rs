@@ -45,6 +45,9 @@ mod awake {
     /// when none is left, so each thread runs at most one).
     pub static WANTED: AtomicBool = AtomicBool::new(false);
     pub static KEEPERS: AtomicUsize = AtomicUsize::new(0);
+    /// The pool index of the thread that asks for keepers when it is one of the pool's (the wasm worker, thread 0
+    /// of its pool: src/api/pool.rs), which needs none: it is the one computing. `usize::MAX` otherwise.
+    pub static CALLER: AtomicUsize = AtomicUsize::new(usize::MAX);
 
     /// The clock keepers time their idleness by: `Instant` natively; on wasm (which has none) the API module sets
     /// one ([`super::set_clock`]), and without it a keeper stops when the pass says so.
@@ -69,6 +72,9 @@ mod awake {
     /// One pool thread's loop: run whatever work there is, and spin (not sleep) while there is none, until the pass
     /// no longer wants it or nothing came for `AWAKE_IDLE_MS`.
     pub fn keep() {
+        if rayon::current_thread_index() == Some(CALLER.load(Relaxed)) {
+            return;
+        }
         let mut last = now_ms();
         while WANTED.load(Relaxed) {
             if let Some(rayon::Yield::Executed) = rayon::yield_now() {
@@ -97,7 +103,11 @@ pub fn stay_awake() {
             return;
         }
         awake::WANTED.store(true, Relaxed);
-        if awake::KEEPERS.compare_exchange(0, n, Relaxed, Relaxed).is_ok() {
+        // The broadcast reaches every thread; the caller's own share returns at once (see `awake::CALLER`).
+        let caller = rayon::current_thread_index();
+        let keepers = if caller.is_some() { n - 1 } else { n };
+        if awake::KEEPERS.compare_exchange(0, keepers, Relaxed, Relaxed).is_ok() {
+            awake::CALLER.store(caller.unwrap_or(usize::MAX), Relaxed);
             rayon::spawn_broadcast(|_| awake::keep());
         }
     }
@@ -223,6 +233,31 @@ mod tests {
                 run();
             });
         }
+    }
+
+    /// As the wasm worker runs it (src/api/pool.rs): the calling thread is thread 0 of the pool and computes its
+    /// share; results are the same, its own keeper returns at once, and the helper's stops.
+    #[test]
+    fn the_caller_as_thread_zero() {
+        #[cfg(feature = "threads")]
+        std::thread::spawn(|| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).use_current_thread().build().unwrap();
+            assert_eq!(rayon::current_thread_index(), Some(0));
+            assert_eq!(pool.current_num_threads(), 2);
+            stay_awake();
+            let sums = map_pieces(4096, 8, &|r| r.sum::<usize>());
+            assert_eq!(sums.len(), PIECES);
+            assert_eq!(sums.iter().map(|(_, s)| s).sum::<usize>(), 4095 * 4096 / 2);
+            rest();
+            let t = std::time::Instant::now();
+            while awake::KEEPERS.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+                assert!(t.elapsed().as_secs() < 5, "the helper's keeper did not stop");
+                // Thread 0 runs its own (empty) share of the broadcast when it looks for work.
+                rayon::yield_now();
+            }
+        })
+        .join()
+        .unwrap();
     }
 
     /// Keeping the threads awake changes no result and ends: keepers run work while they spin, and `rest` (or

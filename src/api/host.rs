@@ -24,17 +24,13 @@ pub fn head_bytes() -> u32 {
     crate::weights::HEAD_BYTES as u32
 }
 
-/// `initThreadPool(n)`: starts rayon's `n` web workers (threads build only; needs a cross-origin isolated page).
-#[cfg(feature = "threads")]
-pub use wasm_bindgen_rayon::init_thread_pool;
-
 /// Size of this instance's linear memory in bytes (for the benchmark and leak checks).
 #[wasm_bindgen(js_name = wasmMemoryBytes)]
 pub fn wasm_memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
-/// Threads the engine computes with: 2 in the threads build once `initThreadPool(2)` ran, else 1.
+/// Threads the engine computes with: 2 in the threads build once its pool is built (`www/worker/pool.js`), else 1.
 #[wasm_bindgen(js_name = engineThreads)]
 pub fn engine_threads() -> u32 {
     crate::par::threads() as u32

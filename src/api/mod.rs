@@ -8,9 +8,13 @@ mod buffer;
 mod footprint;
 mod host;
 mod maxima;
+#[cfg(feature = "threads")]
+mod pool;
 
 pub use buffer::{Sha256, WeightsBuffer};
 pub use host::*;
+#[cfg(feature = "threads")]
+pub use pool::*;
 
 use crate::model::{Forward, Model};
 use crate::preprocess::{self, PreprocessInfo};
@@ -195,10 +199,10 @@ impl Session {
 
     /// Preprocesses an RGBA image (`w·h·4` bytes) and starts a new pass.
     pub fn start(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
-        let (t, info) = preprocess::from_rgba(rgba, width as usize, height as usize).map_err(|e| JsError::new(&e))?;
-        // The threads wake now (not before: spinning, they slowed the preprocessing above) and stay awake through
-        // the pass (see par::stay_awake).
+        // The helper thread wakes now and stays awake through the pass (see par::stay_awake): waking takes about a
+        // millisecond on a 2-vCPU VM, which the preprocessing (parallel itself) covers, so conv1 finds it running.
         crate::par::stay_awake();
+        let (t, info) = preprocess::from_rgba(rgba, width as usize, height as usize).map_err(|e| JsError::new(&e))?;
         self.pass = Some(Forward::new(t).map_err(|e| JsError::new(&e.0))?);
         self.preprocess = Some(info);
         self.attribution = None;

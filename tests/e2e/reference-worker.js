@@ -3,14 +3,16 @@
 // A worker, as in the app: the threads builds block in rayon joins, which a page's main thread may not do.
 import { sessionFromBytes as loadSession } from '/www/worker/weights-sources.js';
 import { decodeNpy } from '/www/shared/npy.js';
+import { startPool } from '/www/worker/pool.js';
 
 const npy = async (name) => decodeNpy(await (await fetch(`/tests/reference/out/${name}.npy`)).arrayBuffer()).data;
 
 self.onmessage = async ({ data: { build, threads } }) => {
   try {
-    const mod = await import(`/${build}/alexnet_explainer.js`);
+    const glue = new URL(`/${build}/alexnet_explainer.js`, self.location.href).href;
+    const mod = await import(glue);
     await mod.default();
-    if (threads > 1) await mod.initThreadPool(threads);
+    if (threads > 1) await startPool(mod, glue, threads);
     const model = new Uint8Array(await (await fetch('/tests/reference/out/model.onnx')).arrayBuffer());
     const s = loadSession(mod, model);
     s.startInput(await npy('input'));

@@ -1,7 +1,7 @@
 // Image files to pixels for the page, in a decode worker of its own, so no decode ever blocks the main thread.
 
 import { decodeHere, MAX_SIDE } from '../image/decode.js';
-import { spawnModuleWorker } from './spawn-worker.js';
+import { spawnModuleWorker } from '../shared/spawn-worker.js';
 
 /**
  * The page's decode worker (www/image/decode-worker.js), started on the first image file and kept: decoding a

@@ -3,7 +3,7 @@
 
 import { createEmitter } from './emitter.js';
 import { createExplainer } from './explainer.js';
-import { spawnModuleWorker } from './spawn-worker.js';
+import { spawnModuleWorker } from '../shared/spawn-worker.js';
 import { dataRow } from '../shared/data-row.js';
 
 /**

@@ -2,7 +2,7 @@
 // (its weights take as much memory as the loaded ones) and dropped when it is no longer shown.
 
 import { createExplainer } from './explainer.js';
-import { spawnModuleWorker } from './spawn-worker.js';
+import { spawnModuleWorker } from '../shared/spawn-worker.js';
 
 /** One twin per client (embeds on one page may load different weights). */
 const twins = new WeakMap();

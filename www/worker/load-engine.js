@@ -2,6 +2,7 @@
 
 import { buildCandidates, relaxedSimdSupported, whyNoThreads } from './builds.js';
 import { describe } from './describe.js';
+import { startPool } from './pool.js';
 
 /**
  * The engine build this worker runs (www/worker/builds.js): two threads (pkg-threads*, rayon over shared memory)
@@ -13,9 +14,10 @@ import { describe } from './describe.js';
  */
 
 async function loadBuild(b) {
-  const mod = await import(`../../${b.dir}/alexnet_explainer.js`);
+  const glue = new URL(`../../${b.dir}/alexnet_explainer.js`, import.meta.url).href;
+  const mod = await import(glue);
   const exports = await mod.default();
-  if (b.threads > 1) await mod.initThreadPool(b.threads);
+  if (b.threads > 1) await startPool(mod, glue, b.threads);
   return { mod, exports, threads: b.threads > 1 ? mod.engineThreads() : 1, relaxed: mod.relaxedSimd() };
 }
 

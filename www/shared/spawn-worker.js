@@ -1,4 +1,5 @@
-// Module workers that also start on a page of another origin (the <alexnet-explainer> element on course notes).
+// Module workers that also start on a page of another origin (the <alexnet-explainer> element on course notes): the page's
+// engine and decode workers, and the engine worker's pool helpers.
 
 /**
  * A module Worker for `url`. `new Worker(crossOriginUrl)` is refused, so on another origin a same-origin blob:
