@@ -22,6 +22,33 @@ where
     (a(), b())
 }
 
+/// Runs `here` on the calling thread while `b` may run on another: with threads, when the caller is a thread of
+/// the pool (the wasm worker is: src/api/pool.rs), `b` is offered to the other threads first; else one after the
+/// other. `here` need not be `Send`: it may touch JS objects, which belong to one thread.
+pub fn join_here<RA, RB: Send>(here: impl FnOnce() -> RA, b: impl FnOnce() -> RB + Send) -> (RA, RB) {
+    #[cfg(feature = "threads")]
+    {
+        if rayon::current_thread_index().is_some() && threads() > 1 {
+            struct OnCaller<T>(T);
+            // SAFETY: called from a thread of the pool (checked above), rayon::join runs its first closure on that
+            // same thread, so `here` and its result never leave it.
+            unsafe impl<T> Send for OnCaller<T> {}
+            impl<T> OnCaller<T> {
+                fn call<R>(self) -> OnCaller<R>
+                where
+                    T: FnOnce() -> R,
+                {
+                    OnCaller((self.0)())
+                }
+            }
+            let here = OnCaller(here);
+            let (ra, rb) = rayon::join(move || here.call(), b);
+            return (ra.0, rb);
+        }
+    }
+    (here(), b())
+}
+
 /// Worker threads available to `join` (1 without the `threads` feature, or before the pool exists).
 pub fn threads() -> usize {
     #[cfg(feature = "threads")]
@@ -254,6 +281,25 @@ mod tests {
                 assert!(t.elapsed().as_secs() < 5, "the helper's keeper did not stop");
                 // Thread 0 runs its own (empty) share of the broadcast when it looks for work.
                 rayon::yield_now();
+            }
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// `join_here` runs its first closure on the calling thread, whichever pool it is in, and both closures once.
+    #[test]
+    fn join_here_keeps_the_first_closure_on_the_caller() {
+        let me = std::thread::current().id();
+        let (a, b) = join_here(|| std::thread::current().id(), || 2 + 2);
+        assert_eq!((a, b), (me, 4));
+        #[cfg(feature = "threads")]
+        std::thread::spawn(|| {
+            let _pool = rayon::ThreadPoolBuilder::new().num_threads(2).use_current_thread().build().unwrap();
+            let me = std::thread::current().id();
+            for _ in 0..100 {
+                let (a, b) = join_here(|| std::thread::current().id(), || map_pieces(4096, 8, &|r| r.len()).len());
+                assert_eq!((a, b), (me, PIECES));
             }
         })
         .join()

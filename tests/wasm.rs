@@ -39,6 +39,35 @@ fn a_pass_streams_every_layer_with_its_shape() {
 }
 
 #[wasm_bindgen_test]
+fn step_while_calls_its_function_once_a_step_and_places_hold_each_output() {
+    // The worker posts each layer during the next step from where tensorPlace says it lies: that must be the
+    // layer's values, still there after later steps, and the function runs once a call (the last included).
+    let mut s = Session::untrained(2012);
+    s.start(&image(160, 120), 160, 120).unwrap();
+    let count = js_sys::Function::new_no_args("globalThis.__stepWhileCalls = (globalThis.__stepWhileCalls ?? 0) + 1;");
+    let calls = || js_sys::Reflect::get(&js_sys::global(), &"__stepWhileCalls".into()).unwrap().as_f64().unwrap_or(0.0);
+    let before = calls();
+    let mut ids = vec!["data".to_string()];
+    while let Some(id) = s.step_while(&count).unwrap() {
+        ids.push(id);
+    }
+    assert_eq!(ids.len(), spec::ALEXNET.len() + 1);
+    assert_eq!(calls() - before, ids.len() as f64, "one call per stepWhile, the one that ends the pass too");
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().into();
+    for id in &ids {
+        let place = s.tensor_place(id).unwrap();
+        let view = js_sys::Float32Array::new_with_byte_offset_and_length(&memory.buffer(), place[0], place[1]);
+        assert_eq!(view.to_vec(), s.tensor(id).unwrap().to_vec(), "{id}");
+    }
+    // What the function throws is thrown after the step, which still ran.
+    s.start(&image(160, 120), 160, 120).unwrap();
+    let throws = js_sys::Function::new_no_args("throw new Error('no');");
+    assert!(s.step_while(&throws).is_err());
+    assert!(s.tensor("conv1").is_ok());
+    assert!(s.tensor_place("no-such-layer").is_err());
+}
+
+#[wasm_bindgen_test]
 fn wasm_matches_the_native_code_path_on_conv1_pool1_prob() {
     // The same weights and input through the wasm Session and through the plain Rust model (also compiled to
     // wasm here, but without the JS boundary): the boundary must not change a value. The native build of this

@@ -205,12 +205,21 @@ function ownCopy(array) {
   return array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice();
 }
 
-function postLayer(id, layer) {
-  const shape = Array.from(session.shape(layer));
-  // An array of the page's own, filled in one copy out of wasm memory and then transferred (not copied again).
-  const data = buffers.take(shape.reduce((a, b) => a * b, 1));
-  session.copyTensor(layer, data);
-  post({ id, type: MSG.LAYER, layer, shape, data }, [data.buffer]);
+/** A finished layer of `s`'s pass, to hand to the page later: its shape and where its output lies in wasm memory. */
+function placed(s, layer) {
+  const [ptr, len] = s.tensorPlace(layer);
+  return { layer, shape: Array.from(s.shape(layer)), ptr, len };
+}
+
+/**
+ * Post a placed layer: an array of the page's own, filled in one copy out of wasm memory and then transferred (not
+ * copied again). It runs inside `stepWhile`, so it reads the memory directly (the session is busy with the next
+ * step); the view is dropped at once, never posted.
+ */
+function postPlaced(id, p) {
+  const data = buffers.take(p.len);
+  data.set(new Float32Array(wasmExports.memory.buffer, p.ptr, p.len));
+  post({ id, type: MSG.LAYER, layer: p.layer, shape: p.shape, data }, [data.buffer]);
 }
 
 /** Work between two yields of a pass: small enough that a cancel or a newer image waits at most this long. */
@@ -264,9 +273,20 @@ async function handleRun(msg) {
   s.start(rgba, pixels.width, pixels.height);
   timings.data = performance.now() - t0;
   const sent = new Set(['data']);
-  t0 = performance.now();
-  postLayer(pass.id, 'data');
-  trace.deliverMs += performance.now() - t0;
+  // Each layer is posted during the next step (stepWhile): with threads the helper computes meanwhile, so the copy
+  // costs the pass little; the input goes out during conv1, the last layer during the call that ends the pass.
+  let pending = placed(s, 'data');
+  let delivered = 0;
+  const deliver = () => {
+    if (!pending) return;
+    const t = performance.now();
+    postPlaced(pass.id, pending);
+    pending = null;
+    delivered = performance.now() - t;
+    trace.deliverMs += delivered;
+  };
+  // One thread does the copy and the step one after the other: the step's own time is the rest.
+  const sequential = engine.threads < 2;
 
   let sinceYield = Infinity;
   for (;;) {
@@ -284,14 +304,13 @@ async function handleRun(msg) {
       return;
     }
     const stepStart = performance.now();
-    const layer = s.step();
+    delivered = 0;
+    const layer = s.stepWhile(deliver);
     if (layer === undefined || layer === null) break;
-    timings[layer] = performance.now() - stepStart;
+    timings[layer] = performance.now() - stepStart - (sequential ? delivered : 0);
     if (!sent.has(layer)) {
       sent.add(layer);
-      t0 = performance.now();
-      postLayer(pass.id, layer);
-      trace.deliverMs += performance.now() - t0;
+      pending = placed(s, layer);
     }
     sinceYield += performance.now() - stepStart;
   }
