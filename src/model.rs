@@ -41,6 +41,9 @@ pub struct Model {
     weights: Weights,
     /// Per layer of [`ALEXNET`] (same index): a conv layer's packed weights, `None` for every other kind.
     packed: Vec<Option<conv::Packed>>,
+    /// Per layer (same index): the transposed kernels a conv layer's backward runs on (wasm, 3×3 stride 1), made on
+    /// the first backward that needs them (saliency, Grad-CAM below conv5), so a page that never asks pays nothing.
+    backward: Vec<std::sync::OnceLock<Option<crate::ops::backward::conv::BackwardWinograd>>>,
 }
 
 impl Model {
@@ -60,7 +63,8 @@ impl Model {
                 _ => None,
             })
             .collect();
-        Model { weights, packed }
+        let backward = ALEXNET.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Model { weights, packed, backward }
     }
 
     pub fn weights(&self) -> &Weights {
@@ -71,6 +75,14 @@ impl Model {
     /// (occlusion's recompute of the region a patch changes).
     pub(crate) fn packed(&self, i: usize) -> Option<&conv::Packed> {
         self.packed.get(i)?.as_ref()
+    }
+
+    /// Where layer `i`'s backward keeps its prepared kernels (see `ops::backward::conv::conv2d_backward_with`).
+    pub(crate) fn backward_kept(
+        &self,
+        i: usize,
+    ) -> &std::sync::OnceLock<Option<crate::ops::backward::conv::BackwardWinograd>> {
+        &self.backward[i]
     }
 
     /// How each conv layer is computed, by layer id (see [`conv::Packed::algorithm`]).

@@ -186,6 +186,31 @@ fn simd_linear_matches_the_naive_reference() {
 }
 
 #[wasm_bindgen_test]
+fn simd_linear_backward_matches_the_naive_reference() {
+    // The SIMD128 panel backward (wasm only): full panels and a narrower last one, all inputs and only the nonzero
+    // ones (the rest then stay zero), a gradient zero over whole panels.
+    use alexnet_explainer::ops::backward::{linear_backward, linear_backward_naive};
+    use alexnet_explainer::ops::panels::to_panels;
+    for (n_out, n_in) in [(3usize, 5usize), (70, 100), (1000, 300)] {
+        let (w, x) = (data(7, n_out * n_in), data(8, n_in));
+        let dy: Vec<f32> = data(9, n_out).iter().enumerate().map(|(o, &g)| if o / 32 == 1 { 0.0 } else { g }).collect();
+        let p = to_panels(&w, n_in);
+        let w64: Vec<f64> = w.iter().map(|&v| v as f64).collect();
+        let want: Vec<f32> = linear_backward_naive(&w64, &dy.iter().map(|&v| v as f64).collect::<Vec<_>>())
+            .iter()
+            .map(|&v| v as f32)
+            .collect();
+        let e = max_rel_err(&linear_backward(&p, &dy, None), &want);
+        assert!(e < 1e-5, "{n_out}x{n_in}: {e}");
+        let relu: Vec<f32> = x.iter().map(|v| v.max(0.0)).collect();
+        let got = linear_backward(&p, &dy, Some(&relu));
+        let masked: Vec<f32> = want.iter().zip(&relu).map(|(&g, &v)| if v != 0.0 { g } else { 0.0 }).collect();
+        let e = max_rel_err(&got, &masked);
+        assert!(e < 1e-5, "{n_out}x{n_in}, nonzero inputs: {e}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn the_build_under_test_is_the_one_asked_for() {
     // scripts/test.sh runs this file twice: as pkg/ is built, and with relaxed SIMD (WASM_RELAXED=1), as
     // pkg-relaxed/ is. This pins which kernel variant the run above checked.

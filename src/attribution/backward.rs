@@ -46,21 +46,37 @@ impl Backward {
     pub(super) fn step(&mut self, m: &Model, f: &Forward) -> bool {
         if self.top > self.stop_at {
             self.top -= 1;
-            self.grad = layer_backward(m, f, self.top, &self.grad);
+            self.grad = layer_backward(m, f, self.top, self.stop_at, &self.grad);
         }
         self.top == self.stop_at
     }
 }
 
-/// ∂logit_k/∂(input of `ALEXNET[i]`) from ∂logit_k/∂(its output).
-fn layer_backward(m: &Model, f: &Forward, i: usize, dy: &[f32]) -> Vec<f32> {
+/// Whether the gradient of layer `i`'s zero inputs will be zeroed further back anyway: its input is a ReLU's output
+/// (perhaps through max pools, whose zero outputs come from windows of zeros there), and that ReLU's backward runs
+/// before the backward stops (`stop_at`, see [`Backward`]): ReLU passes no gradient where its output is zero.
+fn zero_inputs_masked(i: usize, stop_at: usize) -> bool {
+    let mut at = ALEXNET[i].input;
+    while let Some(j) = crate::spec::index_of(at) {
+        match ALEXNET[j].kind {
+            Kind::Pool => at = ALEXNET[j].input,
+            Kind::Relu => return j >= stop_at,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// ∂logit_k/∂(input of `ALEXNET[i]`) from ∂logit_k/∂(its output); `stop_at` is where the backward stops.
+fn layer_backward(m: &Model, f: &Forward, i: usize, stop_at: usize, dy: &[f32]) -> Vec<f32> {
     let l = &ALEXNET[i];
     let x = f.output(l.input).expect("a finished pass has every input");
     let w = m.weights();
     match l.kind {
         Kind::Conv => {
             let s = l.conv_spec(map_of(l, x).dim());
-            bw::conv2d_backward(&s, &w.layer(l.id).expect("weights hold every conv layer").weight, dy)
+            let weight = &w.layer(l.id).expect("weights hold every conv layer").weight;
+            bw::conv::conv2d_backward_with(&s, weight, dy, m.backward_kept(i))
         }
         Kind::Relu => {
             let mut g = dy.to_vec();
@@ -85,7 +101,8 @@ fn layer_backward(m: &Model, f: &Forward, i: usize, dy: &[f32]) -> Vec<f32> {
             let lw = w.layer(l.id).expect("weights hold every fc layer");
             match &lw.int8 {
                 Some(c) => bw::linear_backward_i8(&c.q, &c.scale, dy),
-                None => bw::linear_backward(&lw.weight, dy),
+                // Only the weights the forward read, when the zero inputs' gradients are masked further back.
+                None => bw::linear_backward(&lw.weight, dy, zero_inputs_masked(i, stop_at).then_some(&x.values()[..])),
             }
         }
         Kind::Softmax => bw::softmax_backward(&f.output(l.id).expect("a finished pass has prob").values(), dy),

@@ -143,23 +143,61 @@ pub fn winograd_applies(s: &ConvSpec) -> bool {
     s.k == 3 && s.stride == 1 && s.pad <= 2 && s.is_valid() && s.out_h() > 0 && s.out_w() > 0
 }
 
-/// The backward of a 3×3 stride-1 layer as Winograd on the transposed convolution. The kernels are transformed on
-/// every call: 16/9 of the weights, against c_in·h·w·c_out/G·9 multiply-accumulates.
+/// A 3×3 stride-1 layer's backward as a forward convolution: its transposed geometry and kernels, transformed for
+/// Winograd. Worth keeping: making it costs about twice the backward itself (the model keeps one per layer, made on
+/// first use: `Model::backward_winograd`).
+#[derive(Clone, Debug)]
+pub struct BackwardWinograd {
+    t: ConvSpec,
+    u: WinogradWeights,
+}
+
+impl BackwardWinograd {
+    /// `None` unless [`winograd_applies`] to `s` and `weight` is its kernels.
+    pub fn new(s: &ConvSpec, weight: &[f32]) -> Option<BackwardWinograd> {
+        if !winograd_applies(s) || weight.len() != s.weight_len() {
+            return None;
+        }
+        let (t, w) = transposed(s, weight);
+        let u = WinogradWeights::new(&t, &w);
+        Some(BackwardWinograd { t, u })
+    }
+
+    /// ∂L/∂input from `dy` (the layer's output gradient).
+    pub fn run(&self, dy: &[f32]) -> Vec<f32> {
+        assert_eq!(dy.len(), self.t.c_in * self.t.h * self.t.w, "conv backward: {:?}", self.t);
+        conv2d_winograd(&self.t, dy, &self.u, &vec![0f32; self.t.c_out])
+    }
+}
+
+/// The backward of a 3×3 stride-1 layer as Winograd on the transposed convolution, its kernels transformed for this
+/// call (see [`BackwardWinograd`] to keep them).
 pub fn conv2d_backward_winograd(s: &ConvSpec, weight: &[f32], dy: &[f32]) -> Vec<f32> {
     assert!(winograd_applies(s) && weight.len() == s.weight_len() && dy.len() == s.out_len(), "conv backward: {s:?}");
-    let (t, w) = transposed(s, weight);
-    conv2d_winograd(&t, dy, &WinogradWeights::new(&t, &w), &vec![0f32; t.c_out])
+    BackwardWinograd::new(s, weight).expect("checked above").run(dy)
 }
 
 /// Fast path. A 3×3 stride-1 layer on wasm: Winograd on the transposed convolution (the forward's arithmetic, threads
 /// included). Any other, and every layer natively: GEMM + col2im, two groups one per thread as the forward's towers, an ungrouped layer's
 /// input channels split in two so each thread writes its own planes.
 pub fn conv2d_backward(s: &ConvSpec, weight: &[f32], dy: &[f32]) -> Vec<f32> {
+    conv2d_backward_with(s, weight, dy, &std::sync::OnceLock::new())
+}
+
+/// [`conv2d_backward`] with a place to keep the layer's [`BackwardWinograd`] (made there on first use, on wasm).
+pub fn conv2d_backward_with(
+    s: &ConvSpec,
+    weight: &[f32],
+    dy: &[f32],
+    kept: &std::sync::OnceLock<Option<BackwardWinograd>>,
+) -> Vec<f32> {
     assert!(s.is_valid() && weight.len() == s.weight_len() && dy.len() == s.out_len(), "conv backward: {s:?}");
     // On wasm only, as in the forward: natively matrixmultiply's AVX2/FMA GEMM beats the portable Winograd kernel.
     // The native tests still check this path (`conv2d_backward_winograd`).
     if cfg!(target_arch = "wasm32") && winograd_applies(s) {
-        return conv2d_backward_winograd(s, weight, dy);
+        if let Some(b) = kept.get_or_init(|| BackwardWinograd::new(s, weight)) {
+            return b.run(dy);
+        }
     }
     let (cig, plane) = (s.c_in_group(), s.h * s.w);
     let mut dx = vec![0f32; s.c_in * plane];

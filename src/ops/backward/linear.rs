@@ -50,6 +50,7 @@ fn split_rows(
 
 /// `dx[j] += Σ_b col[b] · g[b]` for one input's weights `col` in a full panel, in eight lanes the compiler keeps
 /// in SIMD registers.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline]
 fn panel_dot(col: &[f32; PANEL], g: &[f32; PANEL]) -> f32 {
     let mut acc = [0f32; 8];
@@ -61,11 +62,60 @@ fn panel_dot(col: &[f32; PANEL], g: &[f32; PANEL]) -> f32 {
     (acc[0] + acc[4]) + (acc[1] + acc[5]) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
 }
 
+/// `dx[j] += Σ_b panel[j][b] · g[b]` for the inputs `js` of one full panel.
+#[cfg(not(target_arch = "wasm32"))]
+fn panel_back(panel: &[f32], g: &[f32; PANEL], js: &[usize], dx: &mut [f32]) {
+    for &j in js {
+        dx[j] += panel_dot(panel[j * PANEL..][..PANEL].try_into().expect("a panel's column"), g);
+    }
+}
+
+/// wasm SIMD128: the panel's 32 gradients stay in eight vector registers; each input's 32 weights are eight
+/// multiply-adds into two accumulators and one horizontal sum.
+#[cfg(target_arch = "wasm32")]
+fn panel_back(panel: &[f32], g: &[f32; PANEL], js: &[usize], dx: &mut [f32]) {
+    use crate::ops::gemm::madd;
+    use core::arch::wasm32::*;
+    let n_in = panel.len() / PANEL;
+    assert!(js.iter().all(|&j| j < n_in && j < dx.len()), "linear backward: input indices");
+    // SAFETY: 4·i + 4 <= PANEL for i < 8, inside `g`.
+    let gv: [v128; PANEL / 4] = core::array::from_fn(|i| unsafe { v128_load(g.as_ptr().add(4 * i) as *const v128) });
+    for &j in js {
+        // SAFETY: j < n_in (asserted), so the 32 floats at j·PANEL lie inside the panel.
+        let s = unsafe {
+            let p = panel.as_ptr().add(j * PANEL);
+            let ld = |i: usize| v128_load(p.add(4 * i) as *const v128);
+            let mut a0 = f32x4_mul(ld(0), gv[0]);
+            let mut a1 = f32x4_mul(ld(1), gv[1]);
+            a0 = madd(ld(2), gv[2], a0);
+            a1 = madd(ld(3), gv[3], a1);
+            a0 = madd(ld(4), gv[4], a0);
+            a1 = madd(ld(5), gv[5], a1);
+            a0 = madd(ld(6), gv[6], a0);
+            a1 = madd(ld(7), gv[7], a1);
+            f32x4_add(a0, a1)
+        };
+        let s = f32x4_add(s, i32x4_shuffle::<2, 3, 0, 1>(s, s));
+        let s = f32x4_add(s, i32x4_shuffle::<1, 0, 3, 2>(s, s));
+        dx[j] += f32x4_extract_lane::<0>(s);
+    }
+}
+
 /// Fast path for an f32 matrix `[n_out, n_in]` in panels ([`crate::ops::panels`], as the engine holds it): the
-/// matrix is streamed once, panel by panel, and a panel whose outputs all have a zero gradient is skipped.
-pub fn linear_backward(w: &[f32], dy: &[f32]) -> Vec<f32> {
+/// matrix is streamed once, panel by panel, and a panel whose outputs all have a zero gradient is skipped. With
+/// `only_nonzero` (the layer's forward input), `dx[j]` is computed only where that input is not zero and left 0
+/// elsewhere, reading just the weights the forward read: for callers whose next step back is a ReLU (perhaps through
+/// a max pool), which zeroes the gradient of those inputs anyway.
+pub fn linear_backward(w: &[f32], dy: &[f32], only_nonzero: Option<&[f32]>) -> Vec<f32> {
     let n_in = w.len() / dy.len().max(1);
     assert_eq!(w.len(), dy.len() * n_in, "linear backward: extents");
+    let js: Vec<usize> = match only_nonzero {
+        Some(x) => {
+            assert_eq!(x.len(), n_in, "linear backward: the forward input's length");
+            (0..n_in).filter(|&j| x[j] != 0.0).collect()
+        }
+        None => (0..n_in).collect(),
+    };
     split_rows(dy.len(), n_in, PANEL, |r, dx| {
         for (o0, width) in panels::panels(dy.len()).filter(|&(o0, _)| r.contains(&o0)) {
             let g = &dy[o0..][..width];
@@ -74,14 +124,10 @@ pub fn linear_backward(w: &[f32], dy: &[f32]) -> Vec<f32> {
             }
             let panel = &w[o0 * n_in..][..width * n_in];
             match <&[f32; PANEL]>::try_from(g) {
-                Ok(g) => {
-                    for (d, col) in dx.iter_mut().zip(panel.chunks_exact(PANEL)) {
-                        *d += panel_dot(col.try_into().expect("a panel's column"), g);
-                    }
-                }
+                Ok(g) => panel_back(panel, g, &js, dx),
                 Err(_) => {
-                    for (d, col) in dx.iter_mut().zip(panel.chunks_exact(width)) {
-                        *d += col.iter().zip(g).map(|(a, b)| a * b).sum::<f32>();
+                    for &j in &js {
+                        dx[j] += panel[j * width..][..width].iter().zip(g).map(|(a, b)| a * b).sum::<f32>();
                     }
                 }
             }

@@ -222,8 +222,11 @@ fn check_lrn(name: &str, p: &LrnSpec, c: usize, hw: usize, amp: f32, n_samples: 
     let op = Op { n_out: c * hw, at: Box::new(at), touches: Box::new(touches) };
     let want = lrn_backward_naive(p, &f64s(&a), &f64s(&dy), c, hw);
     finite_differences(name, &op, &f64s(&a), &f64s(&dy), &want, &samples(a.len(), n_samples, 4));
-    let e = max_rel_err(&lrn_backward(p, &a, &dy, c, hw), &f32s(&want));
-    assert!(e < 1e-5, "{name}: fast vs naive {e}");
+    let want = f32s(&want);
+    crate::ops::testutil::on_one_and_two_threads(|| {
+        let e = max_rel_err(&lrn_backward(p, &a, &dy, c, hw), &want);
+        assert!(e < 1e-5, "{name}: fast vs naive {e}");
+    });
 }
 
 #[test]
@@ -257,20 +260,29 @@ fn linear_relu_softmax_on_random_problems_and_alexnet_geometries() {
         let want = linear_backward_naive(&w64, &f64s(&dy));
         finite_differences(&name, &op, &f64s(&x), &f64s(&dy), &want, &samples(n_in, 4, 5));
         let p = crate::ops::panels::to_panels(&w, n_in);
-        let e = max_rel_err(&linear_backward(&p, &dy), &f32s(&want));
+        let e = max_rel_err(&linear_backward(&p, &dy, None), &f32s(&want));
         assert!(e < 1e-5, "{name}: fast vs naive {e}");
         // A gradient as ReLU leaves it: zero in places, and zero over whole panels.
         let dz: Vec<f32> =
             dy.iter().enumerate().map(|(o, &g)| if o % 5 == 0 || o / 32 == 1 { 0.0 } else { g }).collect();
         let want = linear_backward_naive(&w64, &f64s(&dz));
-        let e = max_rel_err(&linear_backward(&p, &dz), &f32s(&want));
+        let e = max_rel_err(&linear_backward(&p, &dz, None), &f32s(&want));
         assert!(e < 1e-5, "{name}: fast vs naive, sparse gradient {e}");
+        // Only where the forward input is not zero (a ReLU's output): the same there, zero elsewhere.
+        let relu_x: Vec<f32> = x.iter().map(|v| v.max(0.0)).collect();
+        let got = linear_backward(&p, &dz, Some(&relu_x));
+        let masked: Vec<f32> = f32s(&want).iter().zip(&relu_x).map(|(&g, &v)| if v != 0.0 { g } else { 0.0 }).collect();
+        let e = max_rel_err(&got, &masked);
+        assert!(
+            e < 1e-5 && got.iter().zip(&relu_x).all(|(&g, &v)| v != 0.0 || g == 0.0),
+            "{name}: nonzero inputs only {e}"
+        );
         // Int8 rows: the same as f32 on the dequantised matrix.
         let q: Vec<i8> = w.iter().map(|v| (v * 127.0).round() as i8).collect();
         let sc: Vec<f32> = rand_vec(6, n_out).iter().map(|v| (1.5 + v) / 127.0).collect();
         let deq: Vec<f32> = q.iter().enumerate().map(|(i, &v)| v as f32 * sc[i / n_in]).collect();
         let deq = crate::ops::panels::to_panels(&deq, n_in);
-        let e = max_rel_err(&linear_backward_i8(&q, &sc, &dy), &linear_backward(&deq, &dy));
+        let e = max_rel_err(&linear_backward_i8(&q, &sc, &dy), &linear_backward(&deq, &dy, None));
         assert!(e < 1e-5, "{name} int8: {e}");
 
         // ReLU on the same vector (and on the conv maps' sizes it sees, which only changes the length).
