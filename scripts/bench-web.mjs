@@ -143,11 +143,12 @@ for (const [k, r] of Object.entries(results)) {
   const own = r.simdPeakGflops ? `${((100 * gflops) / r.simdPeakGflops).toFixed(0)}% of this build's peak ${r.simdPeakGflops.toFixed(1)} GFLOP/s` : '';
   const plain = plainPeak && r.relaxedSimd ? `, ${((100 * gflops) / plainPeak).toFixed(0)}% of the SIMD128 (mul + add) peak ${plainPeak.toFixed(1)}` : '';
   console.log(`direct conv layers (${direct.map((l) => l.id).join(', ')}), ${k} (${r.build}/): ${(gflops / 2).toFixed(2)} GMAC/s = ${gflops.toFixed(2)} GFLOP/s (${own}${plain}; peak measured on one thread)`);
-  // The fc layers stream their f32 weights once per pass: their rate in GB/s against the measured read bandwidth.
+  // The fc layers stream the f32 weights of their nonzero inputs once per pass: the whole matrix's bytes over the
+  // layer's time, against the measured read bandwidth.
   if (r.readGBs && !r.tag) {
     const fcs = r.layers.filter((l) => l.kind === 'fc');
     const gbs = fcs.map((l) => `${l.id} ${((4 * l.macs) / l.ms / 1e6).toFixed(1)}`).join(', ');
-    console.log(`fc layers, ${k}: ${gbs} GB/s of f32 weights read, against ${r.readGBs.toFixed(1)} GB/s measured (fc6's weights summed, ${r.threads} thread${r.threads > 1 ? 's' : ''})`);
+    console.log(`fc layers, ${k}: ${gbs} GB/s effective (the whole f32 matrix over the layer's time; the weights of zero inputs are skipped, so this may pass the bandwidth), against ${r.readGBs.toFixed(1)} GB/s measured (fc6's weights summed, ${r.threads} thread${r.threads > 1 ? 's' : ''})`);
   }
   if (wino.length) console.log(`Winograd F(2×2, 3×3 and 5×5) layers (${wino.map((l) => l.id).join(', ')}), ${k}: ${(rate(wino) / 2).toFixed(2)} effective GMAC/s (direct multiply-adds / time)`);
 }
