@@ -99,13 +99,13 @@ if (clients.length) {
   const c0 = clients[0][1];
   console.log(`(round i runs one client pass and one onnxruntime-web inference, in alternating order, each ${c0.settleMs} ms after the previous run ended, as a user's next photo would come; ${c0.runs.length} rounds after 2 untimed; the ratio is the median of the rounds' ratios. Back to back: each engine's runs in a row.)`);
   console.log('\nWhere a client pass goes (ms per stage: warm = median, first = the first pass after page load)');
-  console.log('| run | decode + hand-over (before the pixels are posted) | to the worker | preprocess (wasm) | layers (wasm step) | tensor copies + posts | waits between layers | last post → page | decode alone |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| run | before the post | to the worker | decode (engine worker) | preprocess (wasm) | layers (wasm step) | tensor copies + posts | waits between layers | last post → page | decode-worker round trip, alone |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const [k, r] of clients) {
     const st = r.stages;
-    console.log(`| ${k} warm | ${st.beforeSend.toFixed(1)} | ${st.toWorker.toFixed(1)} | ${r.preprocessMs.toFixed(1)} | ${(r.engineMs - r.preprocessMs).toFixed(1)} | ${st.deliver.toFixed(1)} | ${st.yield.toFixed(1)} | ${st.back.toFixed(1)} | ${r.decodeMs.toFixed(1)} |`);
+    console.log(`| ${k} warm | ${st.beforeSend.toFixed(1)} | ${st.toWorker.toFixed(1)} | ${st.workerDecode.toFixed(1)} | ${r.preprocessMs.toFixed(1)} | ${(r.engineMs - r.preprocessMs).toFixed(1)} | ${st.deliver.toFixed(1)} | ${st.yield.toFixed(1)} | ${st.back.toFixed(1)} | ${r.decodeMs.toFixed(1)} |`);
     const c = r.coldStages;
-    console.log(`| ${k} first | ${c.beforeSend.toFixed(1)} | ${c.toWorker.toFixed(1)} | ${c.preprocess.toFixed(1)} | ${(r.coldEngineMs - c.preprocess).toFixed(1)} | ${c.deliver.toFixed(1)} | ${c.yield.toFixed(1)} | ${c.back.toFixed(1)} | |`);
+    console.log(`| ${k} first | ${c.beforeSend.toFixed(1)} | ${c.toWorker.toFixed(1)} | ${c.workerDecode.toFixed(1)} | ${c.preprocess.toFixed(1)} | ${(r.coldEngineMs - c.preprocess).toFixed(1)} | ${c.deliver.toFixed(1)} | ${c.yield.toFixed(1)} | ${c.back.toFixed(1)} | |`);
   }
 }
 for (const [k, r] of Object.entries(results).filter(([, x]) => x.engine === 'photos')) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { MSG, MESSAGE_TYPES, GET_WHAT, isMessage } from '../../www/shared/protocol.js';
 
 test('the message types are exactly the ones ARCHITECTURE.md lists', () => {
-  assert.deepEqual([...MESSAGE_TYPES].sort(), ['attribute', 'cancel', 'compact', 'data', 'done', 'error', 'forget', 'get', 'init', 'layer', 'ping', 'pong', 'progress', 'ready', 'run', 'warmed']);
+  assert.deepEqual([...MESSAGE_TYPES].sort(), ['attribute', 'cancel', 'compact', 'data', 'done', 'error', 'forget', 'get', 'init', 'layer', 'ping', 'pong', 'progress', 'ready', 'run', 'source', 'warmed']);
   assert.equal(MSG.RUN, 'run');
   assert.equal(MSG.LAYER, 'layer');
   assert.ok(Object.isFrozen(MSG));

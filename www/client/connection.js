@@ -20,7 +20,7 @@ export function replyError(msg) {
 /**
  * @param {object} o
  * @param {() => Worker} o.spawn starts a worker
- * @param {(msg: object) => void} o.onPass replies that belong to no open request: a pass's `layer`, `done` and
+ * @param {(msg: object) => void} o.onPass replies that belong to no open request: a pass's `source`, `layer`, `done` and
  *   `error`, and errors with no request at all (id -1)
  * @param {(progress: object) => void} o.onProgress a weights load's `progress`
  * @param {(reason: string, failId?: number) => void} o.onDead the worker died, trapped (`failId`: the request that
@@ -79,6 +79,7 @@ export function createConnection({ spawn, onPass, onProgress, onDead, onHeard, o
         onPass(msg);
         return;
       case MSG.LAYER:
+      case MSG.SOURCE:
       case MSG.DONE:
         onPass(msg);
         return;

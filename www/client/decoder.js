@@ -1,6 +1,6 @@
 // Image files to pixels for the page, in a decode worker of its own, so no decode ever blocks the main thread.
 
-import { decodeHere, MAX_SIDE } from '../image/decode.js';
+import { decodeHere, MAX_SIDE, tinyPng } from '../image/decode.js';
 import { spawnModuleWorker } from '../shared/spawn-worker.js';
 
 /**
@@ -51,9 +51,6 @@ function decodeWorker() {
   return d;
 }
 
-/** A 1×1 PNG (the smallest file the decoder accepts). */
-const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-
 /**
  * Start the decode worker and decode one tiny image in it, so that the page's first real image finds the worker's
  * modules loaded and its decode path run once: a cold decoder made the first pass after page load ~60 ms slower.
@@ -61,8 +58,7 @@ const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8
 export function warmDecoder() {
   const d = decodeWorker();
   if (!d) return;
-  const bytes = Uint8Array.from(atob(TINY_PNG), (c) => c.charCodeAt(0));
-  d.ask({ blob: new Blob([bytes], { type: 'image/png' }), maxSide: MAX_SIDE }, true).catch(() => {});
+  d.ask({ blob: tinyPng(), maxSide: MAX_SIDE }, true).catch(() => {});
 }
 
 /**

@@ -20,6 +20,12 @@ const HEADER_BYTES = 256 * 1024;
  */
 export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
 
+/** A 1×1 PNG (the smallest file the decoder accepts), to run a decoder's code once before a real image needs it. */
+export function tinyPng() {
+  const bytes = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
+  return new Blob([bytes], { type: 'image/png' });
+}
+
 /** True for an object laid out like ImageData: RGBA bytes, width × height × 4 of them. */
 export function isPixels(x) {
   return x && typeof x === 'object' && Number.isInteger(x.width) && Number.isInteger(x.height) &&

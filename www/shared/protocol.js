@@ -13,8 +13,10 @@ export const MSG = Object.freeze({
   PROGRESS: 'progress',
   /** Reply to `init`: the session exists; carries the spec table and the weights description. */
   READY: 'ready',
-  /** Request: run a forward pass over an RGBA image. */
+  /** Request: run a forward pass over an RGBA image (`pixels`) or an image file (`file`, decoded in the worker). */
   RUN: 'run',
+  /** Reply to `run` with a file, before its first layer: the decoded pixels (transferred), for the page to show. */
+  SOURCE: 'source',
   /** Reply to `run`, once per layer, in network order, starting with `data`. */
   LAYER: 'layer',
   /** Reply to `run`: the pass finished. */
@@ -69,7 +71,7 @@ export function isMessage(msg) {
  *   engine may use; the first init of a worker decides) and `sources` (the file the download expects; tests).
  * @typedef {{id: number, type: 'compact', dtype: 'f16'|'int8'}} CompactRequest
  * @typedef {{id: number, type: 'forget'}} ForgetRequest
- * @typedef {{id: number, type: 'run', pixels: Pixels}} RunRequest
+ * @typedef {{id: number, type: 'run', pixels?: Pixels, file?: Blob}} RunRequest
  *   A newer run supersedes (cancels) the older one. `pixels.data.buffer` is transferred.
  * @typedef {{id: number, type: 'get', what: string, layer?: string, oc?: number, y?: number, x?: number, k?: number}} GetRequest
  * @typedef {{id: number, type: 'cancel', target: number}} CancelRequest
