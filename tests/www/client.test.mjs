@@ -213,6 +213,36 @@ test('after a crash with no pass in flight, the last image is re-run for the vie
   assert.ok(ctx.w().last('run'));
 });
 
+test('a file goes to the worker as it is; its decoded pixels start the pass; a file it cannot decode is not re-run', async () => {
+  const ctx = setup();
+  await ready(ctx);
+  // A file the worker decodes: the page emits 'start' with the worker's pixels, before the first layer.
+  const file = new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' });
+  const first = ctx.client.run(file);
+  await flush();
+  const sent = ctx.w().last('run');
+  assert.equal(sent.file, file);
+  assert.equal(sent.pixels, undefined);
+  assert.equal(ctx.events.filter(([n]) => n === 'start').length, 0, 'no start before the worker decoded the file');
+  const pixels = image();
+  ctx.w().reply({ id: sent.id, type: 'source', pixels });
+  assert.equal(ctx.events.find(([n]) => n === 'start')[1].pixels, pixels);
+  ctx.w().reply({ id: sent.id, type: 'done', top: [], timings: {}, preprocess: {} });
+  await first;
+  // A broken file: its error rejects the run, and a restart re-runs the pixels before it, not the file.
+  const broken = ctx.client.run(new Blob([new Uint8Array([0])]));
+  await flush();
+  ctx.w().reply({ id: ctx.w().last('run').id, type: 'error', message: 'The file is not an image.' });
+  await assert.rejects(broken, /not an image/);
+  ctx.w().crash();
+  await flush();
+  ctx.w().reply({ id: ctx.w().last('init').id, type: 'ready', spec: SPEC, weightsInfo: INFO });
+  await flush();
+  const rerun = ctx.w().last('run');
+  assert.equal(rerun.file, undefined);
+  assert.deepEqual([...rerun.pixels.data], [...pixels.data]);
+});
+
 test('the client gives up after repeated crashes', async () => {
   const ctx = setup();
   await ready(ctx);

@@ -97,6 +97,8 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       return;
     }
     if (!msg.cancelled) emit('error', { message: msg.message });
+    // A file the worker could not decode is no image to run again after a restart: the one before it is.
+    if (run.source.file && lastSource === run.source) lastSource = run.before;
     run.reject(replyError(msg));
   }
 
@@ -255,9 +257,10 @@ export function createExplainer({ weights = null, workerUrl, createWorker, watch
       activeRun.reject(cancelledError('The pass was superseded by a newer image.'));
       activeRun = null;
     }
+    const before = lastSource;
     lastSource = source;
     return new Promise((resolve, reject) => {
-      activeRun = { id: conn.newId(), source, resolve, reject };
+      activeRun = { id: conn.newId(), source, before, resolve, reject };
       postRun(activeRun);
     });
   }
