@@ -10,6 +10,7 @@ import { footprintQuery } from './footprint.js';
 import { channelMaxima } from './top-patches.js';
 import { createAttributor, SANITY_SEED } from './attribute.js';
 import { decodeHere, MAX_SIDE, tinyPng } from '../image/decode.js';
+import { checkPixels, isFile, placed, postPlaced } from './pass-io.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
 const UNTRAINED_SEED = 2012;
@@ -206,23 +207,6 @@ function ownCopy(array) {
   return array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice();
 }
 
-/** A finished layer of `s`'s pass, to hand to the page later: its shape and where its output lies in wasm memory. */
-function placed(s, layer) {
-  const [ptr, len] = s.tensorPlace(layer);
-  return { layer, shape: Array.from(s.shape(layer)), ptr, len };
-}
-
-/**
- * Post a placed layer: an array of the page's own, filled in one copy out of wasm memory and then transferred (not
- * copied again). It runs inside `stepWhile`, so it reads the memory directly (the session is busy with the next
- * step); the view is dropped at once, never posted.
- */
-function postPlaced(id, p) {
-  const data = buffers.take(p.len);
-  data.set(new Float32Array(wasmExports.memory.buffer, p.ptr, p.len));
-  post({ id, type: MSG.LAYER, layer: p.layer, shape: p.shape, data }, [data.buffer]);
-}
-
 /** Work between two yields of a pass: small enough that a cancel or a newer image waits at most this long. */
 const YIELD_AFTER_MS = 4;
 
@@ -252,19 +236,6 @@ function prepareBuffers(s) {
   lengths ??= passLengths(s.spec());
   buffers.refill(lengths, () => currentPass !== null || session !== s, yieldTask);
 }
-
-/** The pixels a run request carries, or why they cannot be run. */
-function checkPixels(pixels) {
-  if (!pixels || !Number.isInteger(pixels.width) || !Number.isInteger(pixels.height) || !pixels.data) {
-    throw new Error('run needs pixels {width, height, data} or an image file.');
-  }
-  if (pixels.data.length !== pixels.width * pixels.height * 4) {
-    throw new Error(`The image data has ${pixels.data.length} bytes, but ${pixels.width}×${pixels.height} RGBA needs ${pixels.width * pixels.height * 4}.`);
-  }
-  return pixels;
-}
-
-const isFile = (x) => typeof Blob !== 'undefined' && x instanceof Blob;
 
 async function handleRun(msg) {
   const s = requireSession();
@@ -304,7 +275,7 @@ async function handleRun(msg) {
   const deliver = () => {
     if (!pending) return;
     const t = performance.now();
-    postPlaced(pass.id, pending);
+    postPlaced(post, buffers, wasmExports.memory, pass.id, pending);
     pending = null;
     delivered = performance.now() - t;
     trace.deliverMs += delivered;
