@@ -238,20 +238,6 @@ impl Session {
         Ok(self.output(id)?.values().into_owned().into_boxed_slice())
     }
 
-    /// Copies layer `id`'s output (or the input, `data`) into `target`, a JS-owned array of exactly its length, in
-    /// one memcpy out of wasm memory: `tensor()` copies twice (a wasm-side box, then into JS), and a pass delivers
-    /// ~2 M values. Throws when `target`'s length is not the tensor's.
-    #[wasm_bindgen(js_name = copyTensor)]
-    pub fn copy_tensor(&self, id: &str, target: &js_sys::Float32Array) -> Result<(), JsError> {
-        let t = self.output(id)?;
-        let values = t.values();
-        if target.length() as usize != values.len() {
-            return Err(JsError::new(&format!("{id} holds {} values, the target {}", values.len(), target.length())));
-        }
-        target.copy_from(&values);
-        Ok(())
-    }
-
     /// `[C, H, W]` or `[N]` of layer `id`'s output.
     pub fn shape(&self, id: &str) -> Result<Box<[u32]>, JsError> {
         Ok(self.output(id)?.shape().iter().map(|&d| d as u32).collect())
