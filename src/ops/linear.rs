@@ -29,13 +29,16 @@ pub(crate) fn dot(a: &[f32], x: &[f32]) -> f32 {
 
 /// The inputs that are not zero, with their indices: only their weights are read. A zero input adds `0 · w`, which
 /// is zero unless the weight is infinite or NaN (and a file holding such weights makes the whole layer meaningless).
-pub(crate) struct Nonzero {
+struct Nonzero {
+    /// Ascending indices, each below `n` (made only by [`Nonzero::of`]).
     idx: Vec<u32>,
     val: Vec<f32>,
+    /// The input's length.
+    n: usize,
 }
 
 impl Nonzero {
-    pub(crate) fn of(x: &[f32]) -> Nonzero {
+    fn of(x: &[f32]) -> Nonzero {
         let (mut idx, mut val) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
         for (j, &v) in x.iter().enumerate() {
             if v != 0.0 {
@@ -43,7 +46,7 @@ impl Nonzero {
                 val.push(v);
             }
         }
-        Nonzero { idx, val }
+        Nonzero { idx, val, n: x.len() }
     }
 }
 
@@ -54,6 +57,7 @@ const BLOCK: usize = 256;
 /// One full panel (`PANEL` outputs): `acc[b] = Σ_j panel[j][b] · x_j` over the nonzero inputs.
 #[cfg(not(target_arch = "wasm32"))]
 fn panel_full(panel: &[f32], nz: &Nonzero, acc: &mut [f32; PANEL]) {
+    assert_eq!(panel.len(), PANEL * nz.n, "linear: panel extents");
     for (idx, val) in nz.idx.chunks(BLOCK).zip(nz.val.chunks(BLOCK)) {
         let mut part = [0f32; PANEL];
         for (&j, &v) in idx.iter().zip(val) {
@@ -74,15 +78,16 @@ fn panel_full(panel: &[f32], nz: &Nonzero, acc: &mut [f32; PANEL]) {
 fn panel_full(panel: &[f32], nz: &Nonzero, acc: &mut [f32; PANEL]) {
     use crate::ops::gemm::madd;
     use core::arch::wasm32::*;
-    let n_in = panel.len() / PANEL;
-    assert!(nz.idx.iter().all(|&j| (j as usize) < n_in) && nz.idx.len() == nz.val.len(), "linear: input indices");
+    // Checked once per panel, not per index: every index is below nz.n by construction.
+    assert!(panel.len() == PANEL * nz.n && nz.idx.len() == nz.val.len(), "linear: panel extents");
     let mut a = [f32x4_splat(0.0); PANEL / 4];
     let n = nz.idx.len();
     let mut k0 = 0;
     while k0 < n {
         let mut part = [f32x4_splat(0.0); PANEL / 4];
-        // SAFETY: every index j < n_in (asserted), so j·PANEL + PANEL <= panel.len(): the eight 4-float loads of
-        // input j's weights stay inside the panel; k < n == idx.len() == val.len().
+        // SAFETY: every index j < nz.n (how `Nonzero::of` makes them) and panel.len() == PANEL·nz.n (asserted), so
+        // j·PANEL + PANEL <= panel.len(): the eight 4-float loads of input j's weights stay inside the panel;
+        // k < n == idx.len() == val.len().
         unsafe {
             let base = panel.as_ptr();
             for k in k0..(k0 + BLOCK).min(n) {

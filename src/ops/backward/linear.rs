@@ -76,12 +76,13 @@ fn panel_back(panel: &[f32], g: &[f32; PANEL], js: &[usize], dx: &mut [f32]) {
 fn panel_back(panel: &[f32], g: &[f32; PANEL], js: &[usize], dx: &mut [f32]) {
     use crate::ops::gemm::madd;
     use core::arch::wasm32::*;
-    let n_in = panel.len() / PANEL;
-    assert!(js.iter().all(|&j| j < n_in && j < dx.len()), "linear backward: input indices");
+    // Checked once per panel, not per index: `js` ascends (see linear_backward), so its last is its largest.
+    assert!(panel.len() == PANEL * dx.len() && js.last().is_none_or(|&j| j < dx.len()), "linear backward: extents");
     // SAFETY: 4·i + 4 <= PANEL for i < 8, inside `g`.
     let gv: [v128; PANEL / 4] = core::array::from_fn(|i| unsafe { v128_load(g.as_ptr().add(4 * i) as *const v128) });
     for &j in js {
-        // SAFETY: j < n_in (asserted), so the 32 floats at j·PANEL lie inside the panel.
+        // SAFETY: j <= the last of `js` < dx.len() (asserted, `js` ascends) and panel.len() == PANEL·dx.len(), so the
+        // 32 floats at j·PANEL lie inside the panel.
         let s = unsafe {
             let p = panel.as_ptr().add(j * PANEL);
             let ld = |i: usize| v128_load(p.add(4 * i) as *const v128);
@@ -109,6 +110,7 @@ fn panel_back(panel: &[f32], g: &[f32; PANEL], js: &[usize], dx: &mut [f32]) {
 pub fn linear_backward(w: &[f32], dy: &[f32], only_nonzero: Option<&[f32]>) -> Vec<f32> {
     let n_in = w.len() / dy.len().max(1);
     assert_eq!(w.len(), dy.len() * n_in, "linear backward: extents");
+    // Ascending (panel_back relies on it).
     let js: Vec<usize> = match only_nonzero {
         Some(x) => {
             assert_eq!(x.len(), n_in, "linear backward: the forward input's length");
