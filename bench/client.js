@@ -104,6 +104,7 @@ async function main() {
     stages: { beforeSend: med('beforeSendMs'), toWorker: med('toWorkerMs'), workerDecode: med('workerDecodeMs'), deliver: med('deliverMs'), yield: med('yieldMs'), back: med('backMs') },
     // Each layer's step() time on this path (median over the warm runs), to set beside the engine-only bench's.
     layerMs: Object.fromEntries(Object.keys(warm[0].timings).map((id) => [id, median(warm.map((r) => r.timings[id]))])),
+    runLayers: warm.map((r) => r.timings), runStages: warm.map((r) => ({ decode: r.workerDecodeMs, deliver: r.deliverMs, yield: r.yieldMs, back: r.backMs })),
     layersDelivered: layers, top1: warm.at(-1).top[0], crossOriginIsolated,
     peer: ort ? { engine: 'ort', threads, medianMs: median(peerMs), runs: peerMs, ratio: median(ratios), ratios, backToBackMs: median(peerBackToBack) } : null,
   };
