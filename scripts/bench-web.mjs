@@ -150,7 +150,7 @@ for (const [k, r] of Object.entries(results)) {
     const gbs = fcs.map((l) => `${l.id} ${((4 * l.macs) / l.ms / 1e6).toFixed(1)}`).join(', ');
     console.log(`fc layers, ${k}: ${gbs} GB/s effective (the whole f32 matrix over the layer's time; the weights of zero inputs are skipped, so this may pass the bandwidth), against ${r.readGBs.toFixed(1)} GB/s measured (fc6's weights summed, ${r.threads} thread${r.threads > 1 ? 's' : ''})`);
   }
-  if (wino.length) console.log(`Winograd F(2×2, 3×3 and 5×5) layers (${wino.map((l) => l.id).join(', ')}), ${k}: ${(rate(wino) / 2).toFixed(2)} effective GMAC/s (direct multiply-adds / time)`);
+  if (wino.length) console.log(`Winograd F(4×4, 3×3) and F(2×2, 5×5) layers (${wino.map((l) => l.id).join(', ')}), ${k}: ${(rate(wino) / 2).toFixed(2)} effective GMAC/s (direct multiply-adds / time)`);
 }
 console.log('\nWhy? maps on a finished pass against one forward pass (ms, ÷ forward; targets: Grad-CAM ≤ 1.5×, saliency ≤ 3×)');
 console.log('| run | forward | Grad-CAM conv5 | saliency | occlusion 13×13, incremental (share of the MACs) | occlusion 13×13, whole passes |');

@@ -313,8 +313,9 @@ fn the_warm_up_pass_runs_every_layer_and_leaves_the_users_pass_alone() {
 
 #[wasm_bindgen_test]
 fn winograd_on_the_simd_gemm_matches_the_naive_convolution_for_conv2_to_conv5() {
-    // Winograd's products (16 for 3×3, 36 for conv2's 5×5) run on the packed SIMD GEMM here (natively on its
-    // portable twin): conv2–5 as the spec table has them, through the model's own layer path.
+    // Winograd's products (36 positions for F(4, 3) and for conv2's F(2, 5)) run on the packed SIMD GEMM here
+    // (natively on its portable twin): conv2–5 as the spec table has them, through the model's own layer path.
+    // F(4, 3) rounds more than the direct sum (1.1e-5 to 1.3e-5 on conv3 and conv4), hence 3e-5.
     use alexnet_explainer::ops::conv::{conv2d_layer, conv2d_naive, Packed};
     for (i, l) in
         spec::derive().into_iter().filter(|l| ["conv2", "conv3", "conv4", "conv5"].contains(&l.id)).enumerate()
@@ -325,7 +326,7 @@ fn winograd_on_the_simd_gemm_matches_the_naive_convolution_for_conv2_to_conv5() 
         let packed = Packed::new(&s, &wt);
         assert_eq!(packed.algorithm(), "winograd", "{}", l.id);
         let e = max_rel_err(&conv2d_layer(&s, &x, &wt, &packed, &b), &conv2d_naive(&s, &x, &wt, &b));
-        assert!(e < 1e-5, "{}: {e}", l.id);
+        assert!(e < 3e-5, "{}: {e}", l.id);
     }
 }
 

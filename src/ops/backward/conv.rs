@@ -3,7 +3,7 @@
 //! Per group g: `dcols_g [c_in/G·k·k, out_h·out_w] = W_gᵀ [c_in/G·k·k, c_out/G] · dy_g [c_out/G, out_h·out_w]`, then
 //! col2im adds every column back onto the input pixels its window read (the transpose of the forward's im2col).
 //! A 3×3 stride-1 layer (conv3–5) is instead the forward convolution of dy with its kernels flipped and their input
-//! and output channels swapped, padded by 2 − p, which the forward's Winograd F(2×2, 3×3) computes.
+//! and output channels swapped, padded by 2 − p, which the forward's Winograd F(4×4, 3×3) computes.
 
 use crate::ops::conv::{conv2d_winograd, ConvSpec, WinogradWeights};
 use crate::ops::gemm;

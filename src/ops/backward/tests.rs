@@ -109,7 +109,8 @@ fn check_conv(name: &str, s: &ConvSpec, seed: u64, n_samples: usize) {
         assert!(e < 1e-5, "{name}: fast vs naive {e}");
         if conv::winograd_applies(s) {
             let e = max_rel_err(&conv::conv2d_backward_winograd(s, &w, &dy), &f32s(&want));
-            assert!(e < 1e-5, "{name}: Winograd vs naive {e}");
+            // F(4, 3) rounds more than the direct sum (ops/conv/winograd.rs).
+            assert!(e < 3e-5, "{name}: Winograd vs naive {e}");
         }
     });
 }

@@ -2,7 +2,7 @@
 //!
 //! Per group g: `W_g [c_out/G, c_in/G·k·k] @ cols_g [c_in/G·k·k, out_h·out_w] -> out_g [c_out/G, out_h·out_w]`.
 //! One way per file: the textbook loop (`naive.rs`), im2col (`im2col.rs`) into matrixmultiply (`blas.rs`, native)
-//! or into our packed GEMM (`packed.rs`, wasm), Winograd F(2×2, 3×3) and F(2×2, 5×5) for the stride-1 layers (`winograd.rs`), and
+//! or into our packed GEMM (`packed.rs`, wasm), Winograd F(4×4, 3×3) and F(2×2, 5×5) for the stride-1 layers (`winograd.rs`), and
 //! one output taken apart for the explainer (`dot.rs`).
 
 mod blas;

@@ -28,7 +28,7 @@ impl Packed {
         Packed { spec: *s, panels, winograd: None }
     }
 
-    /// How [`super::conv2d_layer`] computes this layer: `"winograd"` (F(2×2, 3×3) or F(2×2, 5×5)) or `"im2col"`
+    /// How [`super::conv2d_layer`] computes this layer: `"winograd"` (F(4×4, 3×3) or F(2×2, 5×5)) or `"im2col"`
     /// (im2col + GEMM).
     pub fn algorithm(&self) -> &'static str {
         if self.winograd.is_some() {

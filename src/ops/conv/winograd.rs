@@ -1,43 +1,56 @@
-//! Winograd F(2×2, r×r) for the stride-1 layers: F(2×2, 3×3) for conv3–5 (16 multiplies per 2×2 outputs and
-//! channel pair, not 36) and F(2×2, 5×5) for conv2 (36, not 100).
+//! Winograd F(m×m, r×r) for the stride-1 layers: F(4×4, 3×3) for conv3–5 (36 multiplies per 4×4 outputs and
+//! channel pair, not 144) and F(2×2, 5×5) for conv2 (36 per 2×2, not 100).
 //!
-//! Per group, with `t` 2×2 output tiles and a×a input tiles `d` (a = 2 + r − 1) overlapping by r − 1 (Lavin & Gray,
+//! Per group, with `t` m×m output tiles and a×a input tiles `d` (a = m + r − 1) overlapping by r − 1 (Lavin & Gray,
 //! 2015): `U = G g Gᵀ` for each kernel (made once, [`WinogradWeights`]), `V = Bᵀ d B` for each input tile and
 //! channel, then for each of the a² positions ξ one matrix product `M_ξ [c_out/G, t] = U_ξ [c_out/G, c_in/G] · V_ξ
-//! [c_in/G, t]`, and each tile's outputs `Y = Aᵀ M A` (2×2) plus the bias. The a² products run on the packed GEMM
-//! ([`gemm`]), split between the threads. Multiplies fall by r²·4/a² (2.25× for 3×3, 2.78× for 5×5) before the tile
-//! padding (13×13 outputs make 7×7 tiles) and the panels' rounding to NR columns; the transforms cost a few
-//! multiply-adds per tile and channel.
+//! [c_in/G, t]`, and each tile's outputs `Y = Aᵀ M A` (m×m) plus the bias. The a² products run on the packed GEMM
+//! ([`gemm`]), split between the threads. Multiplies fall by r²·m²/a² (4× for F(4, 3), 2.78× for F(2, 5)) before the
+//! tile padding (13×13 outputs make 4×4 tiles of 4, 7×7 of 2) and the panels' rounding to NR columns; the
+//! transforms cost a few multiply-adds per tile and channel. F(4, 3) rounds more than F(2, 3) did (its transforms
+//! scale by up to 8: 1.1e-5 relative to the naive loop on conv3, against ~3e-6), so the tests hold it to 3e-5, still
+//! well inside the 1e-4 every layer meets against onnxruntime. Measured in Chromium on one thread, against F(2, 3):
+//! conv3 3.7 → 3.0 ms, conv4 2.9 → 2.8, conv5 2.1 → 2.2 (its 128 output channels per group leave the larger
+//! transforms less to save on); 8.7 → 8.0 ms for the three.
 
 use super::ConvSpec;
 use crate::ops::gemm::{self, MR, NR};
 use crate::par;
 
-/// Output tile side: every algorithm here makes 2×2 outputs per tile.
-const M: usize = 2;
-
-/// One algorithm F(2×2, R×R) on A×A input tiles (A = R + 1): its matrices Bᵀ (A×A), G (A×R) and Aᵀ (2×A). They are
-/// associated constants, so each monomorphised transform multiplies by known numbers: the compiler drops the zero
-/// terms and the multiplications by ±1 that Lavin & Gray's hand-written transforms leave out.
-trait Algo<const A: usize, const R: usize> {
+/// One algorithm F(M×M, R×R) on A×A input tiles (A = M + R − 1): its matrices Bᵀ (A×A), G (A×R) and Aᵀ (M×A).
+/// They are associated constants, so each monomorphised transform multiplies by known numbers: the compiler drops
+/// the zero terms and the multiplications by ±1 that Lavin & Gray's hand-written transforms leave out.
+trait Algo<const M: usize, const A: usize, const R: usize> {
     const BT: [[f32; A]; A];
     const G: [[f32; R]; A];
     const AT: [[f32; A]; M];
 }
 
-/// F(2, 3) on the points 0, 1, −1 and ∞ (Lavin & Gray's matrices): conv3–5.
-struct F2x3;
+/// F(4, 3) on the points 0, 1, −1, 2, −2 and ∞ (Lavin & Gray's matrices): conv3–5.
+struct F4x3;
 #[rustfmt::skip]
-impl Algo<4, 3> for F2x3 {
-    const BT: [[f32; 4]; 4] = [[1., 0., -1., 0.], [0., 1., 1., 0.], [0., -1., 1., 0.], [0., 1., 0., -1.]];
-    const G: [[f32; 3]; 4] = [[1., 0., 0.], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0., 0., 1.]];
-    const AT: [[f32; 4]; M] = [[1., 1., 1., 0.], [0., 1., -1., -1.]];
+impl Algo<4, 6, 3> for F4x3 {
+    const BT: [[f32; 6]; 6] = <F2x5 as Algo<2, 6, 5>>::BT;
+    const G: [[f32; 3]; 6] = [
+        [1. / 4., 0., 0.],
+        [-1. / 6., -1. / 6., -1. / 6.],
+        [-1. / 6., 1. / 6., -1. / 6.],
+        [1. / 24., 1. / 12., 1. / 6.],
+        [1. / 24., -1. / 12., 1. / 6.],
+        [0., 0., 1.],
+    ];
+    const AT: [[f32; 6]; 4] = [
+        [1., 1., 1., 1., 1., 0.],
+        [0., 1., -1., 2., -2., 0.],
+        [0., 1., 1., 4., 4., 0.],
+        [0., 1., -1., 8., -8., 1.],
+    ];
 }
 
 /// F(2, 5) on the points 0, 1, −1, 2, −2 and ∞ (the Toom–Cook construction, checked exactly in rationals): conv2.
 struct F2x5;
 #[rustfmt::skip]
-impl Algo<6, 5> for F2x5 {
+impl Algo<2, 6, 5> for F2x5 {
     const BT: [[f32; 6]; 6] = [
         [4., 0., -5., 0., 1., 0.],
         [0., -4., -4., 1., 1., 0.],
@@ -54,7 +67,7 @@ impl Algo<6, 5> for F2x5 {
         [1. / 24., -1. / 12., 1. / 6., -1. / 3., 2. / 3.],
         [0., 0., 0., 0., 1.],
     ];
-    const AT: [[f32; 6]; M] = [[1., 1., 1., 1., 1., 0.], [0., 1., -1., 2., -2., 1.]];
+    const AT: [[f32; 6]; 2] = [[1., 1., 1., 1., 1., 0.], [0., 1., -1., 2., -2., 1.]];
 }
 
 /// Whether [`conv2d_winograd`] computes this layer: 3×3 or 5×5 kernels at stride 1 (any padding, any groups).
@@ -62,9 +75,19 @@ pub(crate) fn applies(s: &ConvSpec) -> bool {
     s.stride == 1 && s.is_valid() && (s.k == 3 || s.k == 5)
 }
 
+/// Output tile side of the layer's algorithm: 4 for 3×3 kernels, 2 for 5×5.
+fn tile_side(s: &ConvSpec) -> usize {
+    if s.k == 3 {
+        4
+    } else {
+        2
+    }
+}
+
 /// Positions ξ (A²) of the layer's algorithm.
 fn positions(s: &ConvSpec) -> usize {
-    (s.k + 1) * (s.k + 1)
+    let a = tile_side(s) + s.k - 1;
+    a * a
 }
 
 /// `C · Z · Cᵀ` for a constant C (P×Q) and a Q×Q tile Z: (C·Z) first, then that times Cᵀ. Zero entries of C are
@@ -99,7 +122,7 @@ fn sandwich<const P: usize, const Q: usize>(c: &[[f32; Q]; P], z: &[[f32; Q]; Q]
 }
 
 /// `G g Gᵀ` for one R×R kernel `g` (row-major): A×A.
-fn kernel_transform<const A: usize, const R: usize, W: Algo<A, R>>(g: &[f32]) -> [[f32; A]; A] {
+fn kernel_transform<const M: usize, const A: usize, const R: usize, W: Algo<M, A, R>>(g: &[f32]) -> [[f32; A]; A] {
     let mut gg = [[0f32; R]; A];
     for (i, row) in gg.iter_mut().enumerate() {
         for (j, v) in row.iter_mut().enumerate() {
@@ -127,13 +150,16 @@ impl WinogradWeights {
     pub fn new(s: &ConvSpec, weight: &[f32]) -> WinogradWeights {
         assert!(applies(s) && weight.len() == s.weight_len(), "winograd: {s:?} with {} weights", weight.len());
         if s.k == 3 {
-            Self::made::<4, 3, F2x3>(s, weight)
+            Self::made::<4, 6, 3, F4x3>(s, weight)
         } else {
-            Self::made::<6, 5, F2x5>(s, weight)
+            Self::made::<2, 6, 5, F2x5>(s, weight)
         }
     }
 
-    fn made<const A: usize, const R: usize, W: Algo<A, R>>(s: &ConvSpec, weight: &[f32]) -> WinogradWeights {
+    fn made<const M: usize, const A: usize, const R: usize, W: Algo<M, A, R>>(
+        s: &ConvSpec,
+        weight: &[f32],
+    ) -> WinogradWeights {
         let (cog, cig, p) = (s.c_out_group(), s.c_in_group(), A * A);
         let mut u = Vec::with_capacity(s.groups * p * gemm::packed_a_len(cog, cig));
         for g in 0..s.groups {
@@ -142,7 +168,7 @@ impl WinogradWeights {
             for oc in 0..cog {
                 for ic in 0..cig {
                     let k = &weight[((g * cog + oc) * cig + ic) * R * R..][..R * R];
-                    for (xi, v) in kernel_transform::<A, R, W>(k).into_iter().flatten().enumerate() {
+                    for (xi, v) in kernel_transform::<M, A, R, W>(k).into_iter().flatten().enumerate() {
                         plain[(xi * cog + oc) * cig + ic] = v;
                     }
                 }
@@ -160,15 +186,16 @@ impl WinogradWeights {
     }
 }
 
-/// Tiles per side: ⌈out / 2⌉.
+/// Tiles per side: ⌈out / m⌉.
 fn tiles(s: &ConvSpec) -> (usize, usize) {
-    (s.out_h().div_ceil(M), s.out_w().div_ceil(M))
+    let m = tile_side(s);
+    (s.out_h().div_ceil(m), s.out_w().div_ceil(m))
 }
 
 /// `V = Bᵀ d B` of the A×A input tiles in panels `panels` (NR tiles each) of group `g`, every channel: `v[ξ]`
 /// holds those panels of position ξ's packed B matrix (`[panel][c_in/G][NR]`, tile index = column). Taps outside
 /// the image read 0 (the padding); tiles past the last are left 0.
-fn input_transform<const A: usize, const R: usize, W: Algo<A, R>>(
+fn input_transform<const M: usize, const A: usize, const R: usize, W: Algo<M, A, R>>(
     s: &ConvSpec,
     input: &[f32],
     g: usize,
@@ -219,7 +246,7 @@ fn input_transform<const A: usize, const R: usize, W: Algo<A, R>>(
 ///
 /// The transform runs on whole rows of the block (one value per tile), first along Aᵀ's rows, then its columns:
 /// reading one tile's A² values instead would stride through `m` by a multiple of 4 KB and thrash the cache.
-fn output_transform<const A: usize, const R: usize, W: Algo<A, R>>(
+fn output_transform<const M: usize, const A: usize, const R: usize, W: Algo<M, A, R>>(
     s: &ConvSpec,
     m: &[f32],
     (tile0, nb): (usize, usize),
@@ -285,13 +312,13 @@ fn output_transform<const A: usize, const R: usize, W: Algo<A, R>>(
 pub fn conv2d_winograd(s: &ConvSpec, input: &[f32], u: &WinogradWeights, bias: &[f32]) -> Vec<f32> {
     assert!(applies(s) && input.len() == s.c_in * s.h * s.w && bias.len() == s.c_out, "winograd: {s:?}");
     if s.k == 3 {
-        winograd::<4, 3, F2x3>(s, input, u, bias)
+        winograd::<4, 6, 3, F4x3>(s, input, u, bias)
     } else {
-        winograd::<6, 5, F2x5>(s, input, u, bias)
+        winograd::<2, 6, 5, F2x5>(s, input, u, bias)
     }
 }
 
-fn winograd<const A: usize, const R: usize, W: Algo<A, R>>(
+fn winograd<const M: usize, const A: usize, const R: usize, W: Algo<M, A, R>>(
     s: &ConvSpec,
     input: &[f32],
     u: &WinogradWeights,
@@ -313,8 +340,8 @@ fn winograd<const A: usize, const R: usize, W: Algo<A, R>>(
             let (mut first, mut second): (Vec<&mut [f32]>, Vec<&mut [f32]>) =
                 v.chunks_exact_mut(per_v).map(|c| c.split_at_mut(half * cig * NR)).unzip();
             par::join(
-                || input_transform::<A, R, W>(s, input, g, 0..half, &mut first),
-                || input_transform::<A, R, W>(s, input, g, half..panels, &mut second),
+                || input_transform::<M, A, R, W>(s, input, g, 0..half, &mut first),
+                || input_transform::<M, A, R, W>(s, input, g, half..panels, &mut second),
             );
         }
         // Then the output channels, cut into pieces on packed-row boundaries (so each piece of U is a slice) that
@@ -344,7 +371,7 @@ fn winograd<const A: usize, const R: usize, W: Algo<A, R>>(
                     let bp = &v[xi * per_v + pb * cig * NR..][..(pe - pb) * cig * NR];
                     gemm::gemm_packed(ap, bp, c, rows, cig, nb);
                 }
-                output_transform::<A, R, W>(s, mb, (tile0, nb), gb, ocs.clone(), o);
+                output_transform::<M, A, R, W>(s, mb, (tile0, nb), gb, ocs.clone(), o);
             }
         };
         par::for_pieces(cog, MR, group_out, plane, &piece);
