@@ -54,7 +54,7 @@ pub fn max_pool(s: &PoolSpec, input: &[f32]) -> Pooled {
 }
 
 /// The pooled values only, for the forward pass (the arg-max is asked for later, and rarely): branch-free
-/// maxima along rows, then down columns, the channels cut into pieces the threads share. Equal to `max_pool`'s values.
+/// maxima down columns, then along rows, the channels cut into pieces the threads share. Equal to `max_pool`'s values.
 pub fn max_pool_values(s: &PoolSpec, input: &[f32]) -> Vec<f32> {
     assert!(s.is_valid() && input.len() == s.c * s.h * s.w);
     let plane_out = s.out_h() * s.out_w();
@@ -78,21 +78,23 @@ fn greater(m: f32, v: f32) -> f32 {
 
 fn values_planes(s: &PoolSpec, input: &[f32], c0: usize, values: &mut [f32]) {
     let (oh, ow) = (s.out_h(), s.out_w());
-    let mut row_best = vec![f32::NEG_INFINITY; s.h * ow];
+    // Down the window's rows first: whole input rows against each other, which the compiler vectorises; then
+    // along the one row of maxima that leaves, whose windows overlap. (Rows first read every input k/stride times
+    // in scalar windows: pool1 took 0.9 ms on one thread in Chromium.)
+    let mut col_best = vec![f32::NEG_INFINITY; s.w];
     for (pi, vals) in values.chunks_exact_mut(oh * ow).enumerate() {
         let plane = &input[(c0 + pi) * s.h * s.w..][..s.h * s.w];
-        for (src, dst) in plane.chunks_exact(s.w).zip(row_best.chunks_exact_mut(ow)) {
-            for (ox, d) in dst.iter_mut().enumerate() {
-                let x0 = ox * s.stride;
-                *d = src[x0..(x0 + s.k).min(s.w)].iter().fold(f32::NEG_INFINITY, |m, &v| greater(m, v));
-            }
-        }
         for (oy, out) in vals.chunks_exact_mut(ow).enumerate() {
-            out.fill(f32::NEG_INFINITY);
-            for y in oy * s.stride..(oy * s.stride + s.k).min(s.h) {
-                for (o, &r) in out.iter_mut().zip(&row_best[y * ow..][..ow]) {
-                    *o = greater(*o, r);
+            let y0 = oy * s.stride;
+            col_best.copy_from_slice(&plane[y0 * s.w..][..s.w]);
+            for row in plane[(y0 + 1) * s.w..(y0 + s.k).min(s.h) * s.w].chunks_exact(s.w) {
+                for (c, &v) in col_best.iter_mut().zip(row) {
+                    *c = greater(*c, v);
                 }
+            }
+            for (ox, o) in out.iter_mut().enumerate() {
+                let x0 = ox * s.stride;
+                *o = col_best[x0..(x0 + s.k).min(s.w)].iter().fold(f32::NEG_INFINITY, |m, &v| greater(m, v));
             }
         }
     }
