@@ -8,10 +8,10 @@
 //! ([`gemm`]), split between the threads. Multiplies fall by r²·m²/a² (4× for F(4, 3), 2.78× for F(2, 5)) before the
 //! tile padding (13×13 outputs make 4×4 tiles of 4, 7×7 of 2) and the panels' rounding to NR columns; the
 //! transforms cost a few multiply-adds per tile and channel. F(4, 3) rounds more than F(2, 3) did (its transforms
-//! scale by up to 8: 1.1e-5 relative to the naive loop on conv3, against ~3e-6), so the tests hold it to 3e-5, still
-//! well inside the 1e-4 every layer meets against onnxruntime. Measured in Chromium on one thread, against F(2, 3):
-//! conv3 3.7 → 3.0 ms, conv4 2.9 → 2.8, conv5 2.1 → 2.2 (its 128 output channels per group leave the larger
-//! transforms less to save on); 8.7 → 8.0 ms for the three.
+//! scale by up to 8: 0.9–1.1e-5 relative to the naive loop on conv3–5, against 5–7e-7), so the tests hold it to
+//! 3e-5, still well inside the 1e-4 every layer meets against onnxruntime. Measured in Chromium on one thread,
+//! against F(2, 3): conv3 3.7 → 3.0 ms, conv4 2.9 → 2.8, conv5 2.1 → 2.2 (its 128 output channels per group leave
+//! the larger transforms less to save on); 8.7 → 8.0 ms for the three.
 
 use super::ConvSpec;
 use crate::ops::gemm::{self, MR, NR};
