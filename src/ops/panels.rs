@@ -5,8 +5,9 @@
 //! stored as `[n_in][w]`: the `w` weights that input `j` feeds sit side by side, at `o0·n_in + j·w + (o − o0)`.
 //!
 //! Why: the fc layers are bound by reading their weights (fc6's are 151 MB as f32), and their inputs come out of a
-//! ReLU (and a max pool), so a third to two thirds of them are exactly zero. In this layout an input that is zero
-//! skips its `w` weights in every panel: the bytes read shrink with the share of zero inputs, where row by row
+//! ReLU (and a max pool), so a third to two thirds of them are exactly zero. In this layout a run of zero inputs
+//! skips its weights in every panel (the fc kernel skips runs of 32 that are all zero, a 4 KB page of a panel:
+//! skipping single zeros cut the stream into pieces the prefetcher lost, see `ops::linear`), where row by row
 //! every row must still be read whole. Each panel is also a single forward stream, which the prefetcher keeps up
 //! with better than four rows read side by side.
 //!
