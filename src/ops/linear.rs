@@ -44,8 +44,8 @@ struct Inputs {
     n: usize,
 }
 
-/// Inputs per run that [`Inputs`] reads or skips whole.
-const RUN: usize = 32;
+/// Inputs per run that [`Inputs`] reads or skips whole: as many as fill a 4 KB page of a panel.
+const RUN: usize = 4096 / (PANEL * std::mem::size_of::<f32>());
 
 impl Inputs {
     fn of(x: &[f32]) -> Inputs {
@@ -66,9 +66,9 @@ const BLOCK: usize = 256;
 
 /// One full panel (`PANEL` outputs): `acc[b] = Σ_j panel[j][b] · x_j` over the inputs read (see [`Inputs`]).
 #[cfg(not(target_arch = "wasm32"))]
-fn panel_full(panel: &[f32], nz: &Inputs, acc: &mut [f32; PANEL]) {
-    assert_eq!(panel.len(), PANEL * nz.n, "linear: panel extents");
-    for (idx, val) in nz.idx.chunks(BLOCK).zip(nz.val.chunks(BLOCK)) {
+fn panel_full(panel: &[f32], inputs: &Inputs, acc: &mut [f32; PANEL]) {
+    assert_eq!(panel.len(), PANEL * inputs.n, "linear: panel extents");
+    for (idx, val) in inputs.idx.chunks(BLOCK).zip(inputs.val.chunks(BLOCK)) {
         let mut part = [0f32; PANEL];
         for (&j, &v) in idx.iter().zip(val) {
             let ws: &[f32; PANEL] = panel[j as usize * PANEL..][..PANEL].try_into().expect("a panel row");
@@ -85,24 +85,24 @@ fn panel_full(panel: &[f32], nz: &Inputs, acc: &mut [f32; PANEL]) {
 /// wasm SIMD128: the panel's 32 outputs in eight vector accumulators, so each input's 32 weights are eight
 /// independent multiply-adds (fused in the relaxed-SIMD builds) on one splatted input.
 #[cfg(target_arch = "wasm32")]
-fn panel_full(panel: &[f32], nz: &Inputs, acc: &mut [f32; PANEL]) {
+fn panel_full(panel: &[f32], inputs: &Inputs, acc: &mut [f32; PANEL]) {
     use crate::ops::gemm::madd;
     use core::arch::wasm32::*;
-    // Checked once per panel, not per index: every index is below nz.n by construction.
-    assert!(panel.len() == PANEL * nz.n && nz.idx.len() == nz.val.len(), "linear: panel extents");
+    // Checked once per panel, not per index: every index is below inputs.n by construction.
+    assert!(panel.len() == PANEL * inputs.n && inputs.idx.len() == inputs.val.len(), "linear: panel extents");
     let mut a = [f32x4_splat(0.0); PANEL / 4];
-    let n = nz.idx.len();
+    let n = inputs.idx.len();
     let mut k0 = 0;
     while k0 < n {
         let mut part = [f32x4_splat(0.0); PANEL / 4];
-        // SAFETY: every index j < nz.n (how `Inputs::of` makes them) and panel.len() == PANEL·nz.n (asserted), so
+        // SAFETY: every index j < inputs.n (how `Inputs::of` makes them) and panel.len() == PANEL·inputs.n (asserted), so
         // j·PANEL + PANEL <= panel.len(): the eight 4-float loads of input j's weights stay inside the panel;
         // k < n == idx.len() == val.len().
         unsafe {
             let base = panel.as_ptr();
             for k in k0..(k0 + BLOCK).min(n) {
-                let j = *nz.idx.get_unchecked(k) as usize;
-                let s = f32x4_splat(*nz.val.get_unchecked(k));
+                let j = *inputs.idx.get_unchecked(k) as usize;
+                let s = f32x4_splat(*inputs.val.get_unchecked(k));
                 let p = base.add(j * PANEL);
                 for (i, acc) in part.iter_mut().enumerate() {
                     *acc = madd(v128_load(p.add(4 * i) as *const v128), s, *acc);
@@ -121,21 +121,21 @@ fn panel_full(panel: &[f32], nz: &Inputs, acc: &mut [f32; PANEL]) {
 }
 
 /// Outputs `o_start .. o_start + out.len()` (whole panels) of `w` (in panels) times the inputs read, plus `b`.
-fn panels_into(w: &[f32], n_in: usize, o_start: usize, b: &[f32], nz: &Inputs, out: &mut [f32]) {
+fn panels_into(w: &[f32], n_in: usize, o_start: usize, b: &[f32], inputs: &Inputs, out: &mut [f32]) {
     let (n_out, o_end) = (w.len() / n_in, o_start + out.len());
     for (o0, width) in panels(n_out).filter(|&(o0, _)| o0 >= o_start && o0 < o_end) {
         let panel = &w[o0 * n_in..][..width * n_in];
         let o = &mut out[o0 - o_start..][..width];
         if width == PANEL {
             let mut acc = [0f32; PANEL];
-            panel_full(panel, nz, &mut acc);
+            panel_full(panel, inputs, &mut acc);
             for ((y, a), &bias) in o.iter_mut().zip(acc).zip(&b[o0..]) {
                 *y = bias + a;
             }
         } else {
             // The last, narrower panel (fc8's 1000 outputs end with 8).
             o.copy_from_slice(&b[o0..][..width]);
-            for (idx, val) in nz.idx.chunks(BLOCK).zip(nz.val.chunks(BLOCK)) {
+            for (idx, val) in inputs.idx.chunks(BLOCK).zip(inputs.val.chunks(BLOCK)) {
                 let mut part = [0f32; PANEL];
                 for (&j, &v) in idx.iter().zip(val) {
                     for (p, &wv) in part.iter_mut().zip(&panel[j as usize * width..][..width]) {
@@ -161,9 +161,9 @@ pub fn linear(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
         out.copy_from_slice(b);
         return out;
     }
-    let nz = Inputs::of(x);
+    let inputs = Inputs::of(x);
     par::for_pieces(b.len(), PANEL, &mut out, 1, &|rows: std::ops::Range<usize>, o: &mut [f32]| {
-        panels_into(w, n_in, rows.start, b, &nz, o)
+        panels_into(w, n_in, rows.start, b, &inputs, o)
     });
     out
 }

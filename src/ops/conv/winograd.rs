@@ -75,21 +75,6 @@ pub(crate) fn applies(s: &ConvSpec) -> bool {
     s.stride == 1 && s.is_valid() && (s.k == 3 || s.k == 5)
 }
 
-/// Output tile side of the layer's algorithm: 4 for 3×3 kernels, 2 for 5×5.
-fn tile_side(s: &ConvSpec) -> usize {
-    if s.k == 3 {
-        4
-    } else {
-        2
-    }
-}
-
-/// Positions ξ (A²) of the layer's algorithm.
-fn positions(s: &ConvSpec) -> usize {
-    let a = tile_side(s) + s.k - 1;
-    a * a
-}
-
 /// `C · Z · Cᵀ` for a constant C (P×Q) and a Q×Q tile Z: (C·Z) first, then that times Cᵀ. Zero entries of C are
 /// skipped; with C an associated constant they vanish at compile time.
 #[inline(always)]
@@ -182,13 +167,14 @@ impl WinogradWeights {
 
     fn u(&self, s: &ConvSpec, g: usize, xi: usize) -> &[f32] {
         let len = gemm::packed_a_len(s.c_out_group(), s.c_in_group());
-        &self.u[(g * positions(s) + xi) * len..][..len]
+        // The algorithm's A² positions, one packed matrix each per group.
+        let positions = self.u.len() / (s.groups * len);
+        &self.u[(g * positions + xi) * len..][..len]
     }
 }
 
-/// Tiles per side: ⌈out / m⌉.
-fn tiles(s: &ConvSpec) -> (usize, usize) {
-    let m = tile_side(s);
+/// Tiles per side for output tiles of side `m` (the algorithm's M): ⌈out / m⌉.
+fn tiles(s: &ConvSpec, m: usize) -> (usize, usize) {
     (s.out_h().div_ceil(m), s.out_w().div_ceil(m))
 }
 
@@ -202,7 +188,7 @@ fn input_transform<const M: usize, const A: usize, const R: usize, W: Algo<M, A,
     panels: std::ops::Range<usize>,
     v: &mut [&mut [f32]],
 ) {
-    let (ty, tx) = tiles(s);
+    let (ty, tx) = tiles(s, M);
     let t = ty * tx;
     let cig = s.c_in_group();
     let (h, w, pad) = (s.h as isize, s.w as isize, s.pad as isize);
@@ -254,7 +240,7 @@ fn output_transform<const M: usize, const A: usize, const R: usize, W: Algo<M, A
     ocs: std::ops::Range<usize>,
     out: &mut [f32],
 ) {
-    let tx = tiles(s).1;
+    let tx = tiles(s, M).1;
     let (oh, ow) = (s.out_h(), s.out_w());
     let rows = ocs.len();
     let first = ocs.start;
@@ -325,7 +311,7 @@ fn winograd<const M: usize, const A: usize, const R: usize, W: Algo<M, A, R>>(
     bias: &[f32],
 ) -> Vec<f32> {
     let positions = A * A;
-    let (ty, tx) = tiles(s);
+    let (ty, tx) = tiles(s, M);
     let t = ty * tx;
     let (cog, cig) = (s.c_out_group(), s.c_in_group());
     let per_v = gemm::packed_b_len(cig, t);
