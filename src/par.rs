@@ -4,6 +4,9 @@
 //! The single-threaded wasm build (for pages that are not cross-origin isolated) compiles without rayon, so the
 //! ops call these helpers instead of rayon directly.
 
+#[cfg(feature = "threads")]
+mod spin;
+
 /// Runs `a` and `b`, in parallel when threads are available, and returns both results.
 #[inline]
 pub fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
@@ -16,10 +19,19 @@ where
     #[cfg(feature = "threads")]
     {
         if threads() > 1 {
+            if spinning() {
+                return spin::join(a, b);
+            }
             return rayon::join(a, b);
         }
     }
     (a(), b())
+}
+
+/// Whether joins wait by spinning ([`spin::join`]): on a thread of a pool, while a pass keeps the threads awake.
+#[cfg(feature = "threads")]
+fn spinning() -> bool {
+    awake::WANTED.load(std::sync::atomic::Ordering::Relaxed) && rayon::current_thread_index().is_some()
 }
 
 /// Runs `here` on the calling thread while `b` may run on another: with threads, when the caller is a thread of
@@ -29,6 +41,9 @@ pub fn join_here<RA, RB: Send>(here: impl FnOnce() -> RA, b: impl FnOnce() -> RB
     #[cfg(feature = "threads")]
     {
         if rayon::current_thread_index().is_some() && threads() > 1 {
+            if spinning() {
+                return spin::join(here, b);
+            }
             struct OnCaller<T>(T);
             // SAFETY: called from a thread of the pool (checked above), rayon::join runs its first closure on that
             // same thread, so `here` and its result never leave it.
