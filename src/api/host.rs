@@ -36,6 +36,14 @@ pub fn engine_threads() -> u32 {
     crate::par::threads() as u32
 }
 
+/// Wakes the pool's helper threads ahead of a pass (see `par::stay_awake`), for the worker to call when a run
+/// arrives: they then spin through the image's decode, and the pass's first layer finds them running. A no-op
+/// without threads.
+#[wasm_bindgen(js_name = wakeThreads)]
+pub fn wake_threads() {
+    crate::par::stay_awake();
+}
+
 /// True in the relaxed-SIMD builds (pkg-relaxed/, pkg-threads-relaxed/): the conv kernel uses fused multiply-adds.
 #[wasm_bindgen(js_name = relaxedSimd)]
 pub fn relaxed_simd() -> bool {
