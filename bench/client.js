@@ -100,6 +100,7 @@ async function main() {
     engine: 'client', threads, build: ready.engine.build, engineThreads: ready.engine.threads, runs: warm.map((r) => r.ms),
     medianMs: med('ms'), settleMs, backToBackMs: median(backToBack), engineMs: med('engineMs'), preprocessMs: med('preprocessMs'), decodeMs: median(decodes),
     overheadMs: med('ms') - med('engineMs'), coldMs: cold.ms, coldEngineMs: cold.engineMs, readyMs, warmUp,
+    coldLayers: cold.timings,
     coldStages: { beforeSend: cold.beforeSendMs, toWorker: cold.toWorkerMs, workerDecode: cold.workerDecodeMs, preprocess: cold.preprocessMs, deliver: cold.deliverMs, yield: cold.yieldMs, back: cold.backMs },
     stages: { beforeSend: med('beforeSendMs'), toWorker: med('toWorkerMs'), workerDecode: med('workerDecodeMs'), deliver: med('deliverMs'), yield: med('yieldMs'), back: med('backMs') },
     // Each layer's step() time on this path (median over the warm runs), to set beside the engine-only bench's.

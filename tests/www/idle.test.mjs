@@ -1,7 +1,7 @@
 // The worker's idle-time work: touched arrays for the next pass, and the warm-up pass that gives way to a run.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createLayerBuffers, passLengths, warmEngine } from '../../www/worker/idle.js';
+import { createLayerBuffers, passLengths, warmEngine, WARM_PASSES } from '../../www/worker/idle.js';
 import { loadSpec } from './spec-fixture.mjs';
 
 const hop = () => Promise.resolve();
@@ -45,14 +45,19 @@ test('a refill started while another runs joins it instead of filling past one p
   assert.equal(b.ready(6), 2);
 });
 
-test('the warm-up runs every step unless stopped, and a failing engine only costs the warm-up', async () => {
-  let left = 3;
-  const fake = { warmStart() {}, warmStep: () => left-- > 0 };
+test('the warm-up runs every step of its passes unless stopped, and a failing engine only costs the warm-up', async () => {
+  let starts = 0;
+  let steps = 0;
+  let left = 0;
+  const fake = { warmStart() { starts++; left = 3; }, warmStep: () => { steps++; return left-- > 0; } };
   assert.equal((await warmEngine(fake, () => false, hop)).completed, true);
-  left = 10;
+  assert.equal(WARM_PASSES, 2);
+  assert.deepEqual([starts, steps], [WARM_PASSES, 4 * WARM_PASSES], 'each pass ran to its end');
+  starts = 0;
+  steps = 0;
   let polls = 0;
   assert.equal((await warmEngine(fake, () => ++polls > 2, hop)).completed, false);
-  assert.ok(left > 5, 'it stopped early');
+  assert.deepEqual([starts, steps], [1, 2], 'it stopped early, in the first pass');
   const broken = { warmStart() { throw new Error('no memory'); }, warmStep: () => true };
   const warn = console.warn;
   console.warn = () => {};
