@@ -27,15 +27,16 @@ pub(crate) fn dot(a: &[f32], x: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// The inputs whose weights are read, with their indices: every run of [`RUN`] inputs that holds a nonzero, whole
-/// (its zeros included), and no run that is all zeros. A zero input adds `0 · w`, which is zero unless the weight is
-/// infinite or NaN (and a file holding such weights makes the whole layer meaningless).
+/// The inputs whose weights are read, with their indices: every run of [`RUN`] inputs, zeros included, except
+/// stretches of at least [`MIN_SKIP`] runs that are all zero. A zero input adds `0 · w`, which is zero unless the
+/// weight is infinite or NaN (and a file holding such weights makes the whole layer meaningless).
 ///
-/// Why whole runs and not each nonzero alone: a panel keeps an input's 32 weights in 128 bytes, so skipping single
-/// zeros (a third to a half of a ReLU's outputs) cut each panel's one forward stream into scattered pieces, and the
-/// hardware prefetcher lost it. In Chromium on an AMD EPYC, one thread, fc6 took 7.8–9.3 ms reading only the
-/// nonzero inputs' weights and 4.5–4.7 ms reading them all (33 GB/s, the measured bandwidth). A run is 32 inputs,
-/// a 4 KB page of a panel: runs of zeros (a dead channel of pool5 is 36 in a row) are still skipped whole.
+/// Why whole runs and long stretches only: a panel keeps an input's 32 weights in 128 bytes and is read as one forward
+/// stream, and every hole in it makes the hardware prefetcher start over. In Chromium on an AMD EPYC, one thread,
+/// fc6 took 7.8–9.3 ms reading only the nonzero inputs' weights and 4.5–4.7 ms reading them all (33 GB/s, the
+/// measured bandwidth); skipping every all-zero run of 32 (2–4 % of pool5's runs on the generated model) still took
+/// 5.2 ms against 4.4–4.6 reading all, so a hole costs about as much as reading a few runs. A dead channel of pool5
+/// (36 zeros) leaves one zero run; several dead channels in a row make a stretch worth skipping.
 struct Inputs {
     /// Ascending indices, each below `n` (made only by [`Inputs::of`]).
     idx: Vec<u32>,
@@ -47,14 +48,27 @@ struct Inputs {
 /// Inputs per run that [`Inputs`] reads or skips whole: as many as fill a 4 KB page of a panel.
 const RUN: usize = 4096 / (PANEL * std::mem::size_of::<f32>());
 
+/// The fewest all-zero runs in a row whose weights [`Inputs`] skips (16 KB of each panel); shorter stretches are read.
+const MIN_SKIP: usize = 4;
+
 impl Inputs {
     fn of(x: &[f32]) -> Inputs {
+        let runs: Vec<&[f32]> = x.chunks(RUN).collect();
+        let zero: Vec<bool> = runs.iter().map(|run| run.iter().all(|&v| v == 0.0)).collect();
         let (mut idx, mut val) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
-        for (r, run) in x.chunks(RUN).enumerate() {
-            if run.iter().any(|&v| v != 0.0) {
-                idx.extend((r * RUN..r * RUN + run.len()).map(|j| j as u32));
+        let mut r = 0;
+        while r < runs.len() {
+            // Runs r..end are all zero (none when run r holds a nonzero).
+            let end = r + zero[r..].iter().take_while(|&&z| z).count();
+            if end - r >= MIN_SKIP {
+                r = end;
+                continue;
+            }
+            for (k, run) in runs.iter().enumerate().take(end.max(r + 1)).skip(r) {
+                idx.extend((k * RUN..k * RUN + run.len()).map(|j| j as u32));
                 val.extend_from_slice(run);
             }
+            r = end.max(r + 1);
         }
         Inputs { idx, val, n: x.len() }
     }
@@ -310,7 +324,14 @@ mod tests {
             let b = rand_vec(2, n_out);
             let dense = rand_vec(3, n_in);
             let relu: Vec<f32> = dense.iter().map(|v| v.max(0.0)).collect();
-            for x in [dense, relu, vec![0.0; n_in]] {
+            // Dead stretches as a ReLU leaves them: one short (read), one long (skipped) where the input is long enough.
+            let mut dead = relu.clone();
+            for j in (RUN..2 * RUN).chain(4 * RUN..(4 + MIN_SKIP + 1) * RUN) {
+                if let Some(v) = dead.get_mut(j) {
+                    *v = 0.0;
+                }
+            }
+            for x in [dense, relu, dead, vec![0.0; n_in]] {
                 let want = linear_naive(&w, &b, &x);
                 on_one_and_two_threads(|| {
                     let e = max_rel_err(&linear(&p, &b, &x), &want);
@@ -318,5 +339,24 @@ mod tests {
                 });
             }
         }
+    }
+
+    /// Which runs are read: all but stretches of at least `MIN_SKIP` zero runs, wherever they lie.
+    #[test]
+    fn only_long_zero_stretches_are_skipped() {
+        // Runs: nonzero, zero, nonzero, MIN_SKIP zeros, nonzero, zero, zero (at the end), and a short last run.
+        let pattern: Vec<bool> = [vec![true, false, true], vec![false; MIN_SKIP], vec![true, false, false]].concat();
+        let mut x: Vec<f32> = pattern.iter().flat_map(|&nz| vec![if nz { 1.0 } else { 0.0 }; RUN]).collect();
+        x.extend([0.0, 2.0, 0.0]);
+        let inputs = Inputs::of(&x);
+        let read: Vec<usize> = inputs.idx.chunks(RUN).map(|c| c[0] as usize / RUN).collect();
+        let skipped: Vec<usize> = (3..3 + MIN_SKIP).collect();
+        let want: Vec<usize> = (0..pattern.len() + 1).filter(|r| !skipped.contains(r)).collect();
+        assert_eq!(read, want);
+        assert_eq!(inputs.val.len(), inputs.idx.len());
+        assert!(inputs.idx.iter().zip(&inputs.val).all(|(&j, &v)| x[j as usize] == v));
+        // An input that is all zero and long enough reads nothing; a short one is read whole.
+        assert!(Inputs::of(&vec![0.0; RUN * MIN_SKIP]).idx.is_empty());
+        assert_eq!(Inputs::of(&vec![0.0; RUN * (MIN_SKIP - 1)]).idx.len(), RUN * (MIN_SKIP - 1));
     }
 }
