@@ -148,7 +148,7 @@ for (const [k, r] of Object.entries(results)) {
   if (r.readGBs && !r.tag) {
     const fcs = r.layers.filter((l) => l.kind === 'fc');
     const gbs = fcs.map((l) => `${l.id} ${((4 * l.macs) / l.ms / 1e6).toFixed(1)}`).join(', ');
-    console.log(`fc layers, ${k}: ${gbs} GB/s effective (the whole f32 matrix over the layer's time; the weights of all-zero runs of 32 inputs are skipped, so this may pass the bandwidth), against ${r.readGBs.toFixed(1)} GB/s measured (fc6's weights summed, ${r.threads} thread${r.threads > 1 ? 's' : ''})`);
+    console.log(`fc layers, ${k}: ${gbs} GB/s effective (the whole f32 matrix over the layer's time; the weights of stretches of 128 or more zero inputs are skipped, so this may pass the bandwidth), against ${r.readGBs.toFixed(1)} GB/s measured (fc6's weights summed, ${r.threads} thread${r.threads > 1 ? 's' : ''})`);
   }
   if (wino.length) console.log(`Winograd F(4×4, 3×3) and F(2×2, 5×5) layers (${wino.map((l) => l.id).join(', ')}), ${k}: ${(rate(wino) / 2).toFixed(2)} effective GMAC/s (direct multiply-adds / time)`);
 }

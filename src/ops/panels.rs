@@ -6,8 +6,8 @@
 //!
 //! Why: the fc layers are bound by reading their weights (fc6's are 151 MB as f32), and their inputs come out of a
 //! ReLU (and a max pool), so a third to two thirds of them are exactly zero. In this layout a run of zero inputs
-//! skips its weights in every panel (the fc kernel skips runs of 32 that are all zero, a 4 KB page of a panel:
-//! skipping single zeros cut the stream into pieces the prefetcher lost, see `ops::linear`), where row by row
+//! skips its weights in every panel (the fc kernel skips stretches of at least four all-zero runs of 32, 16 KB of a
+//! panel: every hole makes the prefetcher start over, see `ops::linear`), where row by row
 //! every row must still be read whole. Each panel is also a single forward stream, which the prefetcher keeps up
 //! with better than four rows read side by side.
 //!
