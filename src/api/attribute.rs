@@ -66,7 +66,14 @@ impl Session {
         let (Some(a), Some(f)) = (self.attribution.as_mut(), self.pass.as_ref()) else {
             return Err(JsError::new("no attribution is in progress (a new image replaced it)"));
         };
-        Ok(a.step(&self.model, f))
+        // As in a pass: the helper stays awake and joins spin between and within the steps (see par::stay_awake,
+        // par::spin), or the first steps after a pause ran at one thread's speed.
+        crate::par::stay_awake();
+        let done = a.step(&self.model, f);
+        if done {
+            crate::par::rest();
+        }
+        Ok(done)
     }
 
     /// `[done, total]` steps of the attribution in progress (`[0, 0]` when there is none).
