@@ -53,22 +53,17 @@ const MIN_SKIP: usize = 4;
 
 impl Inputs {
     fn of(x: &[f32]) -> Inputs {
-        let runs: Vec<&[f32]> = x.chunks(RUN).collect();
-        let zero: Vec<bool> = runs.iter().map(|run| run.iter().all(|&v| v == 0.0)).collect();
+        let zero: Vec<bool> = x.chunks(RUN).map(|run| run.iter().all(|&v| v == 0.0)).collect();
         let (mut idx, mut val) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
-        let mut r = 0;
-        while r < runs.len() {
-            // Runs r..end are all zero (none when run r holds a nonzero).
-            let end = r + zero[r..].iter().take_while(|&&z| z).count();
-            if end - r >= MIN_SKIP {
-                r = end;
-                continue;
+        // Stretches of runs alike (all zero, or each holding a nonzero): each is read whole or skipped whole.
+        let mut first = 0;
+        for stretch in zero.chunk_by(|a, b| a == b) {
+            let (from, to) = (first * RUN, ((first + stretch.len()) * RUN).min(x.len()));
+            if !(stretch[0] && stretch.len() >= MIN_SKIP) {
+                idx.extend(from as u32..to as u32);
+                val.extend_from_slice(&x[from..to]);
             }
-            for (k, run) in runs.iter().enumerate().take(end.max(r + 1)).skip(r) {
-                idx.extend((k * RUN..k * RUN + run.len()).map(|j| j as u32));
-                val.extend_from_slice(run);
-            }
-            r = end.max(r + 1);
+            first += stretch.len();
         }
         Inputs { idx, val, n: x.len() }
     }
