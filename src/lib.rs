@@ -17,6 +17,7 @@ pub mod preprocess;
 pub mod spec;
 pub mod tensor;
 pub mod weights;
+pub mod yuv;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

@@ -1,4 +1,4 @@
-//! The engine's facts and probes for the worker: judging a file's head, the weights' sources, threads, SIMD, memory.
+//! The worker's calls outside a session: facts and probes (a file's head, sources, threads, SIMD, memory), YUV → RGBA.
 
 use super::js;
 use crate::weights::zoo;
@@ -36,12 +36,38 @@ pub fn engine_threads() -> u32 {
     crate::par::threads() as u32
 }
 
-/// Wakes the pool's helper threads ahead of a pass (see `par::stay_awake`), for the worker to call when a run
-/// arrives: they then spin through the image's decode, and the pass's first layer finds them running. A no-op
+/// Wakes the pool's helper threads ahead of a pass (see `par::stay_awake`), for the worker to call once a run's
+/// pixels are decoded: they wake during the preprocessing, and the pass's first layer finds them running. A no-op
 /// without threads.
 #[wasm_bindgen(js_name = wakeThreads)]
 pub fn wake_threads() {
     crate::par::stay_awake();
+}
+
+/// The RGBA pixels of a 4:2:0 image from its planes (a baseline JPEG as WebCodecs' `ImageDecoder` decodes it), byte
+/// for byte what the browser's own decode gives (see `crate::yuv`), as a `Uint32Array` whose bytes are R, G, B, A
+/// per pixel; throws when the planes cannot hold the image.
+#[wasm_bindgen(js_name = yuv420ToRgba)]
+#[allow(clippy::too_many_arguments)]
+pub fn yuv420_to_rgba(
+    y: &[u8],
+    y_stride: u32,
+    u: &[u8],
+    u_stride: u32,
+    v: &[u8],
+    v_stride: u32,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u32>, JsError> {
+    let planes = crate::yuv::Planes {
+        y,
+        y_stride: y_stride as usize,
+        u,
+        u_stride: u_stride as usize,
+        v,
+        v_stride: v_stride as usize,
+    };
+    crate::yuv::yuv420_to_rgba(planes, width as usize, height as usize).map_err(|e| JsError::new(&e))
 }
 
 /// True in the relaxed-SIMD builds (pkg-relaxed/, pkg-threads-relaxed/): the conv kernel uses fused multiply-adds.
