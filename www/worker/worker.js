@@ -9,7 +9,7 @@ import { createLayerBuffers, passLengths, warmEngine } from './idle.js';
 import { footprintQuery } from './footprint.js';
 import { channelMaxima } from './top-patches.js';
 import { createAttributor, SANITY_SEED } from './attribute.js';
-import { decodeHere, MAX_SIDE, tinyPng } from '../image/decode.js';
+import { decodeHere, MAX_SIDE, tinyJpeg, tinyPng } from '../image/decode.js';
 import { checkPixels, isFile, placed, postPlaced } from './pass-io.js';
 
 /** The seed of the untrained weights; fixed so every untrained run is reproducible. */
@@ -46,13 +46,14 @@ let WeightsBuffer = null;
 let Sha256 = null;
 let judgeWeightsHead = null;
 let headBytes = null;
+let yuv420ToRgba = null;
 /** Wakes the helper threads ahead of a pass (a no-op in single-threaded builds). */
 let wakeThreads = () => {};
 
 async function loadWasm(want) {
   const loaded = await loadEngine(want);
   if (!Session) {
-    ({ Session, WeightsBuffer, Sha256, judgeWeightsHead, headBytes } = loaded.mod);
+    ({ Session, WeightsBuffer, Sha256, judgeWeightsHead, headBytes, yuv420ToRgba } = loaded.mod);
     wakeThreads = loaded.mod.wakeThreads ?? wakeThreads;
     wasmExports = loaded.exports;
     engine = { ...loaded.info };
@@ -223,8 +224,10 @@ const buffers = createLayerBuffers();
 async function warmUp(s) {
   if (warmed || warming) return;
   warming = true;
-  // This worker decodes the files given to run(): its decoding code runs once on a tiny image first.
+  // This worker decodes the files given to run(): its decoding code runs once on tiny images first, a PNG for the
+  // general path and a JPEG for the plain-JPEG one.
   await decodeHere(tinyPng(), MAX_SIDE).catch(() => {});
+  await decodeHere(tinyJpeg(), MAX_SIDE, { yuv420ToRgba }).catch(() => {});
   const { completed, ms } = await warmEngine(s, () => currentPass !== null || session !== s, yieldTask);
   warming = false;
   warmed = completed;
@@ -255,7 +258,7 @@ async function handleRun(msg) {
     // A file is judged and decoded here, as the page's decode worker would (the same code): one hop fewer. The
     // decode runs off this thread, so a newer run or a cancel can still arrive meanwhile.
     const t = performance.now();
-    pixels = checkPixels(await decodeHere(msg.file, MAX_SIDE));
+    pixels = checkPixels(await decodeHere(msg.file, MAX_SIDE, { yuv420ToRgba }));
     trace.decodeMs = performance.now() - t;
     if (pass.cancelled || session !== s) {
       post({ id: pass.id, type: MSG.ERROR, message: 'The pass was cancelled.', cancelled: true });
