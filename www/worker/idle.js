@@ -56,11 +56,12 @@ export function passLengths(spec) {
 
 /**
  * How many warm-up passes run. The first runs mostly in V8's baseline wasm code (Liftoff: 60–100 ms here, where a
- * warm pass takes 23–35) while the optimised code is compiled in the background; the second runs that code and lets
- * the rest of it finish. With one, the user's first pass after page load took 1.3–1.8× a warm one at two threads
- * (5 loads); with two, 1.1–1.35× in four loads of five.
+ * warm pass takes 23–35) while the optimised code is compiled in the background; the next ones run that code while
+ * the rest of it is compiled. With one, the user's first pass after page load took 1.3–1.8× a warm one at two
+ * threads (5 loads); with two, 1.16–1.25× on average over four batches of ten loads (the last warm-up pass 23–35 ms);
+ * with three, 1.12–1.13× in two batches (the last warm-up pass 18–24 ms, as warm).
  */
-export const WARM_PASSES = 2;
+export const WARM_PASSES = 3;
 
 /**
  * Run the engine on a grey image before the user's image needs it ({@link WARM_PASSES} passes): the first pass of a
