@@ -64,7 +64,10 @@ pub fn yuv420_to_rgba(p: Planes, width: usize, height: usize) -> Result<Vec<u32>
     if width < 3 || height == 0 {
         return Err(format!("a {width}×{height} image is too small for this path"));
     }
-    let fits = |len: usize, stride: usize, w: usize, h: usize| stride >= w && (h - 1) * stride + w <= len;
+    // Checked: the sizes come from the page, and on wasm32 a huge stride times a huge height would wrap.
+    let fits = |len: usize, stride: usize, w: usize, h: usize| {
+        stride >= w && (h - 1).checked_mul(stride).and_then(|n| n.checked_add(w)).is_some_and(|n| n <= len)
+    };
     if !fits(p.y.len(), p.y_stride, width, height)
         || !fits(p.u.len(), p.u_stride, cw, ch)
         || !fits(p.v.len(), p.v_stride, cw, ch)
@@ -184,6 +187,8 @@ mod tests {
         assert!(yuv420_to_rgba(p, 5, 3).is_err(), "stride narrower than the row");
         assert!(yuv420_to_rgba(Planes { u: &c[..3], ..p }, 4, 3).is_err(), "chroma too short");
         assert!(yuv420_to_rgba(p, 2, 3).is_err(), "too narrow");
+        let wrap = Planes { y_stride: usize::MAX / 2, ..p };
+        assert!(yuv420_to_rgba(wrap, 4, 3).is_err(), "a stride whose product with the height wraps");
         assert!(yuv420_to_rgba(p, 4, 0).is_err(), "empty");
     }
 }
