@@ -36,14 +36,6 @@ pub fn engine_threads() -> u32 {
     crate::par::threads() as u32
 }
 
-/// Wakes the pool's helper threads ahead of a pass (see `par::stay_awake`), for the worker to call once a run's
-/// pixels are decoded: they wake during the preprocessing, and the pass's first layer finds them running. A no-op
-/// without threads.
-#[wasm_bindgen(js_name = wakeThreads)]
-pub fn wake_threads() {
-    crate::par::stay_awake();
-}
-
 /// The RGBA pixels of a 4:2:0 image from its planes (a baseline JPEG as WebCodecs' `ImageDecoder` decodes it), byte
 /// for byte what the browser's own decode gives (see `crate::yuv`), as a `Uint32Array` whose bytes are R, G, B, A
 /// per pixel; throws when the planes cannot hold the image.

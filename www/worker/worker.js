@@ -47,14 +47,11 @@ let Sha256 = null;
 let judgeWeightsHead = null;
 let headBytes = null;
 let yuv420ToRgba = null;
-/** Wakes the helper threads ahead of a pass (a no-op in single-threaded builds). */
-let wakeThreads = () => {};
 
 async function loadWasm(want) {
   const loaded = await loadEngine(want);
   if (!Session) {
     ({ Session, WeightsBuffer, Sha256, judgeWeightsHead, headBytes, yuv420ToRgba } = loaded.mod);
-    wakeThreads = loaded.mod.wakeThreads ?? wakeThreads;
     wasmExports = loaded.exports;
     engine = { ...loaded.info };
   }
@@ -269,11 +266,6 @@ async function handleRun(msg) {
     }
   }
 
-  // The helper threads wake here, not when the pass starts (after a pause, the kernel placed a woken helper on this
-  // thread's core now and then, and spreading them took milliseconds the preprocessing now covers) and not before
-  // the decode: an awake helper spins on the other core, where the browser reads and decodes the file (decode at 2
-  // threads 2.6–3.5 ms with it awake, 2.3–2.5 without).
-  if (engine.threads > 1) wakeThreads();
   const rgba = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength);
   const timings = {};
   let t0 = performance.now();
