@@ -13,6 +13,7 @@
 import { createExplainer, toPixels } from '../www/client.js';
 import { median, publish } from './util.js';
 import { ortSession } from './ort.js';
+import { measureFloor } from './floor.js';
 
 const q = new URLSearchParams(location.search);
 const threads = Number(q.get('threads') || 1);
@@ -110,6 +111,10 @@ async function main() {
     peer: ort ? { engine: 'ort', threads, medianMs: median(peerMs), runs: peerMs, ratio: median(ratios), ratios, backToBackMs: median(peerBackToBack) } : null,
   };
   ex.destroy();
+  // The browser's own costs on this path, bare, with the engine gone: the least its overhead could be.
+  const size = (shape) => shape.reduce((a, b) => a * b, 1);
+  const lengths = [size(ready.spec.input.shape), ...ready.spec.layers.map((l) => size(l.out_shape))];
+  result.floor = { ...(await measureFloor(blob, lengths, ready.engine.threads)), copyMB: (4 * lengths.reduce((a, b) => a + b, 0)) / 1e6 };
   return result;
 }
 

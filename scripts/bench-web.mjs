@@ -107,6 +107,18 @@ if (clients.length) {
     const c = r.coldStages;
     console.log(`| ${k} first | ${c.beforeSend.toFixed(1)} | ${c.toWorker.toFixed(1)} | ${c.workerDecode.toFixed(1)} | ${c.preprocess.toFixed(1)} | ${(r.coldEngineMs - c.preprocess).toFixed(1)} | ${c.deliver.toFixed(1)} | ${c.yield.toFixed(1)} | ${c.back.toFixed(1)} | |`);
   }
+  // The floor: what the browser's own work on this path costs when done bare (bench/floor.js), against the
+  // overhead's budget (10 % of the client's steps).
+  console.log('\nThe overhead\'s floor: the browser\'s own work on the client path, each part bare in a worker (median ms; bench/floor.js)');
+  console.log('| run | message to the worker | file to decoded image, the quickest way (from the first touch of the Blob) | tensor copies | message back | floor (copies ÷ threads) | measured overhead | 10 % of its steps | 10 % of engine only |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [k, r] of clients) {
+    const f = r.floor;
+    if (!f) continue;
+    const engineOnly = results[`ours-${r.threads}`];
+    const ways = Object.entries(f.decodesMs).map(([w, ms]) => `${w} ${ms.toFixed(2)}`).join(', ');
+    console.log(`| ${k} | ${f.toWorkerMs.toFixed(2)} | ${f.decodeMs.toFixed(2)} (${ways}) | ${f.copyMs.toFixed(2)} (${f.copyMB.toFixed(1)} MB) | ${f.backMs.toFixed(2)} | **${f.ms.toFixed(2)}** | ${r.overheadMs.toFixed(2)} | ${(r.engineMs / 10).toFixed(2)} | ${engineOnly ? (engineOnly.medianMs / 10).toFixed(2) : ''} |`);
+  }
 }
 for (const [k, r] of Object.entries(results).filter(([, x]) => x.engine === 'photos')) {
   console.log(`\n"Your photos": explainer.topPatches over ${r.photos} photos (${k}, ${r.build}/): decode, run up to the layer, drop`);
