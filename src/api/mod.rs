@@ -328,16 +328,21 @@ impl Session {
     /// The `k` most probable classes with names: `[{index, name, prob, logit}]`.
     #[wasm_bindgen(js_name = topK)]
     pub fn top_k(&self, k: u32) -> Result<JsValue, JsError> {
-        let top = self.pass()?.top_k(k as usize).map_err(|e| JsError::new(&e.0))?;
-        let v: Vec<TopJs> = top
-            .into_iter()
-            .map(|p| TopJs {
-                index: p.index,
-                name: crate::classes::name(p.index).unwrap_or("?"),
-                prob: p.prob,
-                logit: p.logit,
-            })
-            .collect();
-        js(&v)
+        top_js(self.pass()?, k as usize)
     }
+}
+
+/// A finished pass's `k` most probable classes as `topK` returns them.
+fn top_js(f: &Forward, k: usize) -> Result<JsValue, JsError> {
+    let top = f.top_k(k).map_err(|e| JsError::new(&e.0))?;
+    let v: Vec<TopJs> = top
+        .into_iter()
+        .map(|p| TopJs {
+            index: p.index,
+            name: crate::classes::name(p.index).unwrap_or("?"),
+            prob: p.prob,
+            logit: p.logit,
+        })
+        .collect();
+    js(&v)
 }
