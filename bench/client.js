@@ -14,6 +14,7 @@ import { createExplainer, toPixels } from '../www/client.js';
 import { median, publish } from './util.js';
 import { ortSession } from './ort.js';
 import { measureFloor } from './floor.js';
+import { passLengths } from '../www/worker/idle.js';
 
 const q = new URLSearchParams(location.search);
 const threads = Number(q.get('threads') || 1);
@@ -115,8 +116,7 @@ async function main() {
   };
   ex.destroy();
   // The browser's own costs on this path, bare, with the engine gone: the least its overhead could be.
-  const size = (shape) => shape.reduce((a, b) => a * b, 1);
-  const lengths = [size(ready.spec.input.shape), ...ready.spec.layers.map((l) => size(l.out_shape))];
+  const lengths = passLengths(ready.spec);
   result.floor = { ...(await measureFloor(blob, lengths, ready.engine.threads)), copyMB: (4 * lengths.reduce((a, b) => a + b, 0)) / 1e6 };
   return result;
 }
